@@ -1,0 +1,217 @@
+//! A stateful local simulator of Microsoft identity sign-in, Graph v1.0 and the Exchange Online admin API.
+//!
+//! Start one with [`start`]; it serves everything on one loopback address and returns a
+//! [`RunningSim`] whose [`SimInfo`] says how to connect.
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod error;
+pub mod faults;
+pub mod identity;
+pub mod log;
+pub mod model;
+pub mod routes;
+pub mod scenario;
+pub mod state;
+pub mod throttle;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::oneshot;
+
+use crate::clock::SimClock;
+use crate::identity::Identity;
+use crate::scenario::Scenario;
+use crate::state::{AppState, SimState};
+
+/// How to start a simulator.
+#[derive(Clone, Debug)]
+pub struct SimOptions {
+    /// The scenario to load.
+    pub scenario: Scenario,
+    /// Seed for ids and behaviour.
+    pub seed: u64,
+    /// Address to listen on; `127.0.0.1:0` picks a free port.
+    pub listen: SocketAddr,
+    /// Serve plain HTTP instead of HTTPS.
+    pub http: bool,
+    /// Simulated seconds per real second.
+    pub time_scale: f64,
+    /// Where to write the CA and certificate PEM files; a temporary directory when `None`.
+    pub state_dir: Option<PathBuf>,
+}
+
+impl SimOptions {
+    /// Options for a test: the given scenario on `127.0.0.1:0`, plain HTTP, seed 1, real time.
+    pub fn for_test(scenario: Scenario) -> Self {
+        Self {
+            scenario,
+            seed: 1,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http: true,
+            time_scale: 1.0,
+            state_dir: None,
+        }
+    }
+}
+
+/// What a client needs to connect (printed at start and written by `--info-file`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SimInfo {
+    /// Tenant id.
+    pub tenant_id: String,
+    /// Initial domain.
+    pub tenant_domain: String,
+    /// Main app's client id.
+    pub client_id: String,
+    /// Main app's client secret.
+    pub client_secret: String,
+    /// CA certificate PEM path (HTTPS only).
+    pub ca_file: Option<PathBuf>,
+    /// Sign-in base URL (authority host).
+    pub login_url: String,
+    /// Graph base URL (without `/v1.0`).
+    pub graph_url: String,
+    /// Exchange base URL.
+    pub exo_url: String,
+    /// Group display name → id.
+    pub groups: BTreeMap<String, String>,
+    /// Certificate app's client id.
+    pub cert_client_id: Option<String>,
+    /// Certificate app's certificate PEM path.
+    pub cert_pem: Option<PathBuf>,
+    /// Certificate app's private key PEM path.
+    pub key_pem: Option<PathBuf>,
+    /// Limited app's client id.
+    pub limited_client_id: Option<String>,
+    /// Limited app's client secret.
+    pub limited_client_secret: Option<String>,
+}
+
+/// A running simulator.
+pub struct RunningSim {
+    /// How to connect.
+    pub info: SimInfo,
+    /// The base URL (`http(s)://127.0.0.1:PORT`).
+    pub base_url: String,
+    /// The shared state, for in-process tests.
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for RunningSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSim")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The scenario is inconsistent.
+    #[error("the scenario cannot be built: {0}")]
+    Scenario(#[from] scenario::build::BuildError),
+    /// The signing key could not be made.
+    #[error(transparent)]
+    Key(#[from] identity::tokens::KeyError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Starts a simulator and serves it until [`RunningSim::shutdown`] or drop.
+pub async fn start(options: SimOptions) -> Result<RunningSim, StartError> {
+    let clock = SimClock::new(options.time_scale);
+    let tenant = scenario::build::build_tenant(&options.scenario, options.seed, clock.now())?;
+    let identity = Identity::generate()?;
+    let state: AppState = Arc::new(SimState::new(
+        tenant,
+        options.scenario.behaviour.clone(),
+        clock,
+        identity,
+        options.seed,
+    ));
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: options.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: options.listen,
+        source,
+    })?;
+    let base_url = format!("http://{addr}");
+    let _ = state.base_url.set(base_url.clone());
+    let info = connection_info(&state, &base_url);
+    let app = routes::router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(RunningSim {
+        info,
+        base_url,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+fn connection_info(state: &SimState, base_url: &str) -> SimInfo {
+    let tenant = state.read_tenant();
+    let app = |role_index: usize| tenant.apps.get(role_index);
+    let main = app(0);
+    SimInfo {
+        tenant_id: tenant.id.to_string(),
+        tenant_domain: tenant.initial_domain.clone(),
+        client_id: main.map(|a| a.client_id.clone()).unwrap_or_default(),
+        client_secret: main
+            .and_then(|a| a.secrets.first().cloned())
+            .unwrap_or_default(),
+        ca_file: None,
+        login_url: base_url.to_owned(),
+        graph_url: base_url.to_owned(),
+        exo_url: base_url.to_owned(),
+        groups: tenant
+            .groups
+            .iter()
+            .map(|g| (g.display_name.clone(), g.id.to_string()))
+            .collect(),
+        ..SimInfo::default()
+    }
+}
+
+impl RunningSim {
+    /// Stops serving and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The request log: one entry per request served (and per `$batch` item), read by tests and the
+//! benchmark harness through `GET /_sim/requests`.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Which service a request went to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    /// Sign-in (discovery, token, device code).
+    Login,
+    /// Microsoft Graph.
+    Graph,
+    /// Exchange admin API.
+    Exo,
+    /// The `/_sim/` control plane.
+    Control,
+}
+
+/// One `$batch` item as the log records it.
+#[derive(Clone, Debug, Serialize)]
+pub struct BatchItemLog {
+    /// The item's `id`.
+    pub id: String,
+    /// The item's method.
+    pub method: String,
+    /// The item's relative URL.
+    pub url: String,
+    /// The status the item got.
+    pub status: u16,
+}
+
+/// What a handler tells the log about a request beyond what the middleware sees. Handlers attach it
+/// to their response as an extension.
+#[derive(Clone, Debug, Default)]
+pub struct LogDetail {
+    /// Operation name, e.g. `Set-Mailbox` for Exchange or `users.list` for Graph.
+    pub operation: Option<String>,
+    /// Whether the request changed state (a write).
+    pub write: bool,
+    /// `$batch` items.
+    pub batch_items: Vec<BatchItemLog>,
+}
+
+/// One served request.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    /// Order of arrival, from 1.
+    pub seq: u64,
+    /// Simulated time of arrival.
+    pub time: DateTime<Utc>,
+    /// Wall-clock milliseconds since the simulator started, at arrival.
+    pub real_ms: u64,
+    /// Service.
+    pub service: Service,
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// Query string, if any.
+    pub query: Option<String>,
+    /// Status answered.
+    pub status: u16,
+    /// Calling app (`appid` of the token, or `client_id` at sign-in), when known.
+    pub app: Option<String>,
+    /// Operation name, when the handler gave one.
+    pub operation: Option<String>,
+    /// Whether the request changed state.
+    pub write: bool,
+    /// Whether the answer was a throttling 429 (including `$batch` items).
+    pub throttled: bool,
+    /// Whether the request came before the end of a `Retry-After` this app had been given for the
+    /// same throttling bucket.
+    pub early: bool,
+    /// The `Retry-After` given, in wall-clock milliseconds.
+    pub retry_after_ms: Option<u64>,
+    /// Whether the answer was an injected fault.
+    pub fault: Option<String>,
+    /// `$batch` items.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub batch_items: Vec<BatchItemLog>,
+}
+
+/// The log itself.
+#[derive(Debug, Default)]
+pub struct RequestLog {
+    entries: Mutex<Vec<LogEntry>>,
+}
+
+impl RequestLog {
+    /// Appends an entry, assigning its sequence number.
+    pub fn push(&self, mut entry: LogEntry) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entry.seq = entries.len() as u64 + 1;
+        entries.push(entry);
+    }
+
+    /// Entries with `seq > after`.
+    pub fn since(&self, after: u64) -> Vec<LogEntry> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.iter().skip(after as usize).cloned().collect()
+    }
+
+    /// Forgets every entry.
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+}

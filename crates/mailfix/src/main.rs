@@ -1,0 +1,3 @@
+//! The `mailfix` command line.
+
+fn main() {}
