@@ -31,6 +31,10 @@ pub struct BatchItemLog {
     pub url: String,
     /// The status the item got.
     pub status: u16,
+    /// Whether the item was answered with a throttling 429.
+    pub throttled: bool,
+    /// Whether the item came before the end of a `Retry-After` given for the same bucket.
+    pub early: bool,
 }
 
 /// What a handler tells the log about a request beyond what the middleware sees. Handlers attach it
