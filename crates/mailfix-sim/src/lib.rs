@@ -14,6 +14,7 @@ pub mod routes;
 pub mod scenario;
 pub mod state;
 pub mod throttle;
+pub mod tls;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -90,6 +91,9 @@ pub struct SimInfo {
     pub limited_client_id: Option<String>,
     /// Limited app's client secret.
     pub limited_client_secret: Option<String>,
+    /// Group display name → number of distinct users among its transitive members (what
+    /// `/groups/{id}/transitiveMembers/microsoft.graph.user` lists), from the directory model.
+    pub group_user_counts: BTreeMap<String, usize>,
 }
 
 /// A running simulator.
@@ -102,6 +106,8 @@ pub struct RunningSim {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    /// Keeps the state directory (and a temporary one's files) alive.
+    _prepared: tls::Prepared,
 }
 
 impl std::fmt::Debug for RunningSim {
@@ -121,6 +127,9 @@ pub enum StartError {
     /// The signing key could not be made.
     #[error(transparent)]
     Key(#[from] identity::tokens::KeyError),
+    /// TLS or certificate material could not be made or written.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -134,8 +143,19 @@ pub enum StartError {
 /// Starts a simulator and serves it until [`RunningSim::shutdown`] or drop.
 pub async fn start(options: SimOptions) -> Result<RunningSim, StartError> {
     let clock = SimClock::new(options.time_scale);
-    let tenant = scenario::build::build_tenant(&options.scenario, options.seed, clock.now())?;
+    let mut tenant = scenario::build::build_tenant(&options.scenario, options.seed, clock.now())?;
+    let prepared = tls::prepare(
+        &options.scenario,
+        &mut tenant.apps,
+        options.state_dir.as_deref(),
+        options.http,
+    )?;
     let identity = Identity::generate()?;
+    for app in &prepared.certificate_apps {
+        identity
+            .sign_in
+            .register_certificate(&app.client_id, app.der.clone());
+    }
     let state: AppState = Arc::new(SimState::new(
         tenant,
         options.scenario.behaviour.clone(),
@@ -153,39 +173,70 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, StartError> {
         addr: options.listen,
         source,
     })?;
-    let base_url = format!("http://{addr}");
+    let scheme = if prepared.server.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base_url = format!("{scheme}://{addr}");
     let _ = state.base_url.set(base_url.clone());
-    let info = connection_info(&state, &base_url);
+    let info = connection_info(&state, &options.scenario, &base_url, &prepared);
     let app = routes::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let task = match &prepared.server {
+        Some(server) => {
+            let config = server.rustls_config()?;
+            tls::serve_https(listener, app, config, rx)
+                .map_err(|source| StartError::Bind { addr, source })?
+        }
+        None => tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        }),
+    };
     Ok(RunningSim {
         info,
         base_url,
         state,
         shutdown: Some(tx),
         task,
+        _prepared: prepared,
     })
 }
 
-fn connection_info(state: &SimState, base_url: &str) -> SimInfo {
+fn connection_info(
+    state: &SimState,
+    scenario: &Scenario,
+    base_url: &str,
+    prepared: &tls::Prepared,
+) -> SimInfo {
     let tenant = state.read_tenant();
-    let app = |role_index: usize| tenant.apps.get(role_index);
-    let main = app(0);
+    // `tenant.apps` are in scenario order; the scenario says which role each app plays.
+    let app = |role: &str| {
+        let found = scenario.apps.iter().zip(&tenant.apps);
+        found
+            .into_iter()
+            .find(|(spec, _)| spec.role == role)
+            .map(|(_, app)| app)
+    };
+    let secret = |role: &str| app(role).and_then(|a| a.secrets.first().cloned());
+    let cert = app("cert")
+        .and_then(|a| {
+            prepared
+                .certificate_apps
+                .iter()
+                .find(|c| c.client_id == a.client_id)
+        })
+        .or_else(|| prepared.certificate_apps.first());
     SimInfo {
         tenant_id: tenant.id.to_string(),
         tenant_domain: tenant.initial_domain.clone(),
-        client_id: main.map(|a| a.client_id.clone()).unwrap_or_default(),
-        client_secret: main
-            .and_then(|a| a.secrets.first().cloned())
-            .unwrap_or_default(),
-        ca_file: None,
+        client_id: app("main").map(|a| a.client_id.clone()).unwrap_or_default(),
+        client_secret: secret("main").unwrap_or_default(),
+        ca_file: prepared.server.as_ref().map(|s| s.ca_file.clone()),
         login_url: base_url.to_owned(),
         graph_url: base_url.to_owned(),
         exo_url: base_url.to_owned(),
@@ -194,8 +245,38 @@ fn connection_info(state: &SimState, base_url: &str) -> SimInfo {
             .iter()
             .map(|g| (g.display_name.clone(), g.id.to_string()))
             .collect(),
-        ..SimInfo::default()
+        cert_client_id: cert.map(|c| c.client_id.clone()),
+        cert_pem: cert.map(|c| c.cert_pem.clone()),
+        key_pem: cert.map(|c| c.key_pem.clone()),
+        limited_client_id: app("limited").map(|a| a.client_id.clone()),
+        limited_client_secret: secret("limited"),
+        group_user_counts: group_user_counts(&tenant),
     }
+}
+
+/// For each group, the number of distinct live users reachable through nested memberships (cycles
+/// and devices included in the walk, counted once / not at all).
+fn group_user_counts(tenant: &model::Tenant) -> BTreeMap<String, usize> {
+    use model::ObjectRef;
+    let mut counts = BTreeMap::new();
+    for (start, group) in tenant.groups.iter().enumerate() {
+        let mut seen_groups = std::collections::HashSet::from([start]);
+        let mut users = std::collections::HashSet::new();
+        let mut queue = vec![start];
+        while let Some(g) = queue.pop() {
+            for member in &tenant.groups[g].members {
+                match *member {
+                    ObjectRef::User(u) if !tenant.users[u as usize].deleted => {
+                        users.insert(u);
+                    }
+                    ObjectRef::Group(n) if seen_groups.insert(n as usize) => queue.push(n as usize),
+                    _ => {}
+                }
+            }
+        }
+        counts.insert(group.display_name.clone(), users.len());
+    }
+    counts
 }
 
 impl RunningSim {

@@ -12,6 +12,8 @@ use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
+use super::store::SignInStore;
+
 /// The resource a token is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audience {
@@ -30,15 +32,26 @@ impl Audience {
         }
     }
 
+    /// The resource's application id, which scopes may name instead of the URI.
+    pub fn app_id(self) -> &'static str {
+        match self {
+            Audience::Graph => "00000003-0000-0000-c000-000000000000",
+            Audience::Exchange => "00000002-0000-0ff1-ce00-000000000000",
+        }
+    }
+
     /// The audience a `{resource}/.default` scope names, if it is one the simulator serves.
     pub fn from_scope(scope: &str) -> Option<Self> {
-        let resource = scope
-            .strip_suffix("/.default")
-            .unwrap_or(scope)
-            .trim_end_matches('/');
-        [Audience::Graph, Audience::Exchange]
-            .into_iter()
-            .find(|a| a.uri() == resource)
+        Self::from_resource(scope.strip_suffix("/.default").unwrap_or(scope))
+    }
+
+    /// The audience a resource URI (`https://graph.microsoft.com`, trailing slashes allowed, as the
+    /// real service allows) or resource application id names.
+    pub fn from_resource(resource: &str) -> Option<Self> {
+        let resource = resource.trim_end_matches('/');
+        [Audience::Graph, Audience::Exchange].into_iter().find(|a| {
+            a.uri().eq_ignore_ascii_case(resource) || a.app_id().eq_ignore_ascii_case(resource)
+        })
     }
 }
 
@@ -147,8 +160,12 @@ pub struct TokenRequest<'a> {
     pub lifetime_s: i64,
 }
 
-/// The simulator's token authority: one RSA signing key, published in the JWKS.
+/// The simulator's token authority: one RSA signing key, published in the JWKS, and the sign-in
+/// state that outlives a tenant reset (certificates provisioned at start, used assertion ids,
+/// device-code sign-ins, refresh tokens).
 pub struct Identity {
+    /// Sign-in state.
+    pub sign_in: SignInStore,
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -184,6 +201,7 @@ impl Identity {
             .map_err(|e| KeyError(e.to_string()))?;
         let kid = URL_SAFE_NO_PAD.encode(&sha1_like(&spki)[..12]);
         Ok(Self {
+            sign_in: SignInStore::default(),
             kid,
             encoding,
             decoding,
@@ -209,6 +227,25 @@ impl Identity {
 
     /// Issues a signed access token.
     pub fn issue(&self, req: &TokenRequest<'_>) -> String {
+        let oid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, req.app_id.as_bytes()).to_string();
+        self.issue_with_oid(req, oid)
+    }
+
+    /// Issues a signed delegated access token for the user with object id `user_id`.
+    pub fn issue_for_user(&self, req: &TokenRequest<'_>, user_id: &str) -> String {
+        self.issue_with_oid(req, user_id.to_owned())
+    }
+
+    /// Signs any claims with the token signing key (RS256, with `kid`), e.g. an `id_token`.
+    pub fn sign<T: Serialize>(&self, claims: &T) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        header.typ = Some("JWT".to_owned());
+        // Signing with a key we generated ourselves cannot fail short of a bug in the JWT crate.
+        jsonwebtoken::encode(&header, claims, &self.encoding).unwrap_or_default()
+    }
+
+    fn issue_with_oid(&self, req: &TokenRequest<'_>, oid: String) -> String {
         let iat = req.now.timestamp();
         let claims = Claims {
             aud: req.audience.uri().to_owned(),
@@ -219,8 +256,8 @@ impl Identity {
             tid: req.tenant_id.to_owned(),
             appid: req.app_id.to_owned(),
             azp: req.app_id.to_owned(),
-            oid: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, req.app_id.as_bytes()).to_string(),
-            sub: req.app_id.to_owned(),
+            sub: oid.clone(),
+            oid,
             ver: "1.0".to_owned(),
             roles: req.roles.to_vec(),
             scp: (!req.scopes.is_empty()).then(|| req.scopes.join(" ")),
@@ -228,11 +265,7 @@ impl Identity {
             upn: req.upn.map(str::to_owned),
             uti: uuid::Uuid::new_v4().simple().to_string(),
         };
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        header.typ = Some("JWT".to_owned());
-        // Signing with a key we generated ourselves cannot fail short of a bug in the JWT crate.
-        jsonwebtoken::encode(&header, &claims, &self.encoding).unwrap_or_default()
+        self.sign(&claims)
     }
 
     /// Verifies an `Authorization` header value for `audience` at simulated time `now`.
