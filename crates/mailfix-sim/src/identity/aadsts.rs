@@ -41,6 +41,12 @@ pub struct AadErrorBody {
     error_uri: String,
 }
 
+/// A time as the service prints it in descriptions: seven fractional digits (.NET ticks).
+fn ticks(t: DateTime<Utc>) -> String {
+    let fraction = t.timestamp_subsec_nanos() / 100;
+    format!("{}.{fraction:07}Z", t.format("%Y-%m-%dT%H:%M:%S"))
+}
+
 impl AadError {
     fn new(error: &'static str, code: u32, message: impl Into<String>) -> Self {
         let status = if error == "invalid_client" {
@@ -226,7 +232,7 @@ impl AadError {
         nbf: DateTime<Utc>,
         exp: DateTime<Utc>,
     ) -> Self {
-        let t = |d: DateTime<Utc>| d.format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string();
+        let t = ticks;
         Self::new(
             "invalid_client",
             700024,
@@ -329,7 +335,7 @@ impl AadError {
             700082,
             format!(
                 "The refresh token has expired due to inactivity. The token was issued on {} and was inactive for 90.00:00:00.",
-                issued.format("%Y-%m-%dT%H:%M:%S%.7fZ")
+                ticks(issued)
             ),
         )
     }
