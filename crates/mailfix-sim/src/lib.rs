@@ -60,8 +60,9 @@ impl SimOptions {
     }
 }
 
-/// What a client needs to connect (printed at start and written by `--info-file`).
-#[derive(Clone, Debug, Default, Serialize)]
+/// What a client needs to connect (printed at start and written by `--info-file`). Its `Debug`
+/// output leaves the secrets out.
+#[derive(Clone, Default, Serialize)]
 pub struct SimInfo {
     /// Tenant id.
     pub tenant_id: String,
@@ -94,6 +95,19 @@ pub struct SimInfo {
     /// Group display name → number of distinct users among its transitive members (what
     /// `/groups/{id}/transitiveMembers/microsoft.graph.user` lists), from the directory model.
     pub group_user_counts: BTreeMap<String, usize>,
+}
+
+impl std::fmt::Debug for SimInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimInfo")
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field("login_url", &self.login_url)
+            .field("ca_file", &self.ca_file)
+            .field("cert_client_id", &self.cert_client_id)
+            .field("limited_client_id", &self.limited_client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A running simulator.

@@ -2,14 +2,14 @@
 //! credentials with a secret or a certificate assertion, device-code redemption and refresh tokens.
 //! Routes parse the form and render the [`TokenResponse`] or [`AadError`].
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::aadsts::AadError;
 use super::assertion::{self, AssertionContext, JWT_BEARER};
-use super::device_code::{RefreshGrant, SignedInUser};
+use super::delegated;
 use super::discovery::TenantSegment;
-use super::scopes::{self, RequestedScopes};
+use super::scopes;
 use super::tokens::{Audience, Identity, TokenRequest};
 use crate::model::{AppRegistration, Tenant};
 
@@ -57,18 +57,18 @@ impl std::fmt::Debug for TokenForm {
 /// A successful token response, keys in the service's order.
 #[derive(Serialize)]
 pub struct TokenResponse {
-    token_type: &'static str,
+    pub(super) token_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    scope: Option<String>,
-    expires_in: u64,
-    ext_expires_in: u64,
-    access_token: String,
+    pub(super) scope: Option<String>,
+    pub(super) expires_in: u64,
+    pub(super) ext_expires_in: u64,
+    pub(super) access_token: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
+    pub(super) refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    id_token: Option<String>,
+    pub(super) id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    client_info: Option<String>,
+    pub(super) client_info: Option<String>,
 }
 
 impl std::fmt::Debug for TokenResponse {
@@ -280,7 +280,7 @@ fn device_code(
     let (app, code) = delegated_client(ctx, form, basic, ("device_code", &form.device_code))?;
     let device = &ctx.identity.sign_in.device;
     let (user, requested) = device.poll(&app.client_id, code, ctx.now)?;
-    delegated(ctx, app, user, &requested, form)
+    delegated::issue(ctx, app, user, &requested, form)
 }
 
 fn refresh(
@@ -306,101 +306,5 @@ fn refresh(
     if !requested.offline() {
         requested.oidc.push("offline_access".to_owned());
     }
-    delegated(ctx, app, grant.user, &requested, form)
-}
-
-/// Issues the access token (and refresh token, id token, client info) of a delegated sign-in.
-fn delegated(
-    ctx: &TokenContext<'_>,
-    app: &AppRegistration,
-    user: SignedInUser,
-    requested: &RequestedScopes,
-    form: &TokenForm,
-) -> Result<TokenResponse, AadError> {
-    let granted = match requested.audience {
-        Audience::Graph => &app.graph_roles,
-        Audience::Exchange => &app.exchange_roles,
-    };
-    let scp = scopes::consented(requested, granted)
-        .ok_or_else(|| AadError::consent_required(&app.client_id, &app.display_name))?;
-    let tenant_id = ctx.tenant.id.to_string();
-    let access_token = ctx.identity.issue_for_user(
-        &TokenRequest {
-            tenant_id: &tenant_id,
-            app_id: &app.client_id,
-            audience: requested.audience,
-            roles: &[],
-            scopes: &scp,
-            directory_roles: &user.directory_roles,
-            upn: Some(&user.upn),
-            now: ctx.now,
-            lifetime_s: ctx.lifetime_s,
-        },
-        &user.user_id,
-    );
-    let id_token = requested
-        .openid()
-        .then(|| id_token(ctx, &app.client_id, &user));
-    let client_info =
-        (form.client_info.as_deref() == Some("1")).then(|| client_info(&user.user_id, &tenant_id));
-    let scope = scopes::response_scope(requested.audience, &scp, &requested.oidc);
-    let refresh_token = requested.offline().then(|| {
-        ctx.identity.sign_in.device.issue_refresh(RefreshGrant {
-            client_id: app.client_id.clone(),
-            user,
-            scopes: requested.clone(),
-            issued: ctx.now,
-        })
-    });
-    Ok(TokenResponse {
-        token_type: "Bearer",
-        scope: Some(scope),
-        expires_in: ctx.expires_in,
-        ext_expires_in: ctx.expires_in,
-        access_token,
-        refresh_token,
-        id_token,
-        client_info,
-    })
-}
-
-#[derive(Serialize)]
-struct IdTokenClaims<'a> {
-    aud: &'a str,
-    iss: String,
-    iat: i64,
-    nbf: i64,
-    exp: i64,
-    name: &'a str,
-    oid: &'a str,
-    preferred_username: &'a str,
-    sub: String,
-    tid: String,
-    ver: &'static str,
-}
-
-fn id_token(ctx: &TokenContext<'_>, client_id: &str, user: &SignedInUser) -> String {
-    let iat = ctx.now.timestamp();
-    let tid = ctx.tenant.id.to_string();
-    let pairwise = format!("{client_id}/{}", user.user_id);
-    ctx.identity.sign(&IdTokenClaims {
-        aud: client_id,
-        iss: format!("{}/{tid}/v2.0", ctx.base_url),
-        iat,
-        nbf: iat,
-        exp: iat + Duration::hours(1).num_seconds(),
-        name: &user.display_name,
-        oid: &user.user_id,
-        preferred_username: &user.upn,
-        sub: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, pairwise.as_bytes()).to_string(),
-        tid,
-        ver: "2.0",
-    })
-}
-
-/// `client_info`: base64url JSON `{"uid": user, "utid": tenant}`, which MSAL keys accounts by.
-fn client_info(user_id: &str, tenant_id: &str) -> String {
-    use base64::Engine as _;
-    let json = serde_json::json!({ "uid": user_id, "utid": tenant_id });
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string())
+    delegated::issue(ctx, app, grant.user, &requested, form)
 }

@@ -5,6 +5,7 @@
 
 pub mod aadsts;
 pub mod assertion;
+pub mod delegated;
 pub mod device_code;
 pub mod discovery;
 pub mod grants;

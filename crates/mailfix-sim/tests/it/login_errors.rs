@@ -135,3 +135,26 @@ async fn the_clients_correlation_id_comes_back() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["correlation_id"], correlation);
 }
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_output() {
+    let sim = Sim::start().await;
+    let info = &sim.sim.info;
+    let secret = info.client_secret.clone();
+    let limited = info.limited_client_secret.clone().unwrap();
+    let shown = format!("{info:?} {:?}", sim.sim.state.read_tenant().apps);
+    assert!(
+        !shown.contains(&secret) && !shown.contains(&limited),
+        "{shown}"
+    );
+    let form = mailfix_sim::identity::grants::TokenForm {
+        client_secret: Some(secret.clone()),
+        refresh_token: Some("1.refresh-token-value".into()),
+        ..Default::default()
+    };
+    let shown = format!("{form:?} {:?}", sim.sim.state.identity);
+    assert!(
+        !shown.contains(&secret) && !shown.contains("refresh-token-value"),
+        "{shown}"
+    );
+}
