@@ -4,6 +4,8 @@
 //! display or status lines, and tests collect them. Reporters are called synchronously from the
 //! engine's tasks, so they must be cheap and must not block.
 
+use std::fmt;
+use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,6 +29,47 @@ pub enum Command {
     Seed,
     /// `mailfix audit`.
     Audit,
+}
+
+impl Command {
+    /// The command's name, as the CLI and the journal spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Command::Scan => "scan",
+            Command::Fix => "fix",
+            Command::Cleanup => "cleanup",
+            Command::Seed => "seed",
+            Command::Audit => "audit",
+        }
+    }
+}
+
+/// A name that is not one of mailfix's commands.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown command '{0}'")]
+pub struct UnknownCommand(pub String);
+
+impl FromStr for Command {
+    type Err = UnknownCommand;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            Command::Scan,
+            Command::Fix,
+            Command::Cleanup,
+            Command::Seed,
+            Command::Audit,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+        .ok_or_else(|| UnknownCommand(s.to_owned()))
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A stage of a run.

@@ -1,6 +1,6 @@
 //! MF006 `sspr-methods-missing`: no mobile phone method, or no email method.
 
-use super::rule::{Input, declare_rule};
+use super::rule::{Input, declare_rule, joined};
 use crate::facts::UserFacts;
 use crate::finding::Severity;
 
@@ -28,14 +28,10 @@ declare_rule! {
 
 fn detect(facts: &UserFacts) -> Option<String> {
     let methods = facts.methods.as_ref()?;
-    let missing: Vec<&str> = [
+    joined(&[
         methods.mobile.is_none().then_some("no mobile phone method"),
         methods.email.is_none().then_some("no email method"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    (!missing.is_empty()).then(|| missing.join(" and "))
+    ])
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! MF007 `not-registered`: the registration report says not SSPR- or not MFA-registered.
 
-use super::rule::{Input, declare_rule};
+use super::rule::{Input, declare_rule, joined};
 use crate::facts::UserFacts;
 use crate::finding::Severity;
 
@@ -28,14 +28,10 @@ declare_rule! {
 
 fn detect(facts: &UserFacts) -> Option<String> {
     let reg = facts.registration.as_ref()?;
-    let missing: Vec<&str> = [
+    joined(&[
         (!reg.sspr_registered).then_some("not SSPR-registered"),
         (!reg.mfa_registered).then_some("not MFA-registered"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    (!missing.is_empty()).then(|| missing.join(" and "))
+    ])
 }
 
 #[cfg(test)]

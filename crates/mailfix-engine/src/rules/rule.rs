@@ -74,6 +74,12 @@ impl Rule {
     }
 }
 
+/// The present parts joined with " and "; `None` when there are none (for "no X and no Y").
+pub(super) fn joined(parts: &[Option<&str>]) -> Option<String> {
+    let present: Vec<&str> = parts.iter().flatten().copied().collect();
+    (!present.is_empty()).then(|| present.join(" and "))
+}
+
 /// The README's rule table (Markdown): id, name, severity, what it checks, remedy.
 pub fn markdown_table(rules: &[&Rule]) -> String {
     let mut table =
@@ -90,7 +96,7 @@ pub fn markdown_table(rules: &[&Rule]) -> String {
 
 /// Declares a rule `static` whose doc comment is also its runtime documentation.
 ///
-/// ```ignore
+/// ```text
 /// declare_rule! {
 ///     /// ## What it checks
 ///     /// ...
