@@ -6,9 +6,9 @@ use rusqlite::{Transaction, params};
 use super::db::Journal;
 use super::error::{ErrorKind, JournalError};
 use super::records::{
-    EVENT_COLUMNS, EventKind, EventRecord, ITEM_COLUMNS, ItemId, ItemKind, ItemRecord, ItemState,
-    NewItem, Op, OpOutcome, event_from_row, item_from_row, time_text,
+    EventKind, EventRecord, ItemId, ItemKind, ItemRecord, ItemState, NewItem, Op, OpOutcome,
 };
+use super::rows::{EVENT_COLUMNS, ITEM_COLUMNS, event_from_row, item_from_row, time_text};
 use crate::run_id::RunId;
 
 /// One state change, applied by [`Journal::transition`].

@@ -13,6 +13,7 @@ mod items;
 mod lock;
 mod migrate;
 mod records;
+mod rows;
 mod runs;
 
 pub use db::{Clock, Journal};

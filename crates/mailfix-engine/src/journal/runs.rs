@@ -4,10 +4,8 @@ use rusqlite::{OptionalExtension, params};
 
 use super::db::Journal;
 use super::error::{ErrorKind, JournalError};
-use super::records::{
-    ITEM_COLUMNS, NewRun, RUN_COLUMNS, RunDetail, RunRecord, RunStatus, item_from_row,
-    run_from_row, time_text,
-};
+use super::records::{NewRun, RunDetail, RunRecord, RunStatus};
+use super::rows::{ITEM_COLUMNS, RUN_COLUMNS, item_from_row, run_from_row, time_text};
 use crate::events::Command;
 use crate::run_id::RunId;
 
