@@ -9,6 +9,7 @@ pub mod events;
 pub mod facts;
 pub mod finding;
 pub mod journal;
+pub mod latency;
 pub mod plan;
 pub mod rules;
 pub mod run_id;

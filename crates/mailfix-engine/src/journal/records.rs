@@ -308,6 +308,22 @@ pub struct RunDetail {
     pub items: Vec<ItemRecord>,
 }
 
+impl RunDetail {
+    /// Write-back latency statistics over the run's items that were written back.
+    pub fn latency(&self) -> Option<crate::latency::LatencyStats> {
+        crate::latency::LatencyStats::of(self.items.iter().filter_map(|i| i.latency))
+    }
+
+    /// How many items are in each state.
+    pub fn counts(&self) -> std::collections::BTreeMap<ItemState, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for item in &self.items {
+            *counts.entry(item.state).or_default() += 1;
+        }
+        counts
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

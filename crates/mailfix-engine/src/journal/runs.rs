@@ -9,6 +9,36 @@ use super::rows::{ITEM_COLUMNS, RUN_COLUMNS, item_from_row, run_from_row, time_t
 use crate::events::Command;
 use crate::run_id::RunId;
 
+/// Key fragments of option names whose values are never stored (defence in depth: callers should
+/// not pass credentials at all).
+const SECRET_KEYS: &[&str] = &[
+    "secret",
+    "password",
+    "passwd",
+    "token",
+    "private",
+    "assertion",
+    "credential",
+];
+
+/// Replaces the values of secret-looking keys, at any depth, with `"(redacted)"`.
+fn redact_secrets(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                let key = key.to_ascii_lowercase();
+                if SECRET_KEYS.iter().any(|s| key.contains(s)) {
+                    *v = serde_json::Value::String("(redacted)".to_owned());
+                } else {
+                    redact_secrets(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        _ => {}
+    }
+}
+
 /// Attempts at drawing an unused run id before giving up (60 million ids; a clash is rare).
 const ID_ATTEMPTS: usize = 16;
 
@@ -18,7 +48,9 @@ impl Journal {
     pub fn begin_run(&self, new: &NewRun) -> Result<RunRecord, JournalError> {
         self.require_writer()?;
         let now = self.now();
-        let options = new.options.to_string();
+        let mut options = new.options.clone();
+        redact_secrets(&mut options);
+        let options = options.to_string();
         let mut last = None;
         for _ in 0..ID_ATTEMPTS {
             let id = RunId::random();

@@ -449,3 +449,63 @@ fn events_are_append_only() {
     assert!(update.to_string().contains("append-only"), "{update}");
     assert!(conn.execute("DELETE FROM events", []).is_err());
 }
+
+#[test]
+fn secret_looking_options_are_never_stored() {
+    let dir = TempDir::new().unwrap();
+    let path = db_path(&dir);
+    let journal = writer(&path);
+    let run = journal
+        .begin_run(&NewRun {
+            command: Command::Fix,
+            options: serde_json::json!({
+                "client_id": "app-1",
+                "auth": {"client_secret": "s3cr3t-value", "certificate_password": "pw-value"},
+                "concurrency": 4
+            }),
+            tenant: None,
+        })
+        .unwrap();
+    let stored = journal.run(&run.id).unwrap().unwrap().options;
+    assert_eq!(stored["client_id"], "app-1");
+    assert_eq!(stored["auth"]["client_secret"], "(redacted)");
+    drop(journal);
+    let bytes = std::fs::read(&path).unwrap();
+    let wal = std::fs::read(path.with_file_name("journal.db-wal")).unwrap_or_default();
+    for secret in ["s3cr3t-value", "pw-value"] {
+        let found = |hay: &[u8]| hay.windows(secret.len()).any(|w| w == secret.as_bytes());
+        assert!(
+            !found(&bytes) && !found(&wal),
+            "{secret} reached the journal files"
+        );
+    }
+}
+
+#[test]
+fn run_detail_has_latency_statistics_and_state_counts() {
+    let dir = TempDir::new().unwrap();
+    let start = Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
+    let (now, clock) = manual_clock(start);
+    let journal = writer(&db_path(&dir)).with_clock(clock);
+    let run = journal.begin_run(&fix_run()).unwrap();
+    let ids = journal
+        .add_items(&run.id, &[alias_item(1), alias_item(2), alias_item(3)])
+        .unwrap();
+    for (n, id) in ids.iter().take(2).enumerate() {
+        *now.lock().unwrap() = start;
+        journal.record_intent(*id, Op::Add, None).unwrap();
+        journal
+            .record_result(*id, Op::Add, &OpOutcome::Succeeded)
+            .unwrap();
+        *now.lock().unwrap() = start + chrono::Duration::seconds(60 * (n as i64 + 1));
+        journal.mark(*id, ItemState::WrittenBack, None).unwrap();
+    }
+    let detail = journal.show_run(&run.id).unwrap();
+    let latency = detail.latency().unwrap();
+    assert_eq!(
+        (latency.p50, latency.max),
+        (Duration::from_secs(60), Duration::from_secs(120))
+    );
+    assert_eq!(detail.counts()[&ItemState::WrittenBack], 2);
+    assert_eq!(detail.counts()[&ItemState::Planned], 1);
+}
