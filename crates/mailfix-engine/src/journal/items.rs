@@ -1,6 +1,7 @@
 //! Journal operations on items: planning them, the intent/result pair around every remote write,
 //! other state changes, and the queries resume and cleanup need. Every change appends an event.
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 
 use super::db::Journal;
@@ -134,19 +135,9 @@ impl Journal {
     fn transition(&self, item: ItemId, change: &Change<'_>) -> Result<(), JournalError> {
         self.require_writer()?;
         let now = self.now();
-        let now_text = time_text(now);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let current = tx
-            .query_row(
-                &format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"),
-                [item.0],
-                |row| Ok(item_from_row(row)),
-            )
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => ErrorKind::UnknownItem(item).into(),
-                other => JournalError::from(other),
-            })??;
+        let current = load_item(&tx, item)?;
         if !current.state.can_become(change.next) {
             return Err(ErrorKind::InvalidTransition {
                 item,
@@ -155,41 +146,14 @@ impl Journal {
             }
             .into());
         }
-        let stamp = |state: ItemState| (change.next == state).then_some(now_text.as_str());
-        let latency_ms = match (change.next, current.added_at) {
-            (ItemState::WrittenBack, Some(added)) => Some((now - added).num_milliseconds().max(0)),
-            _ => None,
-        };
-        let reason = match change.kind {
-            EventKind::Intent => None,
-            _ => change.detail,
-        };
-        tx.execute(
-            "UPDATE items SET state = ?2, reason = ?3, updated_at = ?4,
-                 planned = COALESCE(?5, planned),
-                 added_at = COALESCE(?6, added_at),
-                 written_back_at = COALESCE(?7, written_back_at),
-                 removed_at = COALESCE(?8, removed_at),
-                 latency_ms = COALESCE(?9, latency_ms)
-             WHERE id = ?1",
-            params![
-                item.0,
-                change.next.as_str(),
-                reason,
-                now_text,
-                change.new_planned,
-                stamp(ItemState::Added),
-                stamp(ItemState::WrittenBack),
-                stamp(ItemState::Removed),
-                latency_ms
-            ],
-        )?;
+        update_item(&tx, &current, change, now)?;
         let acting = self.acting_run().unwrap_or(current.run);
+        let at = time_text(now);
         insert_event(
             &tx,
             item,
             &acting,
-            &now_text,
+            &at,
             change.kind,
             change.op,
             change.next,
@@ -258,6 +222,58 @@ impl Journal {
         let rows = stmt.query_and_then(params, item_from_row)?;
         rows.collect()
     }
+}
+
+fn load_item(tx: &Transaction<'_>, item: ItemId) -> Result<ItemRecord, JournalError> {
+    tx.query_row(
+        &format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"),
+        [item.0],
+        |row| Ok(item_from_row(row)),
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => ErrorKind::UnknownItem(item).into(),
+        other => JournalError::from(other),
+    })?
+}
+
+/// Writes the new state, the reason, and the timestamps and latency the new state sets.
+fn update_item(
+    tx: &Transaction<'_>,
+    current: &ItemRecord,
+    change: &Change<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), JournalError> {
+    let now_text = time_text(now);
+    let stamp = |state: ItemState| (change.next == state).then_some(now_text.as_str());
+    let latency_ms = match (change.next, current.added_at) {
+        (ItemState::WrittenBack, Some(added)) => Some((now - added).num_milliseconds().max(0)),
+        _ => None,
+    };
+    let reason = match change.kind {
+        EventKind::Intent => None,
+        _ => change.detail,
+    };
+    tx.execute(
+        "UPDATE items SET state = ?2, reason = ?3, updated_at = ?4,
+             planned = COALESCE(?5, planned),
+             added_at = COALESCE(?6, added_at),
+             written_back_at = COALESCE(?7, written_back_at),
+             removed_at = COALESCE(?8, removed_at),
+             latency_ms = COALESCE(?9, latency_ms)
+         WHERE id = ?1",
+        params![
+            current.id.0,
+            change.next.as_str(),
+            reason,
+            now_text,
+            change.new_planned,
+            stamp(ItemState::Added),
+            stamp(ItemState::WrittenBack),
+            stamp(ItemState::Removed),
+            latency_ms
+        ],
+    )?;
+    Ok(())
 }
 
 const ALL_STATES: [ItemState; 11] = [
