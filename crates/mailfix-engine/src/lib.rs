@@ -1,2 +1,19 @@
-//! mailfix engine: scope resolution, rules, plans, apply/watch/resume and the journal.
+//! mailfix engine: rules, plans, apply/watch/resume, seed, audit and the journal. No printing, no
+//! CLI: operations report through [`events::Reporter`] and return report structs the binary renders.
 #![warn(missing_docs)]
+
+pub mod alias;
+pub mod audit;
+pub mod duration;
+pub mod events;
+pub mod facts;
+pub mod finding;
+pub mod journal;
+pub mod latency;
+pub mod plan;
+pub mod rules;
+pub mod run_id;
+pub mod seed;
+
+pub use finding::{Finding, Severity, UserRef};
+pub use run_id::RunId;

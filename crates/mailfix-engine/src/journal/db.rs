@@ -1,0 +1,202 @@
+//! Opening the journal: where it lives, file modes, PRAGMAs, migrations, the writer lock; and the
+//! `Journal` handle the run and item operations hang off.
+
+use std::fmt;
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::ErrorKind as IoErrorKind;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags};
+
+use super::error::{ErrorKind, JournalError};
+use super::lock::{LockHolder, WriterLock};
+use super::migrate;
+use crate::run_id::RunId;
+
+/// The time source for journal timestamps (replaceable in tests).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// How long a statement waits for another connection's transaction before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open journal. Opened for writing it holds the single-writer lock until dropped.
+///
+/// `Send + Sync`: the connection sits behind a mutex, so concurrent tasks of one run can journal
+/// through a shared reference. Each call is one short transaction, committed (and, with
+/// `synchronous=FULL`, on disk) before it returns.
+pub struct Journal {
+    pub(super) conn: Mutex<Connection>,
+    pub(super) path: PathBuf,
+    pub(super) writer: Option<Mutex<WriterLock>>,
+    pub(super) acting_run: Mutex<Option<RunId>>,
+    pub(super) clock: Clock,
+}
+
+impl fmt::Debug for Journal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("writer", &self.writer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Journal {
+    /// The default location: `$XDG_STATE_HOME/mailfix/journal.db` (`~/.local/state/mailfix/` on
+    /// Linux; the platform's local data directory elsewhere).
+    pub fn default_path() -> Result<PathBuf, JournalError> {
+        let dirs =
+            directories::ProjectDirs::from("", "", "mailfix").ok_or(ErrorKind::NoStateDir)?;
+        let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
+        Ok(dir.join("journal.db"))
+    }
+
+    /// Opens an existing journal for reading (`mailfix runs`). Fails with
+    /// [`ErrorKind::Missing`] when there is none, [`ErrorKind::TooNew`] when a newer mailfix wrote
+    /// it. An older schema is migrated.
+    pub fn open_read(path: &Path) -> Result<Journal, JournalError> {
+        if !path.exists() {
+            return Err(ErrorKind::Missing(path.to_owned()).into());
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::connect(path, flags, None)
+    }
+
+    /// Opens (creating if needed) a journal for a write session, taking the single-writer lock
+    /// first: a second writer fails at once with [`ErrorKind::Locked`] naming the holder. The
+    /// directory is created `0700` and the database `0600`.
+    pub fn open_write(path: &Path, holder: LockHolder) -> Result<Journal, JournalError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        let lock = WriterLock::acquire(path, holder)?;
+        create_private_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::connect(path, flags, Some(lock))
+    }
+
+    fn connect(
+        path: &Path,
+        flags: OpenFlags,
+        lock: Option<WriterLock>,
+    ) -> Result<Journal, JournalError> {
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "journal is not in WAL mode");
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        migrate::migrate(&mut conn, path)?;
+        Ok(Journal {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+            writer: lock.map(Mutex::new),
+            acting_run: Mutex::new(None),
+            clock: Arc::new(Utc::now),
+        })
+    }
+
+    /// Replaces the clock (tests drive time explicitly).
+    pub fn with_clock(mut self, clock: Clock) -> Journal {
+        self.clock = clock;
+        self
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether this handle holds the writer lock.
+    pub fn is_writer(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32, JournalError> {
+        migrate::schema_version(&self.conn())
+    }
+
+    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    pub(super) fn require_writer(&self) -> Result<(), JournalError> {
+        if self.writer.is_some() {
+            Ok(())
+        } else {
+            Err(ErrorKind::ReadOnly.into())
+        }
+    }
+
+    /// Makes `run` the run that later events are attributed to, and names it in the lock file.
+    pub(super) fn set_acting_run(&self, run: &RunId) -> Result<(), JournalError> {
+        *self.acting_run.lock().unwrap_or_else(|p| p.into_inner()) = Some(run.clone());
+        if let Some(writer) = &self.writer {
+            writer
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .set_run(run.as_str())?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn acting_run(&self) -> Option<RunId> {
+        self.acting_run
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
+    let mut builder = DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| JournalError::io(dir, e))
+}
+
+/// Creates the database file `0600` before SQLite does (SQLite would use the umask); SQLite gives
+/// its `-wal` and `-shm` files the database file's mode. An existing file is tightened to `0600`.
+fn create_private_file(path: &Path) -> Result<(), JournalError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == IoErrorKind::AlreadyExists => tighten(path),
+        Err(e) => Err(JournalError::io(path, e)),
+    }
+}
+
+#[cfg(unix)]
+fn tighten(path: &Path) -> Result<(), JournalError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|e| JournalError::io(path, e))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| JournalError::io(path, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn tighten(_path: &Path) -> Result<(), JournalError> {
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! mailfix-engine integration tests: one binary, a module per area.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns; a failed unwrap is a failed test
+
+mod audit;
+mod journal;
+mod rules;
+mod seed;
