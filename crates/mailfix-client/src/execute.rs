@@ -233,7 +233,7 @@ impl Transport {
             }
             self.counters.retry();
             tracing::debug!(
-                service = req.service.name(),
+                service = %req.service.name(),
                 operation = %req.operation,
                 attempt,
                 status = sent.status(),
@@ -254,20 +254,20 @@ fn log_send(req: &Request, sent: &Sent, took: Duration) {
     let duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
     match sent {
         Sent::Response(r) => tracing::debug!(
-            service = req.service.name(),
+            service = %req.service.name(),
             operation = %req.operation,
             method = %req.method,
-            path = req.url.path(),
+            path = %req.url.path(),
             status = r.status.as_u16(),
             duration_ms,
-            request_id = r.request_id().as_deref().unwrap_or(""),
+            request_id = %r.request_id().as_deref().unwrap_or("-"),
             "request"
         ),
         Sent::Unsent(e) | Sent::Lost(e) => tracing::debug!(
-            service = req.service.name(),
+            service = %req.service.name(),
             operation = %req.operation,
             method = %req.method,
-            path = req.url.path(),
+            path = %req.url.path(),
             duration_ms,
             error = %e,
             "request failed"

@@ -152,11 +152,15 @@ impl Gate {
         self.not_before = Some(self.not_before.map_or(until, |t| t.max(until)));
     }
 
-    /// Sets the spacing between sends (zero when the service reports no pressure).
-    pub(crate) fn set_spacing(&mut self, spacing: Duration) {
+    /// Sets the spacing between sends from a signal received at `now` (zero when the service
+    /// reports no pressure); the next send waits at least `spacing` from now.
+    pub(crate) fn set_spacing(&mut self, now: Instant, spacing: Duration) {
         self.spacing = spacing;
         if spacing.is_zero() {
             self.next_slot = None;
+        } else {
+            let slot = now + spacing;
+            self.next_slot = Some(self.next_slot.map_or(slot, |t| t.max(slot)));
         }
     }
 
@@ -225,7 +229,7 @@ impl Lane {
         self.with_gate(|g| {
             g.completed(at);
             if let Some(s) = spacing {
-                g.set_spacing(s);
+                g.set_spacing(at, s);
             }
         });
     }
@@ -254,12 +258,12 @@ mod tests {
     fn spacing_staggers_sends_and_clears() {
         let t0 = Instant::now();
         let mut g = Gate::default();
-        g.set_spacing(ms(250));
-        assert!(g.try_pass(t0).is_ok());
+        g.set_spacing(t0, ms(250));
         assert_eq!(g.try_pass(t0 + ms(10)), Err(t0 + ms(250)));
         assert!(g.try_pass(t0 + ms(250)).is_ok());
-        g.set_spacing(Duration::ZERO);
-        assert!(g.try_pass(t0 + ms(251)).is_ok());
+        assert_eq!(g.try_pass(t0 + ms(260)), Err(t0 + ms(500)));
+        g.set_spacing(t0 + ms(270), Duration::ZERO);
+        assert!(g.try_pass(t0 + ms(271)).is_ok());
     }
 
     #[test]
