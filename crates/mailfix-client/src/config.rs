@@ -25,7 +25,7 @@ pub struct ClientConfig {
     /// Concurrency caps and pacing.
     pub limits: Limits,
     /// `X-AnchorMailbox` for Exchange; by default `UPN:SystemMailbox{...}@{tenant}` when the tenant
-    /// is a domain, `APP:SystemMailbox{...}@{tenant}` when it is a GUID.
+    /// is its initial `*.onmicrosoft.com` domain, `APP:SystemMailbox{...}@{tenant}` otherwise.
     pub exchange_anchor: Option<String>,
 }
 
@@ -47,12 +47,22 @@ impl ClientConfig {
 /// The mailbox Exchange routes app-only admin calls to (PROTOCOL.md §1.2).
 const SYSTEM_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
 
-/// The default `X-AnchorMailbox` for a tenant.
+/// The default `X-AnchorMailbox` for a tenant: the UPN form when the tenant is given as its
+/// initial domain (where the system mailbox's UPN lives), the APP form otherwise (tenant id, or a
+/// custom domain).
 pub(crate) fn default_anchor(tenant: &str) -> String {
-    if uuid::Uuid::parse_str(tenant).is_ok() {
-        format!("APP:{SYSTEM_MAILBOX}@{tenant}")
-    } else {
+    let t = tenant.to_ascii_lowercase();
+    let initial = [
+        ".onmicrosoft.com",
+        ".onmicrosoft.us",
+        ".partner.onmschina.cn",
+    ]
+    .iter()
+    .any(|suffix| t.ends_with(suffix));
+    if initial {
         format!("UPN:{SYSTEM_MAILBOX}@{tenant}")
+    } else {
+        format!("APP:{SYSTEM_MAILBOX}@{tenant}")
     }
 }
 
@@ -109,13 +119,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn anchor_uses_upn_form_for_domains_and_app_form_for_guids() {
+    fn anchor_uses_upn_form_for_initial_domains_and_app_form_otherwise() {
         assert_eq!(
             default_anchor("contoso.onmicrosoft.com"),
             "UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@contoso.onmicrosoft.com"
         );
         let guid = "0785ef7c-2d7a-4542-b048-95bcab406e0b";
         assert_eq!(default_anchor(guid), format!("APP:{SYSTEM_MAILBOX}@{guid}"));
+        assert_eq!(
+            default_anchor("contoso.com"),
+            format!("APP:{SYSTEM_MAILBOX}@contoso.com")
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 mod batch;
 mod exchange;
+mod graph_ops;
+mod methods;
 mod network;
 mod pace;
 mod paging;

@@ -12,11 +12,7 @@ use mailfix_client::models::DirectoryObject;
 use mailfix_client::{Filter, GroupId, Membership, Query, Service};
 use serde_json::{Value, json};
 
-use crate::support::{self, reply};
-
-fn host(headers: &HeaderMap) -> String {
-    format!("http://{}", headers["host"].to_str().unwrap())
-}
+use crate::support::{self, host, reply};
 
 /// `/v1.0/users`: page 1 has two users, page 2 none (but a next link), page 3 one user.
 fn three_pages() -> Router {

@@ -105,6 +105,11 @@ pub async fn serve(router: Router) -> Server {
     Server { url, log }
 }
 
+/// `http://{Host}` of a request, to build next links on the server's own origin.
+pub fn host(headers: &HeaderMap) -> String {
+    format!("http://{}", headers["host"].to_str().unwrap())
+}
+
 /// A fake JWT (unsigned; the test servers only read it).
 pub fn fake_jwt(claims: &Value) -> String {
     format!(
