@@ -143,6 +143,26 @@ impl Client {
         }
         Ok(url)
     }
+
+    /// The URL of the next page of `req`. Exchange names its own host differently in links
+    /// (`outlook.office.com` in answers to `outlook.office365.com`, PROTOCOL.md §1.4), so an
+    /// Exchange `/adminapi/` link to another host is followed on the configured host instead —
+    /// the token still goes only where it was configured to go.
+    pub(crate) fn next_url(&self, link: &str, req: &Request) -> Result<Url, Error> {
+        match self.same_origin(link, &req.url) {
+            Err(e) if req.service == Service::Exchange => {
+                let foreign = Url::parse(link).map_err(|_| e.clone())?;
+                if !foreign.path().starts_with("/adminapi/") {
+                    return Err(e);
+                }
+                let mut url = req.url.clone();
+                url.set_path(foreign.path());
+                url.set_query(foreign.query());
+                Ok(url)
+            }
+            other => other,
+        }
+    }
 }
 
 /// A failed response as a typed error, with the permission hint for 403s (and Exchange 401s,

@@ -150,20 +150,7 @@ impl Transport {
             Err(e) if is_certificate_error(&e) => return Err(tls_error(req, e)),
             Err(e) if e.is_connect() => Sent::Unsent(e),
             Err(e) => Sent::Lost(e),
-            Ok(resp) => {
-                let status = resp.status();
-                let headers = resp.headers().clone();
-                let received_at = Instant::now();
-                match resp.bytes().await {
-                    Ok(body) => Sent::Response(Response {
-                        status,
-                        headers,
-                        body,
-                        received_at,
-                    }),
-                    Err(e) => Sent::Lost(e),
-                }
-            }
+            Ok(resp) => read(resp).await,
         };
         log_send(req, &sent, started.elapsed());
         Ok(sent)
@@ -204,13 +191,7 @@ impl Transport {
             let sent = self.attempt(req, &auth, &mut refreshed).await?;
             drop(permit);
             let now = Instant::now();
-            let spacing = match &sent {
-                Sent::Response(r) => pace::usage_from_headers(&r.headers)
-                    .map(|u| self.limits.spacing_for(u))
-                    .or(Some(Duration::ZERO)),
-                _ => None,
-            };
-            lane.completed(now, spacing);
+            lane.completed(now, self.spacing(&sent));
             let Verdict::Retry { after, throttled } = retry::classify(sent.outcome(), req.mode)
             else {
                 return sent.finish(req);
@@ -219,12 +200,10 @@ impl Transport {
                 Sent::Response(r) => r.received_at,
                 _ => now,
             };
-            if throttled {
-                self.counters.throttled();
-            }
             let delay = after.unwrap_or_else(|| self.retry.backoff(attempt));
             let resume = received_at + delay;
             if throttled {
+                self.counters.throttled();
                 // Every request to this service waits, not only this one.
                 lane.hold_until(resume);
             }
@@ -232,21 +211,53 @@ impl Transport {
                 return sent.finish(req);
             }
             self.counters.retry();
-            tracing::debug!(
-                service = %req.service.name(),
-                operation = %req.operation,
-                attempt,
-                status = sent.status(),
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                throttled,
-                "retrying"
-            );
+            log_retry(req, &sent, attempt, delay, throttled);
             if !throttled && resume > now {
                 self.counters.waited(resume - now);
                 tokio::time::sleep_until(resume).await;
             }
             attempt += 1;
         }
+    }
+
+    /// The spacing the service's pressure signal asks for (none for a failed send).
+    fn spacing(&self, sent: &Sent) -> Option<Duration> {
+        let Sent::Response(r) = sent else {
+            return None;
+        };
+        Some(
+            pace::usage_from_headers(&r.headers)
+                .map(|u| self.limits.spacing_for(u))
+                .unwrap_or(Duration::ZERO),
+        )
+    }
+}
+
+fn log_retry(req: &Request, sent: &Sent, attempt: u32, delay: Duration, throttled: bool) {
+    tracing::debug!(
+        service = %req.service.name(),
+        operation = %req.operation,
+        attempt,
+        status = sent.status(),
+        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+        throttled,
+        "retrying"
+    );
+}
+
+/// Buffers a response; `received_at` is when its head arrived (a `Retry-After` counts from then).
+async fn read(resp: reqwest::Response) -> Sent {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let received_at = Instant::now();
+    match resp.bytes().await {
+        Ok(body) => Sent::Response(Response {
+            status,
+            headers,
+            body,
+            received_at,
+        }),
+        Err(e) => Sent::Lost(e),
     }
 }
 

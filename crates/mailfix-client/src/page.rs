@@ -67,7 +67,7 @@ pub(crate) fn pages<P: Paged>(client: Client, first: Request) -> Pages<P> {
             let next = match page.next_link() {
                 None => None,
                 Some(link) => {
-                    let url = client.same_origin(link, &req.url)?;
+                    let url = client.next_url(link, &req)?;
                     if url == req.url {
                         return Err(
                             Error::decode("the service returned the same next link twice")

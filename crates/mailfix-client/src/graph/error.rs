@@ -68,20 +68,24 @@ pub(crate) fn from_response(resp: &Response) -> Error {
     } else {
         message
     };
-    let hint = match kind {
-        ErrorKind::SyncedObject => Some(
-            "the object is synchronised from on-premises AD: change it there and let sync run"
-                .to_owned(),
-        ),
-        ErrorKind::Gone => Some("the delta link expired: start a new delta round".to_owned()),
-        _ => None,
-    };
+    let hint = hint(&kind);
     Error::new(kind, message)
         .with_status(status)
         .with_code(code)
         .with_request_id(resp.request_id().or(body_request_id))
         .with_retry_after(retry_after)
         .or_hint(hint)
+}
+
+fn hint(kind: &ErrorKind) -> Option<String> {
+    match kind {
+        ErrorKind::SyncedObject => Some(
+            "the object is synchronised from on-premises AD: change it there and let sync run"
+                .to_owned(),
+        ),
+        ErrorKind::Gone => Some("the delta link expired: start a new delta round".to_owned()),
+        _ => None,
+    }
 }
 
 /// A short single-line excerpt of a non-JSON body.

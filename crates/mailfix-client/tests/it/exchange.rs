@@ -115,9 +115,9 @@ impl Org {
         let end = (start + size).min(all.len());
         let mut page = json!({"@adminapi.warnings": [], "value": all[start..end]});
         if end < all.len() {
-            let host = headers["host"].to_str().unwrap();
+            // Exchange names itself outlook.office.com in links (PROTOCOL.md §1.4).
             page["@odata.nextLink"] = json!(format!(
-                "http://{host}/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken={end}"
+                "https://outlook.office.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken={end}"
             ));
         }
         reply(200, &[], page)
@@ -254,7 +254,7 @@ async fn get_mailbox_sends_the_documented_request() {
 }
 
 #[tokio::test]
-async fn all_mailboxes_are_listed_by_reposting_the_same_body_to_the_next_link() {
+async fn all_mailboxes_are_listed_by_reposting_the_same_body_to_the_next_link_on_our_host() {
     let (client, server) = start(2497).await;
     let all: Vec<_> = client.exo().list_mailboxes().try_collect().await.unwrap();
     assert_eq!(all.len(), 2500);
