@@ -147,12 +147,22 @@ pub(crate) enum Lane {
 }
 
 /// A complete HTTP response (body buffered).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Response {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) received_at: Instant,
+}
+
+impl fmt::Debug for Response {
+    // A sign-in answer's body holds tokens: only its size is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Response {
