@@ -1,4 +1,47 @@
 //! Typed async client for Microsoft identity sign-in, Graph v1.0 and the Exchange Online admin API.
+//!
+//! One [`Client`] per run: [`Client::graph`] and [`Client::exo`] give typed operations; every
+//! request goes through [`Client::execute`] (token per resource, pacing, retries, typed errors);
+//! [`Client::counters`] says how many requests it took.
 #![warn(missing_docs)]
 
+pub mod auth;
+pub mod batch;
+mod client;
+pub mod cloud;
+pub mod config;
+mod counters;
+pub mod error;
+mod execute;
+pub mod exo;
+pub mod graph;
+pub mod ids;
 pub mod models;
+pub mod pace;
+pub mod page;
+pub mod permission;
+pub mod query;
+pub mod request;
+pub mod retry;
+pub mod secret;
+
+pub use auth::{
+    AssertionAlgorithm, ClientCertificate, Credential, DeviceCodeOptions, DeviceCodePrompt,
+    TokenClaims,
+};
+pub use batch::{BatchRequest, BatchResponse};
+pub use client::Client;
+pub use cloud::{Cloud, Endpoints, Resource};
+pub use config::ClientConfig;
+pub use counters::CountersSnapshot;
+pub use error::{Error, ErrorKind, Service, SignInKind};
+pub use exo::{AddressChange, AddressOutcome, Exchange};
+pub use graph::{DeltaItem, DeltaStart, Graph, Membership};
+pub use ids::{GroupId, UserId, UserRef};
+pub use pace::Limits;
+pub use page::{Items, Page};
+pub use permission::Permission;
+pub use query::{Filter, Query};
+pub use request::{Request, Response};
+pub use retry::{RetryMode, RetryPolicy};
+pub use secret::Secret;

@@ -41,6 +41,40 @@ pub struct Mailbox {
     pub recipient_type_details: Option<String>,
 }
 
+impl Mailbox {
+    /// The properties mailfix reads (`$select` of `Get-Mailbox`).
+    pub const FIELDS: [&'static str; 11] = [
+        "Identity",
+        "Alias",
+        "DisplayName",
+        "UserPrincipalName",
+        "PrimarySmtpAddress",
+        "EmailAddresses",
+        "ExternalDirectoryObjectId",
+        "ExchangeObjectId",
+        "Guid",
+        "IsDirSynced",
+        "RecipientTypeDetails",
+    ];
+
+    /// Whether `EmailAddresses` holds this SMTP address (primary or secondary; case-insensitive;
+    /// `address` with or without its `smtp:` prefix).
+    pub fn has_address(&self, address: &str) -> bool {
+        let bare = |a: &str| -> String {
+            let lower = a.trim().to_ascii_lowercase();
+            lower
+                .strip_prefix("smtp:")
+                .map(str::to_owned)
+                .unwrap_or(lower)
+        };
+        let wanted = bare(address);
+        self.email_addresses
+            .iter()
+            .filter(|a| a.to_ascii_lowercase().starts_with("smtp:"))
+            .any(|a| bare(a) == wanted)
+    }
+}
+
 /// An accepted domain (`Get-AcceptedDomain`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -78,4 +112,25 @@ pub struct Recipient {
     /// `ExternalDirectoryObjectId`.
     #[serde(default)]
     pub external_directory_object_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_address_ignores_case_and_prefix_and_non_smtp_entries() {
+        let m = Mailbox {
+            email_addresses: vec![
+                "SMTP:Adele@contoso.com".into(),
+                "smtp:adele.tmp@contoso.onmicrosoft.com".into(),
+                "SIP:sip@contoso.com".into(),
+            ],
+            ..Mailbox::default()
+        };
+        assert!(m.has_address("adele@CONTOSO.com"));
+        assert!(m.has_address("smtp:Adele.Tmp@contoso.onmicrosoft.com"));
+        assert!(!m.has_address("sip@contoso.com"));
+        assert!(!m.has_address("other@contoso.com"));
+    }
 }

@@ -14,6 +14,17 @@ pub enum PhoneType {
     Office,
 }
 
+impl PhoneType {
+    /// The fixed method id of each phone slot (PROTOCOL.md §3).
+    pub fn method_id(self) -> &'static str {
+        match self {
+            PhoneType::Mobile => "3179e48a-750b-4051-897c-87b9720928f7",
+            PhoneType::AlternateMobile => "b6332ec1-7057-4abe-9331-3d72feddfe41",
+            PhoneType::Office => "e37fc753-ff3b-4958-9484-eaa9425c82bc",
+        }
+    }
+}
+
 /// A `phoneAuthenticationMethod`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

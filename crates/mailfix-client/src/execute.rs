@@ -1,0 +1,316 @@
+//! The one request path, lower half: pace (per-service caps and "not before"), send, classify,
+//! token per resource (dropped and fetched again once on a 401), retry (see the table in
+//! `retry.rs`). The upper half in `client.rs` maps failed responses to typed errors; sign-in uses
+//! this half directly, without a token.
+
+use std::time::Duration;
+
+use http::HeaderValue;
+use tokio::time::Instant;
+
+use crate::auth::tokens::Tokens;
+use crate::cloud::Resource;
+use crate::counters::Counters;
+use crate::error::{Error, ErrorKind};
+use crate::pace::{self, Gate, Lane as PaceLane, Limits};
+use crate::request::{Lane, Request, Response};
+use crate::retry::{self, Outcome, RetryMode, RetryPolicy, Verdict};
+use crate::secret::Secret;
+
+/// How a request is authorised.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Authorize<'a> {
+    /// No token (sign-in requests).
+    Anonymous,
+    /// A bearer token for `resource`.
+    Bearer {
+        tokens: &'a Tokens,
+        resource: Resource,
+    },
+}
+
+/// What one send produced.
+#[derive(Debug)]
+pub(crate) enum Sent {
+    /// A complete response.
+    Response(Response),
+    /// The connection never opened.
+    Unsent(reqwest::Error),
+    /// Sent, but no complete response.
+    Lost(reqwest::Error),
+}
+
+impl Sent {
+    fn outcome(&self) -> Outcome<'_> {
+        match self {
+            Sent::Response(r) => Outcome::Status {
+                status: r.status.as_u16(),
+                retry_after: r
+                    .header_str("retry-after")
+                    .and_then(|v| retry::parse_retry_after(v, std::time::SystemTime::now())),
+                body: &r.body,
+            },
+            Sent::Unsent(_) => Outcome::NotSent,
+            Sent::Lost(_) => Outcome::Lost,
+        }
+    }
+
+    /// The HTTP status, if a response came back.
+    pub(crate) fn status(&self) -> Option<u16> {
+        match self {
+            Sent::Response(r) => Some(r.status.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// The final result: a response (whatever its status) or a network error.
+    fn finish(self, req: &Request) -> Result<Response, Error> {
+        let (what, e) = match self {
+            Sent::Response(r) => return Ok(r),
+            Sent::Unsent(e) => ("cannot connect", e),
+            Sent::Lost(e) => ("the connection failed before a complete answer", e),
+        };
+        let host = req.url.host_str().unwrap_or("?").to_owned();
+        let mut err = Error::new(ErrorKind::Network, format!("{what} ({host})"))
+            .at(req.service, req.operation.clone())
+            .with_source(e.without_url());
+        if req.mode == RetryMode::NotIdempotent && what != "cannot connect" {
+            err = err.with_hint(
+                "the request may or may not have been applied; read the current state before \
+                 trying again",
+            );
+        }
+        Err(err)
+    }
+}
+
+/// The HTTP client with its pacing lanes, retry policy and counters.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Limits,
+    pub(crate) counters: Counters,
+    login: PaceLane,
+    graph: PaceLane,
+    reports: PaceLane,
+    exchange: PaceLane,
+}
+
+impl Transport {
+    pub(crate) fn new(http: reqwest::Client, retry: RetryPolicy, limits: Limits) -> Self {
+        Self {
+            http,
+            retry,
+            login: PaceLane::new(2, Gate::default()),
+            graph: PaceLane::new(limits.graph_concurrency, Gate::default()),
+            // One at a time so that the window counts every request in flight.
+            reports: PaceLane::new(
+                1,
+                Gate::windowed(limits.reports_requests, limits.reports_window),
+            ),
+            exchange: PaceLane::new(limits.exchange_concurrency, Gate::default()),
+            limits,
+            counters: Counters::default(),
+        }
+    }
+
+    pub(crate) fn lane(&self, lane: Lane) -> &PaceLane {
+        match lane {
+            Lane::Login => &self.login,
+            Lane::Graph => &self.graph,
+            Lane::Reports => &self.reports,
+            Lane::Exchange => &self.exchange,
+        }
+    }
+
+    /// Sends once, with a bearer token when given, and buffers the body. Counted and logged.
+    pub(crate) async fn send_once(
+        &self,
+        req: &Request,
+        token: Option<&Secret>,
+    ) -> Result<Sent, Error> {
+        let started = Instant::now();
+        let mut builder = self
+            .http
+            .request(req.method.clone(), req.url.clone())
+            .headers(req.headers.clone())
+            .timeout(self.limits.request_timeout);
+        if let Some(token) = token {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                .map_err(|_| Error::decode("the access token is not a valid header value"))?;
+            value.set_sensitive(true);
+            builder = builder.header(http::header::AUTHORIZATION, value);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        self.counters.request(req.service, &req.operation);
+        let sent = match builder.send().await {
+            Err(e) if is_certificate_error(&e) => return Err(tls_error(req, e)),
+            Err(e) if e.is_connect() => Sent::Unsent(e),
+            Err(e) => Sent::Lost(e),
+            Ok(resp) => read(resp).await,
+        };
+        log_send(req, &sent, started.elapsed());
+        Ok(sent)
+    }
+
+    /// One attempt: with a bearer token when asked, and on a 401 (once per request) the token is
+    /// dropped, a new one fetched and the request sent again.
+    async fn attempt(
+        &self,
+        req: &Request,
+        auth: &Authorize<'_>,
+        refreshed: &mut bool,
+    ) -> Result<Sent, Error> {
+        let Authorize::Bearer { tokens, resource } = *auth else {
+            return self.send_once(req, None).await;
+        };
+        let token = tokens.get(resource, self).await?;
+        let sent = self.send_once(req, Some(&token)).await?;
+        if sent.status() != Some(401) || *refreshed {
+            return Ok(sent);
+        }
+        *refreshed = true;
+        self.counters.token_refresh();
+        tokens.invalidate(resource, &token).await;
+        let token = tokens.get(resource, self).await?;
+        self.send_once(req, Some(&token)).await
+    }
+
+    /// Paces and retries a request according to the policy. Returns the last response whatever
+    /// its status, or a network error.
+    pub(crate) async fn run(&self, req: &Request, auth: Authorize<'_>) -> Result<Response, Error> {
+        let lane = self.lane(req.lane());
+        let deadline = Instant::now() + self.retry.max_elapsed;
+        let mut attempt = 1u32;
+        let mut refreshed = false;
+        loop {
+            let permit = lane.admit(&self.counters).await;
+            let sent = self.attempt(req, &auth, &mut refreshed).await?;
+            drop(permit);
+            let now = Instant::now();
+            lane.completed(now, self.spacing(&sent));
+            let Verdict::Retry { after, throttled } = retry::classify(sent.outcome(), req.mode)
+            else {
+                return sent.finish(req);
+            };
+            let received_at = match &sent {
+                Sent::Response(r) => r.received_at,
+                _ => now,
+            };
+            let delay = after.unwrap_or_else(|| self.retry.backoff(attempt));
+            let resume = received_at + delay;
+            if throttled {
+                self.counters.throttled();
+                // Every request to this service waits, not only this one.
+                lane.hold_until(resume);
+            }
+            if attempt >= self.retry.max_attempts || resume > deadline {
+                return sent.finish(req);
+            }
+            self.counters.retry();
+            log_retry(req, &sent, attempt, delay, throttled);
+            if !throttled && resume > now {
+                self.counters.waited(resume - now);
+                tokio::time::sleep_until(resume).await;
+            }
+            attempt += 1;
+        }
+    }
+
+    /// The spacing the service's pressure signal asks for (none for a failed send).
+    fn spacing(&self, sent: &Sent) -> Option<Duration> {
+        let Sent::Response(r) = sent else {
+            return None;
+        };
+        Some(
+            pace::usage_from_headers(&r.headers)
+                .map(|u| self.limits.spacing_for(u))
+                .unwrap_or(Duration::ZERO),
+        )
+    }
+}
+
+fn log_retry(req: &Request, sent: &Sent, attempt: u32, delay: Duration, throttled: bool) {
+    tracing::debug!(
+        service = %req.service.name(),
+        operation = %req.operation,
+        attempt,
+        status = sent.status(),
+        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+        throttled,
+        "retrying"
+    );
+}
+
+/// Buffers a response; `received_at` is when its head arrived (a `Retry-After` counts from then).
+async fn read(resp: reqwest::Response) -> Sent {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let received_at = Instant::now();
+    match resp.bytes().await {
+        Ok(body) => Sent::Response(Response {
+            status,
+            headers,
+            body,
+            received_at,
+        }),
+        Err(e) => Sent::Lost(e),
+    }
+}
+
+fn log_send(req: &Request, sent: &Sent, took: Duration) {
+    let duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
+    match sent {
+        Sent::Response(r) => tracing::debug!(
+            service = %req.service.name(),
+            operation = %req.operation,
+            method = %req.method,
+            path = %req.url.path(),
+            status = r.status.as_u16(),
+            duration_ms,
+            request_id = %r.request_id().as_deref().unwrap_or("-"),
+            "request"
+        ),
+        Sent::Unsent(e) | Sent::Lost(e) => tracing::debug!(
+            service = %req.service.name(),
+            operation = %req.operation,
+            method = %req.method,
+            path = %req.url.path(),
+            duration_ms,
+            error = %e,
+            "request failed"
+        ),
+    }
+}
+
+/// Whether a connection failed on the server's certificate (not worth retrying).
+fn is_certificate_error(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+            );
+        }
+        if s.to_string().contains("invalid peer certificate") {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+fn tls_error(req: &Request, e: reqwest::Error) -> Error {
+    let host = req.url.host_str().unwrap_or("?");
+    Error::new(
+        ErrorKind::Network,
+        format!("the TLS certificate of {host} is not trusted"),
+    )
+    .at(req.service, req.operation.clone())
+    .with_source(e.without_url())
+    .with_hint("if this is a local simulator, pass its CA certificate with --ca-file (TLS verification is never disabled)")
+}

@@ -1,0 +1,158 @@
+//! Mailboxes: `Get-Mailbox` (one, or all as a stream) and `Set-Mailbox -EmailAddresses
+//! @{Add=..}` / `@{Remove=..}` with `#Exchange.GenericHashTable` (PROTOCOL.md §1.3, §1.10).
+//!
+//! Repeat rule: Set-Mailbox is retried like a read (after 5xx or a lost answer), because its
+//! outcome is checked by re-reading: an Add that reports the address as already in use is a
+//! success if the address is on this same mailbox (the first send landed), and a Remove that
+//! fails is a success if the address is no longer there.
+
+use serde_json::{Value, json};
+
+use super::Exchange;
+use crate::error::{Error, ErrorKind};
+use crate::models::Mailbox;
+use crate::page::Items;
+
+/// What an address change did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressOutcome {
+    /// Exchange made the change.
+    Applied,
+    /// The mailbox already had the address (Add).
+    AlreadyPresent,
+    /// The mailbox no longer had the address (Remove).
+    AlreadyAbsent,
+}
+
+/// The result of [`Exchange::add_address`] / [`Exchange::remove_address`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressChange {
+    /// What happened.
+    pub outcome: AddressOutcome,
+    /// `@adminapi.warnings` of the call.
+    pub warnings: Vec<String>,
+}
+
+/// `smtp:{address}` for a secondary address. An uppercase `SMTP:` prefix would make it the
+/// primary address and is refused.
+pub fn secondary_address(address: &str) -> Result<String, Error> {
+    let a = address.trim();
+    if a.starts_with("SMTP:") {
+        return Err(Error::config(format!(
+            "'{a}' would become the primary address; mailfix only adds secondary (smtp:) addresses"
+        )));
+    }
+    let bare = a
+        .strip_prefix("smtp:")
+        .or_else(|| a.strip_prefix("Smtp:"))
+        .unwrap_or(a);
+    let valid = bare.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !bare.chars().any(char::is_whitespace)
+    });
+    if !valid {
+        return Err(Error::config(format!("'{a}' is not an email address")));
+    }
+    Ok(format!("smtp:{bare}"))
+}
+
+impl Exchange {
+    /// One mailbox by identity (UPN, GUID, alias, ...).
+    pub async fn get_mailbox(&self, identity: &str) -> Result<Mailbox, Error> {
+        self.invoke_one("Get-Mailbox", identity, &Mailbox::FIELDS)
+            .await
+    }
+
+    /// Every mailbox, paged by re-POSTing to the next link.
+    pub fn list_mailboxes(&self) -> Items<Mailbox> {
+        self.invoke_all(
+            "Get-Mailbox",
+            json!({"ResultSize": "Unlimited"}),
+            &Mailbox::FIELDS,
+        )
+    }
+
+    async fn set_addresses(
+        &self,
+        identity: &str,
+        op: &str,
+        address: &str,
+    ) -> Result<Vec<String>, Error> {
+        let params = json!({
+            "Identity": identity,
+            "EmailAddresses": {"@odata.type": "#Exchange.GenericHashTable", op: address},
+        });
+        let page = self
+            .invoke_typed::<Value>("Set-Mailbox", params, &[])
+            .await?;
+        Ok(page.warnings)
+    }
+
+    /// Adds a secondary address (`smtp:`) to a mailbox.
+    pub async fn add_address(&self, identity: &str, address: &str) -> Result<AddressChange, Error> {
+        let address = secondary_address(address)?;
+        match self.set_addresses(identity, "Add", &address).await {
+            Ok(warnings) => Ok(AddressChange {
+                outcome: AddressOutcome::Applied,
+                warnings,
+            }),
+            Err(e) if matches!(e.kind(), ErrorKind::ProxyAddressInUse { .. }) => {
+                let mailbox = self.get_mailbox(identity).await?;
+                if mailbox.has_address(&address) {
+                    return Ok(AddressChange {
+                        outcome: AddressOutcome::AlreadyPresent,
+                        warnings: Vec::new(),
+                    });
+                }
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes a secondary address from a mailbox.
+    pub async fn remove_address(
+        &self,
+        identity: &str,
+        address: &str,
+    ) -> Result<AddressChange, Error> {
+        let address = secondary_address(address)?;
+        match self.set_addresses(identity, "Remove", &address).await {
+            Ok(warnings) => Ok(AddressChange {
+                outcome: AddressOutcome::Applied,
+                warnings,
+            }),
+            Err(e) if matches!(e.kind(), ErrorKind::Service | ErrorKind::BadRequest) => {
+                let mailbox = self.get_mailbox(identity).await?;
+                if !mailbox.has_address(&address) {
+                    return Ok(AddressChange {
+                        outcome: AddressOutcome::AlreadyAbsent,
+                        warnings: Vec::new(),
+                    });
+                }
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secondary_addresses_are_lowercase_smtp_and_primary_is_refused() {
+        assert_eq!(
+            secondary_address("a.tmp@contoso.com").unwrap(),
+            "smtp:a.tmp@contoso.com"
+        );
+        assert_eq!(
+            secondary_address("smtp:a@contoso.com").unwrap(),
+            "smtp:a@contoso.com"
+        );
+        assert!(secondary_address("SMTP:a@contoso.com").is_err());
+        for bad in ["", "a", "@contoso.com", "a@b", "a b@contoso.com"] {
+            assert!(secondary_address(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Typed Exchange Online admin operations over `InvokeCommand`: [`Exchange`] and one file per
+//! cmdlet family.
+
+pub mod domains;
+pub mod error;
+pub mod invoke;
+pub mod mailboxes;
+pub mod users;
+
+pub use invoke::ExoPage;
+pub use mailboxes::{AddressChange, AddressOutcome, secondary_address};
+
+use crate::client::Client;
+
+/// Exchange operations of a [`Client`] (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    pub(crate) client: Client,
+}
+
+impl Exchange {
+    pub(crate) fn new(client: Client) -> Self {
+        Self { client }
+    }
+}

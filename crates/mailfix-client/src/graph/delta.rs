@@ -1,0 +1,113 @@
+//! Users delta query (PROTOCOL.md §2.5): changed users, removed users, and at the end the delta
+//! link to start the next round from.
+
+use futures::StreamExt as _;
+use futures::stream;
+use http::Method;
+use serde::Deserialize;
+
+use super::Graph;
+use crate::error::{Error, Service};
+use crate::models::User;
+use crate::page::{Items, Page};
+use crate::permission::Permission;
+use crate::query::Query;
+use crate::request::Request;
+
+/// Where a delta round starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeltaStart {
+    /// A first round with `$select` (parameters are given only on the first call).
+    Initial {
+        /// Properties to track.
+        select: Vec<String>,
+    },
+    /// A saved delta link from the previous round.
+    Link(String),
+}
+
+/// One element of a delta round.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeltaItem {
+    /// A new or changed user (only the selected, or changed, properties are set).
+    Changed(User),
+    /// A removed user (`@removed.reason`: `changed` or `deleted`).
+    Removed {
+        /// Object id.
+        id: String,
+        /// The reason Graph gives.
+        reason: String,
+    },
+    /// The last element: the link for the next round.
+    DeltaLink(String),
+}
+
+#[derive(Deserialize)]
+struct Removed {
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    #[serde(rename = "@removed")]
+    removed: Option<Removed>,
+    #[serde(flatten)]
+    user: serde_json::Value,
+}
+
+fn to_item(raw: Raw) -> Result<DeltaItem, Error> {
+    match raw.removed {
+        Some(r) => Ok(DeltaItem::Removed {
+            id: raw.user["id"].as_str().unwrap_or_default().to_owned(),
+            reason: r.reason,
+        }),
+        None => serde_json::from_value(raw.user)
+            .map(DeltaItem::Changed)
+            .map_err(|e| Error::decode(format!("unexpected user in delta: {e}"))),
+    }
+}
+
+impl Graph {
+    /// A delta round over users.
+    pub fn users_delta(&self, start: DeltaStart) -> Items<DeltaItem> {
+        let first = match &start {
+            DeltaStart::Initial { select } => {
+                let query = Query::new().select(select.iter().cloned());
+                self.get(
+                    "/users/delta",
+                    &query,
+                    "users.delta",
+                    Permission::UserReadAll,
+                )
+            }
+            DeltaStart::Link(link) => self
+                .client
+                .graph_url("/users/delta")
+                .and_then(|base| self.client.same_origin(link, &base))
+                .map(|url| {
+                    Request::new(Service::Graph, Method::GET, url, "users.delta")
+                        .permission(Permission::UserReadAll)
+                }),
+        };
+        let first = match first {
+            Ok(r) => r,
+            Err(e) => return Box::pin(stream::once(async { Err(e) })),
+        };
+        self.pages::<Raw>(first)
+            .flat_map(|page| {
+                let items: Vec<Result<DeltaItem, Error>> = match page {
+                    Err(e) => vec![Err(e)],
+                    Ok(Page {
+                        value, delta_link, ..
+                    }) => value
+                        .into_iter()
+                        .map(to_item)
+                        .chain(delta_link.map(|l| Ok(DeltaItem::DeltaLink(l))))
+                        .collect(),
+                };
+                stream::iter(items)
+            })
+            .boxed()
+    }
+}

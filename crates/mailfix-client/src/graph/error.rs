@@ -1,0 +1,199 @@
+//! Graph error responses (PROTOCOL.md §2.6): `{"error":{"code","message","innerError":{"request-id"},
+//! "details":[...]}}`, or plain text from a proxy, turned into typed errors.
+
+use serde::Deserialize;
+
+use crate::error::{Error, ErrorKind, kind_for_status};
+use crate::request::Response;
+use crate::retry::parse_retry_after;
+
+#[derive(Deserialize)]
+struct Envelope {
+    error: Body,
+}
+
+#[derive(Deserialize)]
+struct Body {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default, rename = "innerError", alias = "innererror")]
+    inner: Option<Inner>,
+    #[serde(default)]
+    details: Vec<Detail>,
+}
+
+#[derive(Deserialize)]
+struct Inner {
+    #[serde(rename = "request-id")]
+    request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Detail {
+    #[serde(default)]
+    code: String,
+}
+
+/// Graph's texts for the two write failures mailfix cares about (PROTOCOL.md §2.2).
+const SYNCED: &str = "on-premises mastered Directory Sync objects";
+const PROXY_CONFLICT: &str = "same value for property proxyAddresses";
+
+/// The typed error for a failed Graph response.
+pub(crate) fn from_response(resp: &Response) -> Error {
+    let status = resp.status.as_u16();
+    let retry_after = resp
+        .header_str("retry-after")
+        .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
+    let (code, message, body_request_id, details) =
+        match serde_json::from_slice::<Envelope>(&resp.body) {
+            Ok(Envelope { error }) => (
+                error.code,
+                error.message,
+                error.inner.and_then(|i| i.request_id),
+                error.details,
+            ),
+            Err(_) => (String::new(), plain_text(&resp.body), None, Vec::new()),
+        };
+    let mut kind = kind_for_status(status, retry_after);
+    if message.contains(SYNCED) {
+        kind = ErrorKind::SyncedObject;
+    } else if message.contains(PROXY_CONFLICT) || details.iter().any(|d| d.code == "ObjectConflict")
+    {
+        kind = ErrorKind::ProxyAddressInUse { owner: None };
+    }
+    let message = if message.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        message
+    };
+    let hint = hint(&kind);
+    Error::new(kind, message)
+        .with_status(status)
+        .with_code(code)
+        .with_request_id(resp.request_id().or(body_request_id))
+        .with_retry_after(retry_after)
+        .or_hint(hint)
+}
+
+fn hint(kind: &ErrorKind) -> Option<String> {
+    match kind {
+        ErrorKind::SyncedObject => Some(
+            "the object is synchronised from on-premises AD: change it there and let sync run"
+                .to_owned(),
+        ),
+        ErrorKind::Gone => Some("the delta link expired: start a new delta round".to_owned()),
+        _ => None,
+    }
+}
+
+/// A short single-line excerpt of a non-JSON body.
+pub(crate) fn plain_text(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    line.chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use http::{HeaderMap, StatusCode};
+
+    use super::*;
+
+    fn resp(status: u16, headers: &[(&'static str, &str)], body: &str) -> Response {
+        let mut h = HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(*k, v.parse().unwrap());
+        }
+        Response {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: h,
+            body: Bytes::from(body.to_owned()),
+            received_at: tokio::time::Instant::now(),
+        }
+    }
+
+    #[test]
+    fn throttling_sample_from_the_docs() {
+        let body = r#"{"error":{"code":"TooManyRequests","innerError":{"code":"429","date":"2020-08-18T12:51:51","message":"Please retry after","request-id":"94fb3b52-452a-4535-a601-69e0a90e3aa2","status":"429"},"message":"Please retry again later."}}"#;
+        let e = from_response(&resp(429, &[("Retry-After", "2.128")], body));
+        assert_eq!(e.kind(), &ErrorKind::Throttled);
+        assert_eq!(e.code(), Some("TooManyRequests"));
+        assert_eq!(e.message(), "Please retry again later.");
+        assert_eq!(e.request_id(), Some("94fb3b52-452a-4535-a601-69e0a90e3aa2"));
+        assert_eq!(
+            e.retry_after(),
+            Some(std::time::Duration::from_millis(2128))
+        );
+    }
+
+    #[test]
+    fn statuses_and_texts_map_to_kinds() {
+        let env =
+            |code: &str, msg: &str| format!(r#"{{"error":{{"code":"{code}","message":"{msg}"}}}}"#);
+        let cases = [
+            (
+                404,
+                env("Request_ResourceNotFound", "Resource 'x' does not exist"),
+                ErrorKind::NotFound,
+            ),
+            (
+                403,
+                env(
+                    "Authorization_RequestDenied",
+                    "Insufficient privileges to complete the operation.",
+                ),
+                ErrorKind::Forbidden,
+            ),
+            (
+                401,
+                env(
+                    "InvalidAuthenticationToken",
+                    "Access token has expired or is not yet valid.",
+                ),
+                ErrorKind::Unauthorized,
+            ),
+            (
+                400,
+                env(
+                    "Request_BadRequest",
+                    "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.",
+                ),
+                ErrorKind::SyncedObject,
+            ),
+            (
+                400,
+                env(
+                    "Request_BadRequest",
+                    "Another object with the same value for property proxyAddresses already exists.",
+                ),
+                ErrorKind::ProxyAddressInUse { owner: None },
+            ),
+            (
+                400,
+                env("Request_UnsupportedQuery", "Unsupported query."),
+                ErrorKind::BadRequest,
+            ),
+            (410, env("SyncStateNotFound", "gone"), ErrorKind::Gone),
+            (504, env("GatewayTimeout", "x"), ErrorKind::Transient),
+            (503, env("ServiceUnavailable", "x"), ErrorKind::Transient),
+        ];
+        for (status, body, kind) in cases {
+            let e = from_response(&resp(status, &[("request-id", "rid")], &body));
+            assert_eq!(e.kind(), &kind, "{status} {body}");
+            assert_eq!(e.status(), Some(status));
+            assert_eq!(e.request_id(), Some("rid"));
+        }
+    }
+
+    #[test]
+    fn plain_text_bodies_are_kept_short() {
+        let e = from_response(&resp(502, &[], "<html>\n  Bad   gateway\n</html>"));
+        assert_eq!(e.message(), "<html> Bad gateway </html>");
+        assert_eq!(e.kind(), &ErrorKind::Transient);
+        let empty = from_response(&resp(500, &[], ""));
+        assert_eq!(empty.message(), "HTTP 500");
+    }
+}

@@ -1,0 +1,143 @@
+//! Newtype ids, and how a user is named in a Graph path (object id, or UPN with the `$` rule).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(s.to_owned())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(s)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A user's object id.
+    UserId
+);
+id_type!(
+    /// A group's object id.
+    GroupId
+);
+
+/// A user named by object id or by user principal name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum UserRef {
+    /// Object id.
+    Id(UserId),
+    /// User principal name.
+    Upn(String),
+}
+
+impl UserRef {
+    /// A UPN if the text contains `@`, otherwise an object id.
+    pub fn parse(s: &str) -> Self {
+        let s = s.trim();
+        if s.contains('@') {
+            UserRef::Upn(s.to_owned())
+        } else {
+            UserRef::Id(UserId(s.to_owned()))
+        }
+    }
+
+    /// The Graph path of the user: `/users/{id}`, `/users/{upn}` (percent-encoded, so guest UPNs
+    /// with `#EXT#` work), or `/users('{upn}')` when the UPN starts with `$` (Graph's rule).
+    pub fn path(&self) -> String {
+        match self {
+            UserRef::Id(id) => format!("/users/{}", encode_segment(id.as_str())),
+            UserRef::Upn(upn) if upn.starts_with('$') => {
+                format!("/users('{}')", encode_segment(&upn.replace('\'', "''")))
+            }
+            UserRef::Upn(upn) => format!("/users/{}", encode_segment(upn)),
+        }
+    }
+}
+
+impl fmt::Display for UserRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UserRef::Id(id) => f.write_str(id.as_str()),
+            UserRef::Upn(upn) => f.write_str(upn),
+        }
+    }
+}
+
+impl From<UserId> for UserRef {
+    fn from(id: UserId) -> Self {
+        UserRef::Id(id)
+    }
+}
+
+impl From<&UserId> for UserRef {
+    fn from(id: &UserId) -> Self {
+        UserRef::Id(id.clone())
+    }
+}
+
+/// Percent-encodes every byte of `s` except ASCII letters, digits and the bytes in `keep`.
+pub(crate) fn percent_encode(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Percent-encodes a path segment: everything but unreserved characters, `@`, `$` and `'`.
+pub(crate) fn encode_segment(s: &str) -> String {
+    percent_encode(s, b"-._~@$'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_paths_follow_graphs_rules() {
+        assert_eq!(UserRef::parse("0a1b").path(), "/users/0a1b");
+        assert_eq!(
+            UserRef::parse("adele@contoso.com").path(),
+            "/users/adele@contoso.com"
+        );
+        assert_eq!(
+            UserRef::parse("kim_fabrikam.com#EXT#@contoso.onmicrosoft.com").path(),
+            "/users/kim_fabrikam.com%23EXT%23@contoso.onmicrosoft.com"
+        );
+        assert_eq!(
+            UserRef::parse("$adele@contoso.com").path(),
+            "/users('$adele@contoso.com')"
+        );
+        assert_eq!(UserRef::parse("a b/c?d").path(), "/users/a%20b%2Fc%3Fd");
+    }
+}

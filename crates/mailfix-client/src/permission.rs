@@ -1,0 +1,180 @@
+//! The permissions and roles mailfix needs (SPEC.md §13), which operation needs which, and the
+//! hint a 403 carries: the missing permission and how to grant it.
+
+use std::fmt;
+
+use crate::auth::TokenClaims;
+
+/// An application permission (or role) an operation needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    /// Graph `User.Read.All`: read users.
+    UserReadAll,
+    /// Graph `GroupMember.Read.All`: read groups and their members.
+    GroupMemberReadAll,
+    /// Graph `UserAuthenticationMethod.Read.All`: read phone and email methods.
+    AuthMethodReadAll,
+    /// Graph `UserAuthenticationMethod.ReadWrite.All`: create and update methods.
+    AuthMethodReadWriteAll,
+    /// Graph `AuditLog.Read.All`: directory audits and the registration report.
+    AuditLogReadAll,
+    /// Exchange `Exchange.ManageAsApp` plus the Exchange Administrator role.
+    ExchangeManageAsApp,
+}
+
+/// Exchange Administrator role template id (as in a token's `wids`).
+const EXCHANGE_ADMIN_ROLE: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
+/// Global Administrator role template id.
+const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+impl Permission {
+    /// Every permission, in SPEC order.
+    pub const ALL: [Permission; 6] = [
+        Permission::UserReadAll,
+        Permission::GroupMemberReadAll,
+        Permission::AuthMethodReadWriteAll,
+        Permission::AuthMethodReadAll,
+        Permission::AuditLogReadAll,
+        Permission::ExchangeManageAsApp,
+    ];
+
+    /// The permission's name as the portal shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::UserReadAll => "User.Read.All",
+            Permission::GroupMemberReadAll => "GroupMember.Read.All",
+            Permission::AuthMethodReadAll => "UserAuthenticationMethod.Read.All",
+            Permission::AuthMethodReadWriteAll => "UserAuthenticationMethod.ReadWrite.All",
+            Permission::AuditLogReadAll => "AuditLog.Read.All",
+            Permission::ExchangeManageAsApp => "Exchange.ManageAsApp",
+        }
+    }
+
+    /// The API the permission belongs to.
+    pub fn api(self) -> &'static str {
+        match self {
+            Permission::ExchangeManageAsApp => "Office 365 Exchange Online",
+            _ => "Microsoft Graph",
+        }
+    }
+
+    /// Permissions that include this one.
+    fn implied_by(self) -> &'static [&'static str] {
+        match self {
+            Permission::UserReadAll => &[
+                "User.ReadWrite.All",
+                "Directory.Read.All",
+                "Directory.ReadWrite.All",
+            ],
+            Permission::GroupMemberReadAll => &[
+                "GroupMember.ReadWrite.All",
+                "Group.Read.All",
+                "Group.ReadWrite.All",
+                "Directory.Read.All",
+                "Directory.ReadWrite.All",
+            ],
+            Permission::AuthMethodReadAll => &["UserAuthenticationMethod.ReadWrite.All"],
+            _ => &[],
+        }
+    }
+
+    /// Whether a token's claims carry this permission (application `roles` or delegated `scp`),
+    /// and for Exchange also the Exchange Administrator (or Global Administrator) role in `wids`.
+    pub fn granted_by(self, claims: &TokenClaims) -> bool {
+        let held = claims.roles.iter().chain(&claims.scp);
+        let has = held
+            .clone()
+            .any(|p| p == self.name() || self.implied_by().contains(&p.as_str()));
+        if self != Permission::ExchangeManageAsApp {
+            return has;
+        }
+        let admin = claims.wids.iter().any(|w| {
+            [
+                EXCHANGE_ADMIN_ROLE,
+                GLOBAL_ADMIN_ROLE,
+                "Exchange Administrator",
+                "Global Administrator",
+            ]
+            .iter()
+            .any(|r| w.eq_ignore_ascii_case(r))
+        });
+        (has || !claims.scp.is_empty()) && admin
+    }
+
+    /// How to grant it, for the hint of a 403.
+    pub fn hint(self) -> String {
+        match self {
+            Permission::ExchangeManageAsApp => "the app needs the Office 365 Exchange Online \
+                application permission Exchange.ManageAsApp (Entra admin center > App registrations > \
+                your app > API permissions > Add a permission > APIs my organization uses > \
+                Office 365 Exchange Online > Application permissions > Exchange.ManageAsApp, then \
+                Grant admin consent) and the Exchange Administrator role for its service principal \
+                (Roles and administrators > Exchange Administrator > Add assignments)"
+                .to_owned(),
+            p => format!(
+                "the app needs the Microsoft Graph application permission {name} (Entra admin \
+                 center > App registrations > your app > API permissions > Add a permission > \
+                 Microsoft Graph > Application permissions > {name}, then Grant admin consent)",
+                name = p.name()
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(roles: &[&str], wids: &[&str]) -> TokenClaims {
+        TokenClaims {
+            roles: roles.iter().map(|s| s.to_string()).collect(),
+            wids: wids.iter().map(|s| s.to_string()).collect(),
+            ..TokenClaims::default()
+        }
+    }
+
+    #[test]
+    fn hints_name_the_permission_and_how_to_grant_it() {
+        for p in Permission::ALL {
+            let h = p.hint();
+            assert!(h.contains(p.name()), "{h}");
+            assert!(h.contains("admin consent"), "{h}");
+        }
+        assert!(
+            Permission::ExchangeManageAsApp
+                .hint()
+                .contains("Exchange Administrator")
+        );
+    }
+
+    #[test]
+    fn broader_permissions_imply_narrower_ones() {
+        let c = claims(
+            &[
+                "Directory.Read.All",
+                "UserAuthenticationMethod.ReadWrite.All",
+            ],
+            &[],
+        );
+        assert!(Permission::UserReadAll.granted_by(&c));
+        assert!(Permission::GroupMemberReadAll.granted_by(&c));
+        assert!(Permission::AuthMethodReadAll.granted_by(&c));
+        assert!(!Permission::AuditLogReadAll.granted_by(&c));
+    }
+
+    #[test]
+    fn exchange_needs_the_role_as_well_as_the_permission() {
+        let no_role = claims(&["Exchange.ManageAsApp"], &[]);
+        assert!(!Permission::ExchangeManageAsApp.granted_by(&no_role));
+        let with_role = claims(&["Exchange.ManageAsApp"], &[EXCHANGE_ADMIN_ROLE]);
+        assert!(Permission::ExchangeManageAsApp.granted_by(&with_role));
+        let by_name = claims(&["Exchange.ManageAsApp"], &["Exchange Administrator"]);
+        assert!(Permission::ExchangeManageAsApp.granted_by(&by_name));
+    }
+}

@@ -1,0 +1,123 @@
+//! Connection failures: a reset after the request was sent is retried for reads and not for
+//! creates (outcome unknown); a refused connection is retried for both (never reached the service).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mailfix_client::{Client, ErrorKind, Service, UserRef};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support;
+
+/// A raw HTTP/1.1 server that drops the connection instead of answering the first `drop` requests.
+async fn dropping_server(drop: usize) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let (conn, _) = listener.accept().await.unwrap();
+            tokio::spawn(serve_conn(conn, counter.clone(), drop));
+        }
+    });
+    (url, seen)
+}
+
+async fn serve_conn(mut conn: TcpStream, seen: Arc<AtomicUsize>, drop: usize) {
+    loop {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let head_end = loop {
+            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p + 4;
+            }
+            match conn.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        while buf.len() < head_end + length {
+            match conn.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        if seen.fetch_add(1, Ordering::SeqCst) < drop {
+            return; // the connection closes with the request unanswered
+        }
+        let body = br#"{"id":"u1","emailAddress":"kim@fabrikam.com"}"#;
+        let resp = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        if conn.write_all(resp.as_bytes()).await.is_err() || conn.write_all(body).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn client_with_graph_at(graph: &str) -> (Client, support::Server) {
+    let login = support::serve(support::token_endpoint(3599)).await;
+    let mut config = support::config(&login.url);
+    config.endpoints = config.endpoints.with_graph(graph);
+    (Client::new(config).unwrap(), login)
+}
+
+async fn add_email_method(client: &Client) -> Result<(), mailfix_client::Error> {
+    let user = UserRef::parse("u1");
+    client
+        .graph()
+        .add_email_method(&user, "kim@fabrikam.com")
+        .await
+        .map(drop)
+}
+
+#[tokio::test]
+async fn a_read_cut_off_mid_request_is_retried() {
+    let (graph, seen) = dropping_server(1).await;
+    let (client, _login) = client_with_graph_at(&graph).await;
+    client
+        .graph()
+        .get_user(&UserRef::parse("u1"), &["id"])
+        .await
+        .unwrap();
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+    assert_eq!(client.counters().retries, 1);
+}
+
+#[tokio::test]
+async fn a_create_cut_off_mid_request_is_not_repeated() {
+    let (graph, seen) = dropping_server(1).await;
+    let (client, _login) = client_with_graph_at(&graph).await;
+    let err = add_email_method(&client).await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Network);
+    assert!(
+        err.hint()
+            .unwrap()
+            .contains("may or may not have been applied")
+    );
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_up_to_the_bound_even_for_a_create() {
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let graph = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let (client, _login) = client_with_graph_at(&graph).await;
+    let err = add_email_method(&client).await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Network);
+    assert!(err.is_transient());
+    let sends = client
+        .counters()
+        .requests_for(Service::Graph, "methods.email.create");
+    assert_eq!(sends, 6);
+}
