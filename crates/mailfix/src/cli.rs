@@ -1,0 +1,324 @@
+//! The command line as clap parses it: global connection options, the scope options shared by
+//! `scan`, `fix`, `cleanup`, `seed` and `audit`, and one argument struct per subcommand. Nothing here
+//! is interpreted: `settings.rs` resolves these raw values (with env, config file and defaults).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Find and fix Microsoft 365 accounts that cannot finish SSPR/MFA registration.
+#[derive(Debug, Parser)]
+#[command(name = "mailfix", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Options that say how to connect and how to print.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Connection and output options, valid for every command.
+#[derive(Debug, Default, Args)]
+pub struct GlobalArgs {
+    /// Named profile of the config file [env: MAILFIX_PROFILE].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Config file (TOML) [env: MAILFIX_CONFIG] [default: $XDG_CONFIG_HOME/mailfix/config.toml].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Microsoft cloud: global, usgov-high, usgov-dod, china [env: MAILFIX_CLOUD].
+    #[arg(long, global = true, value_name = "CLOUD")]
+    pub cloud: Option<String>,
+    /// Tenant id or domain [env: MAILFIX_TENANT].
+    #[arg(long, global = true, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// App (client) id [env: MAILFIX_CLIENT_ID].
+    #[arg(long, global = true, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// File holding the client secret (the secret itself comes from MAILFIX_CLIENT_SECRET or a file,
+    /// never from the command line).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+    /// Certificate for sign-in: PEM (certificate and key) or PFX [env: MAILFIX_CERTIFICATE]; a PFX
+    /// password comes from MAILFIX_CERTIFICATE_PASSWORD.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub certificate: Option<PathBuf>,
+    /// Private key PEM when it is not in the certificate file.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub certificate_key: Option<PathBuf>,
+    /// Sign-in authority host override [env: MAILFIX_LOGIN_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    pub login_url: Option<String>,
+    /// Graph base URL override [env: MAILFIX_GRAPH_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// Exchange admin API base URL override [env: MAILFIX_EXO_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    pub exo_url: Option<String>,
+    /// Extra trusted root CA (PEM), e.g. the simulator's [env: MAILFIX_CA_FILE].
+    #[arg(long, global = true, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Journal database [env: MAILFIX_JOURNAL] [default: $XDG_STATE_HOME/mailfix/journal.db].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(short = 'o', long, global = true, value_enum)]
+    pub output: Option<OutputFormat>,
+    /// No progress display and no status lines.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Log each request (method, path, status, duration, request id); twice for more.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Output formats for data on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A human-readable table and summary.
+    Table,
+    /// One JSON document.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// Whom to look at (SPEC §2).
+#[derive(Debug, Default, Clone, Args)]
+pub struct ScopeArgs {
+    /// A group by display name or id; members are resolved transitively (repeatable).
+    #[arg(long = "group", value_name = "NAME|ID")]
+    pub groups: Vec<String>,
+    /// Every user of the tenant.
+    #[arg(long)]
+    pub all_users: bool,
+    /// A user by UPN or id (repeatable).
+    #[arg(long = "user", value_name = "UPN|ID")]
+    pub users: Vec<String>,
+    /// A file with one UPN or id per line.
+    #[arg(long, value_name = "PATH")]
+    pub users_file: Option<PathBuf>,
+    /// Include disabled accounts.
+    #[arg(long)]
+    pub include_disabled: bool,
+    /// Include guests.
+    #[arg(long)]
+    pub include_guests: bool,
+}
+
+/// Confirmation and limits for commands that write.
+#[derive(Debug, Default, Clone, Args)]
+pub struct WriteArgs {
+    /// Show the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Refuse plans with more changes than this.
+    #[arg(long, value_name = "N")]
+    pub max_changes: Option<usize>,
+    /// How many changes run at once.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find users who cannot complete SSPR/MFA registration, and say why and how to fix each.
+    Scan(ScanArgs),
+    /// Force Exchange to write `mail` back for affected users, watch, and remove the temporary alias.
+    Fix(FixArgs),
+    /// Remove temporary aliases left behind by earlier runs (and by the original script).
+    Cleanup(CleanupArgs),
+    /// List runs recorded in the journal, or show one.
+    Runs(RunsArgs),
+    /// Pre-seed SSPR authentication methods (mobile phone, alternate email) from an HR export.
+    Seed(SeedArgs),
+    /// Explain registration failures from the directory audit log, correlated with `mail`.
+    Audit(AuditArgs),
+    /// Check or establish the identity mailfix signs in with.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Run the local Microsoft 365 simulator (sign-in, Graph, Exchange admin API).
+    Sim(crate::commands::sim::SimArgs),
+    /// The whole story end to end against an embedded simulator.
+    Demo(DemoArgs),
+}
+
+/// `mailfix scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Whom to scan.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Also read authentication methods (MF006).
+    #[arg(long)]
+    pub methods: bool,
+    /// Also read the registration report (MF007).
+    #[arg(long)]
+    pub registration: bool,
+    /// Exit 3 when findings of this severity or worse exist.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+/// Severity threshold for `scan`'s exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 3 on error findings.
+    Error,
+    /// Exit 3 on warning or error findings.
+    Warning,
+    /// Never exit 3.
+    Never,
+}
+
+/// `mailfix fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Whom to fix.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Confirmation and limits.
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Temporary address template: {alias}, {run}, {domain}, {upn_local}.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub alias_template: Option<String>,
+    /// Domain of the temporary address [default: the tenant's initial *.onmicrosoft.com domain].
+    #[arg(long, value_name = "DOMAIN")]
+    pub alias_domain: Option<String>,
+    /// How often to poll pending users [default: 30s].
+    #[arg(long, value_name = "DURATION")]
+    pub poll_interval: Option<String>,
+    /// Give up watching after this long [default: 30m].
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// What to do with aliases of users still pending at the timeout.
+    #[arg(long, value_enum, default_value_t = OnTimeout::Remove)]
+    pub on_timeout: OnTimeout,
+    /// Leave the temporary aliases in place after write-back.
+    #[arg(long)]
+    pub keep_aliases: bool,
+    /// Resume a run (default: the latest unfinished one).
+    #[arg(long, value_name = "RUN", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
+}
+
+/// What `fix` does with users still pending at its timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnTimeout {
+    /// Remove their temporary aliases.
+    Remove,
+    /// Keep them for a later `fix --resume`.
+    Keep,
+}
+
+/// `mailfix cleanup`.
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// Where `--sweep` searches.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Confirmation and limits.
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Only this run's aliases [default: every run].
+    #[arg(long, value_name = "RUN")]
+    pub run: Option<String>,
+    /// Also remove marker aliases found in the scope that the journal does not know.
+    #[arg(long)]
+    pub sweep: bool,
+}
+
+/// `mailfix runs`.
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// `show ID` for one run.
+    #[command(subcommand)]
+    pub show: Option<RunsCommand>,
+}
+
+/// `mailfix runs show`.
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// One run's items and timings.
+    Show {
+        /// The run id.
+        run: String,
+    },
+}
+
+/// `mailfix seed`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// The HR export (CSV with a header row).
+    pub file: Option<PathBuf>,
+    /// Column mapping, e.g. `upn=Email,mobile=Mobile,email=PersonalEmail`.
+    #[arg(long, value_name = "MAP")]
+    pub map: Option<String>,
+    /// Field delimiter [default: detected: `,` or `;`].
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+    /// Region for national phone numbers, e.g. AU.
+    #[arg(long, value_name = "REGION")]
+    pub default_region: Option<String>,
+    /// Update methods whose value differs (otherwise reported as conflicts).
+    #[arg(long)]
+    pub update: bool,
+    /// Write one line per input row with its outcome.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// Resume a run (default: the latest unfinished one).
+    #[arg(long, value_name = "RUN", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
+    /// Confirmation and limits.
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// `mailfix audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Limit to a scope (default: every user with events).
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// How far back to read [default: 14d].
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["from", "from_file"])]
+    pub since: Option<String>,
+    /// Start of the window (ISO 8601).
+    #[arg(long, value_name = "TIME", requires = "to")]
+    pub from: Option<String>,
+    /// End of the window (ISO 8601).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Read the portal's audit log download (JSON or CSV) instead of the API.
+    #[arg(long, value_name = "PATH")]
+    pub from_file: Option<PathBuf>,
+    /// Write the failing users' UPNs, one per line, for `fix --users-file`.
+    #[arg(long, value_name = "PATH")]
+    pub failing_users_file: Option<PathBuf>,
+}
+
+/// `mailfix auth`.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Show the resolved settings and identity, the permissions each token carries, and which commands
+    /// they allow.
+    Check,
+    /// Sign in as a user with the device code flow and cache the refresh token.
+    Login,
+}
+
+/// `mailfix demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Leave the simulator running afterwards and print how to connect.
+    #[arg(long)]
+    pub keep: bool,
+}

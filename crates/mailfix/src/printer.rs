@@ -1,0 +1,94 @@
+//! The one place that writes to the terminal: data to stdout, status and errors to stderr.
+//!
+//! A closed stdout pipe (`mailfix scan | head`) is not an error: writes stop quietly.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Writes data and status lines, honouring `-q` and terminal detection.
+#[derive(Debug)]
+pub struct Printer {
+    quiet: bool,
+    stdout_closed: AtomicBool,
+    stderr_is_terminal: bool,
+    stdout_is_terminal: bool,
+    color: bool,
+}
+
+impl Printer {
+    /// A printer for this process's stdout and stderr.
+    pub fn new(quiet: bool) -> Self {
+        let stderr_is_terminal = std::io::stderr().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            quiet,
+            stdout_closed: AtomicBool::new(false),
+            stderr_is_terminal,
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            color: stderr_is_terminal && !no_color,
+        }
+    }
+
+    /// Whether stdout is a terminal (decides the default output format).
+    pub fn stdout_is_terminal(&self) -> bool {
+        self.stdout_is_terminal
+    }
+
+    /// Whether progress displays may be drawn (stderr is a terminal and not `-q`).
+    pub fn progress_allowed(&self) -> bool {
+        self.stderr_is_terminal && !self.quiet
+    }
+
+    /// Whether colour may be used on stderr.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// Whether `-q` was given.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Writes data (tables, JSON, CSV) to stdout, as given.
+    pub fn data(&self, text: &str) {
+        if self.stdout_closed.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        if out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            self.stdout_closed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Writes one data line to stdout.
+    pub fn data_line(&self, line: &str) {
+        self.data(&format!("{line}\n"));
+    }
+
+    /// Writes a status line to stderr unless `-q`.
+    pub fn status(&self, line: &str) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    }
+
+    /// Writes a heading (bold on a terminal) to stderr unless `-q`.
+    pub fn heading(&self, line: &str) {
+        if self.color {
+            self.status(&format!("\x1b[1m{line}\x1b[0m"));
+        } else {
+            self.status(line);
+        }
+    }
+
+    /// Writes an error to stderr, always.
+    pub fn error(&self, error: &crate::error::CliError) {
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(error.render().as_bytes());
+    }
+}

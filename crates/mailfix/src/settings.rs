@@ -1,0 +1,372 @@
+//! Resolves the settings a command runs with, once: flags, then `MAILFIX_*` environment variables,
+//! then the TOML config file's profile, then defaults (SPEC §1). Commands never see raw strings.
+
+mod config;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use config::Profile;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::error::CliError;
+
+/// Where a setting's value came from, shown by `mailfix auth check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// An environment variable.
+    Env,
+    /// The config file.
+    Config,
+    /// The built-in default.
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Flag => "flag",
+            Source::Env => "env",
+            Source::Config => "config",
+            Source::Default => "default",
+        })
+    }
+}
+
+/// A value and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Its origin.
+    pub source: Source,
+}
+
+/// The Microsoft cloud to talk to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloudName {
+    /// Commercial and GCC.
+    Global,
+    /// GCC High.
+    UsGovHigh,
+    /// DoD.
+    UsGovDod,
+    /// 21Vianet.
+    China,
+}
+
+impl CloudName {
+    fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "global" | "public" | "commercial" => Some(Self::Global),
+            "usgov-high" | "gcc-high" => Some(Self::UsGovHigh),
+            "usgov-dod" | "dod" => Some(Self::UsGovDod),
+            "china" => Some(Self::China),
+            _ => None,
+        }
+    }
+
+    /// The name as the `--cloud` flag spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Global => "global",
+            Self::UsGovHigh => "usgov-high",
+            Self::UsGovDod => "usgov-dod",
+            Self::China => "china",
+        }
+    }
+}
+
+/// How mailfix proves who it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialSetting {
+    /// A client secret from `MAILFIX_CLIENT_SECRET`.
+    SecretFromEnv,
+    /// A client secret read from a file.
+    SecretFile(Sourced<PathBuf>),
+    /// A certificate (PEM or PFX) and optionally a separate key; a PFX password comes from
+    /// `MAILFIX_CERTIFICATE_PASSWORD`.
+    Certificate {
+        /// The certificate file.
+        path: Sourced<PathBuf>,
+        /// The key file, when separate.
+        key: Option<PathBuf>,
+    },
+    /// Delegated sign-in with the refresh token cached by `mailfix auth login`.
+    DeviceCode,
+    /// Nothing configured.
+    None,
+}
+
+/// Everything a command needs to connect and print.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The profile in use.
+    pub profile: Option<String>,
+    /// The config file that was read, if any.
+    pub config_path: Option<PathBuf>,
+    /// Cloud preset.
+    pub cloud: Sourced<CloudName>,
+    /// Tenant id or domain.
+    pub tenant: Option<Sourced<String>>,
+    /// App (client) id.
+    pub client_id: Option<Sourced<String>>,
+    /// Credential.
+    pub credential: CredentialSetting,
+    /// Endpoint overrides.
+    pub login_url: Option<Sourced<String>>,
+    /// Graph base URL override.
+    pub graph_url: Option<Sourced<String>>,
+    /// Exchange base URL override.
+    pub exo_url: Option<Sourced<String>>,
+    /// Extra trusted root CA.
+    pub ca_file: Option<Sourced<PathBuf>>,
+    /// Journal database path.
+    pub journal: Sourced<PathBuf>,
+    /// Where the device-code refresh token is cached.
+    pub token_cache: PathBuf,
+    /// Output format.
+    pub output: OutputFormat,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+}
+
+/// Reads environment variables (injectable for tests).
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+impl Settings {
+    /// Resolves settings from flags, the environment, the config file and defaults.
+    pub fn resolve(
+        args: &GlobalArgs,
+        env: EnvLookup<'_>,
+        stdout_is_terminal: bool,
+    ) -> Result<Self, CliError> {
+        let env_nonempty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        let config_path = pick_path(args.config.clone(), env_nonempty("MAILFIX_CONFIG"));
+        let (config, config_path) = config::load(config_path.as_ref(), default_config_path())?;
+        let profile_name = args
+            .profile
+            .clone()
+            .or_else(|| env_nonempty("MAILFIX_PROFILE"));
+        let (profile_name, profile) =
+            config.select(profile_name.as_deref(), config_path.as_deref())?;
+        let layered = |flag: &Option<String>, var: &str, file: &Option<String>| {
+            layer(flag.clone(), env_nonempty(var), file.clone())
+        };
+        let cloud = match layered(&args.cloud, "MAILFIX_CLOUD", &profile.cloud) {
+            Some(s) => Sourced {
+                value: CloudName::parse(&s.value).ok_or_else(|| {
+                    CliError::usage(format!("unknown cloud '{}' (from {})", s.value, s.source))
+                        .hint("use one of: global, usgov-high, usgov-dod, china")
+                })?,
+                source: s.source,
+            },
+            None => Sourced {
+                value: CloudName::Global,
+                source: Source::Default,
+            },
+        };
+        let paths = |flag: &Option<PathBuf>, var: &str, file: &Option<PathBuf>| {
+            layer(
+                flag.clone(),
+                env_nonempty(var).map(PathBuf::from),
+                file.clone(),
+            )
+        };
+        let journal =
+            paths(&args.journal, "MAILFIX_JOURNAL", &profile.journal).unwrap_or_else(|| Sourced {
+                value: default_journal_path(),
+                source: Source::Default,
+            });
+        let token_cache = journal.value.with_file_name("token-cache.json");
+        let credential = credential(args, &profile, env)?;
+        Ok(Self {
+            profile: profile_name,
+            config_path,
+            cloud,
+            tenant: layered(&args.tenant, "MAILFIX_TENANT", &profile.tenant),
+            client_id: layered(&args.client_id, "MAILFIX_CLIENT_ID", &profile.client_id),
+            credential,
+            login_url: layered(&args.login_url, "MAILFIX_LOGIN_URL", &profile.login_url),
+            graph_url: layered(&args.graph_url, "MAILFIX_GRAPH_URL", &profile.graph_url),
+            exo_url: layered(&args.exo_url, "MAILFIX_EXO_URL", &profile.exo_url),
+            ca_file: paths(&args.ca_file, "MAILFIX_CA_FILE", &profile.ca_file),
+            journal,
+            token_cache,
+            output: args.output.unwrap_or(if stdout_is_terminal {
+                OutputFormat::Table
+            } else {
+                OutputFormat::Json
+            }),
+            quiet: args.quiet,
+            verbose: args.verbose,
+        })
+    }
+
+    /// The resolved settings as `(name, value, source)` rows, secrets redacted.
+    pub fn describe(&self) -> Vec<(String, String, String)> {
+        let mut rows: BTreeMap<&str, (String, String)> = BTreeMap::new();
+        let mut put = |name: &'static str, value: String, source: String| {
+            rows.insert(name, (value, source));
+        };
+        put(
+            "cloud",
+            self.cloud.value.as_str().to_owned(),
+            self.cloud.source.to_string(),
+        );
+        let opt = |v: &Option<Sourced<String>>| match v {
+            Some(s) => (s.value.clone(), s.source.to_string()),
+            None => ("(not set)".to_owned(), "-".to_owned()),
+        };
+        for (name, value) in [
+            ("tenant", &self.tenant),
+            ("client_id", &self.client_id),
+            ("login_url", &self.login_url),
+            ("graph_url", &self.graph_url),
+            ("exo_url", &self.exo_url),
+        ] {
+            let (v, s) = opt(value);
+            put(name, v, s);
+        }
+        let (cred, source) = match &self.credential {
+            CredentialSetting::SecretFromEnv => (
+                "client secret from MAILFIX_CLIENT_SECRET (redacted)".to_owned(),
+                "env".to_owned(),
+            ),
+            CredentialSetting::SecretFile(p) => (
+                format!("client secret from file {} (redacted)", p.value.display()),
+                p.source.to_string(),
+            ),
+            CredentialSetting::Certificate { path, .. } => (
+                format!("certificate {}", path.value.display()),
+                path.source.to_string(),
+            ),
+            CredentialSetting::DeviceCode => (
+                "delegated (device code, cached refresh token)".to_owned(),
+                "config".to_owned(),
+            ),
+            CredentialSetting::None => ("(none)".to_owned(), "-".to_owned()),
+        };
+        put("credential", cred, source);
+        if let Some(ca) = &self.ca_file {
+            put(
+                "ca_file",
+                ca.value.display().to_string(),
+                ca.source.to_string(),
+            );
+        }
+        put(
+            "journal",
+            self.journal.value.display().to_string(),
+            self.journal.source.to_string(),
+        );
+        if let Some(profile) = &self.profile {
+            put("profile", profile.clone(), "-".to_owned());
+        }
+        rows.into_iter()
+            .map(|(k, (v, s))| (k.to_owned(), v, s))
+            .collect()
+    }
+}
+
+fn layer<T>(flag: Option<T>, env: Option<T>, file: Option<T>) -> Option<Sourced<T>> {
+    flag.map(|value| Sourced {
+        value,
+        source: Source::Flag,
+    })
+    .or_else(|| {
+        env.map(|value| Sourced {
+            value,
+            source: Source::Env,
+        })
+    })
+    .or_else(|| {
+        file.map(|value| Sourced {
+            value,
+            source: Source::Config,
+        })
+    })
+}
+
+fn pick_path(flag: Option<PathBuf>, env: Option<String>) -> Option<PathBuf> {
+    flag.or_else(|| env.map(PathBuf::from))
+}
+
+fn credential(
+    args: &GlobalArgs,
+    profile: &Profile,
+    env: EnvLookup<'_>,
+) -> Result<CredentialSetting, CliError> {
+    let cert = layer(
+        args.certificate.clone(),
+        env("MAILFIX_CERTIFICATE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+        profile.certificate.clone(),
+    );
+    let secret_file = layer(
+        args.client_secret_file.clone(),
+        None,
+        profile.client_secret_file.clone(),
+    );
+    let secret_env = env("MAILFIX_CLIENT_SECRET").is_some_and(|v| !v.is_empty());
+    if profile.auth.as_deref() == Some("device-code")
+        && cert.is_none()
+        && secret_file.is_none()
+        && !secret_env
+    {
+        return Ok(CredentialSetting::DeviceCode);
+    }
+    if let Some(auth) = profile
+        .auth
+        .as_deref()
+        .filter(|a| *a != "app" && *a != "device-code")
+    {
+        return Err(
+            CliError::usage(format!("config key auth = \"{auth}\" is not understood")).hint(
+                "use auth = \"app\" (client secret or certificate) or auth = \"device-code\"",
+            ),
+        );
+    }
+    Ok(match (cert, secret_file) {
+        (Some(path), _) if path.source == Source::Flag => CredentialSetting::Certificate {
+            path,
+            key: args
+                .certificate_key
+                .clone()
+                .or_else(|| profile.certificate_key.clone()),
+        },
+        (_, Some(file)) if file.source == Source::Flag => CredentialSetting::SecretFile(file),
+        _ if secret_env => CredentialSetting::SecretFromEnv,
+        (Some(path), _) => CredentialSetting::Certificate {
+            path,
+            key: args
+                .certificate_key
+                .clone()
+                .or_else(|| profile.certificate_key.clone()),
+        },
+        (None, Some(file)) => CredentialSetting::SecretFile(file),
+        (None, None) => CredentialSetting::None,
+    })
+}
+
+fn default_config_path() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.config_dir().join("mailfix").join("config.toml"))
+}
+
+/// `$XDG_STATE_HOME/mailfix/journal.db` (or `~/.local/state/...`), else the current directory.
+pub fn default_journal_path() -> PathBuf {
+    directories::BaseDirs::new()
+        .and_then(|d| d.state_dir().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("mailfix")
+        .join("journal.db")
+}
+
+#[cfg(test)]
+mod tests;
