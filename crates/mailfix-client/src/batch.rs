@@ -135,8 +135,13 @@ pub(crate) async fn run(
     permission: Option<Permission>,
 ) -> Result<Vec<Result<BatchResponse, Error>>, Error> {
     let width = client.inner.transport.limits.graph_concurrency.max(1);
-    let chunks: Vec<Vec<Result<BatchResponse, Error>>> = stream::iter(requests.chunks(MAX_BATCH))
+    // The futures are built before awaiting so that no closure over borrowed chunks lives in this
+    // future's state (which would make it not `Send` for callers that box it: rust-lang/rust#102211).
+    let pending: Vec<_> = requests
+        .chunks(MAX_BATCH)
         .map(|chunk| run_chunk(client, chunk, permission))
+        .collect();
+    let chunks: Vec<Vec<Result<BatchResponse, Error>>> = stream::iter(pending)
         .buffered(width)
         .try_collect()
         .await?;

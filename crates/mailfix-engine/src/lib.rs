@@ -13,6 +13,7 @@ pub mod latency;
 pub mod plan;
 pub mod rules;
 pub mod run_id;
+pub mod scope;
 pub mod seed;
 
 pub use finding::{Finding, Severity, UserRef};
