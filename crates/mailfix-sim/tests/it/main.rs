@@ -1,0 +1,11 @@
+//! Integration tests of the simulator, over HTTP on loopback.
+
+// Test helpers outside `#[test]` functions unwrap too; a panic is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod graph_filters;
+mod graph_members;
+mod graph_paging;
+mod graph_routes;
+mod graph_support;
+mod graph_users;
