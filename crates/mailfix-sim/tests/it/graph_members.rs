@@ -57,10 +57,7 @@ async fn nested() -> Sim {
         },
     ];
     let sim = start(s).await;
-    let mut tenant = sim.sim.state.write_tenant();
-    let eli = tenant.user_by_upn("eli@contoso.com").unwrap();
-    tenant.users[eli as usize].deleted = true;
-    drop(tenant);
+    sim.delete_user("eli@contoso.com");
     sim
 }
 

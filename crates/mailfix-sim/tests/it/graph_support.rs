@@ -254,6 +254,14 @@ impl Sim {
         tenant.users[idx as usize].id.to_string()
     }
 
+    /// Soft-deletes a user the way the directory does (a tombstone with a new change number).
+    pub fn delete_user(&self, upn: &str) {
+        let mut tenant = self.sim.state.write_tenant();
+        let idx = tenant.user_by_upn(upn).expect("the user exists");
+        tenant.users[idx as usize].deleted = true;
+        tenant.touch_user(idx);
+    }
+
     /// The object id of the first group with this name.
     pub fn group_id(&self, name: &str) -> String {
         let tenant = self.sim.state.read_tenant();

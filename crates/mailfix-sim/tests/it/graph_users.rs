@@ -205,12 +205,7 @@ async fn deleted_users_are_gone_from_lists_and_gets() {
     ))
     .await;
     let bob = sim.user_id("bob@contoso.com");
-    {
-        let mut tenant = sim.sim.state.write_tenant();
-        let idx = tenant.user_by_upn("bob@contoso.com").unwrap();
-        tenant.users[idx as usize].deleted = true;
-        tenant.touch_user(idx);
-    }
+    sim.delete_user("bob@contoso.com");
     let list = sim.get("/users").await.json();
     let upns: Vec<&str> = list["value"]
         .as_array()

@@ -3,9 +3,14 @@
 // Test helpers outside `#[test]` functions unwrap too; a panic is a test failure.
 #![allow(clippy::unwrap_used)]
 
+mod graph_auth;
+mod graph_batch;
+mod graph_delta;
 mod graph_filters;
 mod graph_members;
+mod graph_methods;
 mod graph_paging;
+mod graph_reports;
 mod graph_routes;
 mod graph_support;
 mod graph_users;

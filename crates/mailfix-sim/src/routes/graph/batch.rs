@@ -233,7 +233,7 @@ pub fn item_request(item: &Item, outer: &HeaderMap) -> Result<Request, GraphErro
         .map_err(|_| GraphError::odata_bad_request(format!("Invalid method '{}'.", item.method)))?;
     let mut builder = Request::builder()
         .method(method)
-        .uri(format!("/v1.0/{}", url.trim_start_matches('/')));
+        .uri(format!("/v1.0/{}", escape(url.trim_start_matches('/'))));
     if let Some(auth) = outer.get(header::AUTHORIZATION) {
         builder = builder.header(header::AUTHORIZATION, auth.clone());
     }
@@ -256,4 +256,19 @@ pub fn item_request(item: &Item, outer: &HeaderMap) -> Result<Request, GraphErro
     builder
         .body(Body::from(body))
         .map_err(|_| GraphError::odata_bad_request(format!("Invalid request URL '{url}'.")))
+}
+
+/// Percent-encodes what may not appear in a URI (item URLs are written the way people type them:
+/// `users?$filter=city eq null`).
+fn escape(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for byte in url.bytes() {
+        let allowed = byte.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&byte);
+        if allowed {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

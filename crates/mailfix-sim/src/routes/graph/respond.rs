@@ -138,7 +138,11 @@ pub fn graph_time(t: &DateTime<Utc>) -> String {
 
 /// A date-time with 7 fractional digits, as audit and report records show it.
 pub fn precise_time(t: &DateTime<Utc>) -> String {
-    format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S%.7f"))
+    format!(
+        "{}.{:07}Z",
+        t.format("%Y-%m-%dT%H:%M:%S"),
+        t.timestamp_subsec_nanos() / 100
+    )
 }
 
 /// Serializes a date-time with [`graph_time`].
