@@ -3,6 +3,11 @@
 // Test helpers outside `#[test]` functions unwrap too; a panic is a test failure.
 #![allow(clippy::unwrap_used)]
 
+mod conformance;
+mod conformance_cases;
+mod conformance_seed;
+mod conformance_shape;
+mod conformance_special;
 mod graph_auth;
 mod graph_batch;
 mod graph_delta;

@@ -1,4 +1,4 @@
-//! `/users/delta` (also spelled `delta()`): a first round of every live user in pages linked by
+//! `/users/delta` (also spelled `delta()`): a first round of every user in pages linked by
 //! `@odata.nextLink`, ending with an `@odata.deltaLink`; later rounds from a deltaLink return only
 //! users changed since (by the tenant's change sequence), deleted ones as
 //! `{"id", "@removed": {"reason": "changed"}}`. `$select` and `$filter=id eq '…'` (at most 50, joined
@@ -146,11 +146,9 @@ fn q_select(names: &[String]) -> Result<Vec<&'static str>, GraphError> {
 fn included(tenant: &Tenant, round: &Round, i: usize) -> bool {
     let user = &tenant.users[i];
     let wanted = round.ids.as_ref().is_none_or(|ids| ids.contains(&user.id));
-    let in_round = if round.since == 0 {
-        !user.deleted
-    } else {
-        round.since < user.change_seq && user.change_seq <= round.upto
-    };
+    // The first round lists every user, deleted ones as `@removed` (users-delta-seq-1.json).
+    let in_round =
+        round.since == 0 || (round.since < user.change_seq && user.change_seq <= round.upto);
     wanted && in_round
 }
 
