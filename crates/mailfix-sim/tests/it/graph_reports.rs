@@ -246,6 +246,31 @@ async fn directory_audits_filter_order_and_page() {
 }
 
 #[tokio::test]
+async fn directory_audits_select_properties() {
+    let sim = tenant().await;
+    let body = sim
+        .get(&format!(
+            "{AUDIT}?$select=activityDateTime,activityDisplayName"
+        ))
+        .await
+        .json();
+    assert!(body.get("@microsoft.graph.tips").is_none());
+    assert!(
+        body["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("#auditLogs/directoryAudits(activityDateTime,activityDisplayName)")
+    );
+    let item = &body["value"][0];
+    assert_eq!(
+        super::graph_support::keys(item),
+        ["activityDateTime", "activityDisplayName"]
+    );
+    let all = sim.get(AUDIT).await.json();
+    assert!(all["@microsoft.graph.tips"].is_string());
+}
+
+#[tokio::test]
 async fn audit_pages_do_not_shift_when_events_arrive() {
     let sim = tenant().await;
     let first = sim.get(&format!("{AUDIT}?$top=2")).await.json();

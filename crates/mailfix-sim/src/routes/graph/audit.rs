@@ -1,6 +1,6 @@
 //! `auditLogs/directoryAudits`: the tenant's directory audit events, newest first unless
 //! `$orderby=activityDateTime asc`, with `$filter` (eq, ge, le, startswith on the documented
-//! properties, `targetResources/any(...)`, joined by `and`), `$top` (1000 by default and at most:
+//! properties, `targetResources/any(...)`, joined by `and`), `$select`, `$top` (1000 by default and at most:
 //! Graph documents `$top` but not its limits) and keyset paging, so events recorded while a client
 //! pages never shift the pages.
 
@@ -10,12 +10,14 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::auth::{AuditRead, Authorized};
-use super::respond::{self, Collection, Entity, context, precise_time, service_root};
+use super::respond::{
+    self, Collection, Entity, context, precise_time, selected, service_root, with_select,
+};
 use crate::error::GraphError;
 use crate::model::AuditEvent;
 use crate::odata::QueryOptions;
 use crate::odata::eval::{Fields, Val};
-use crate::odata::schemas::DIRECTORY_AUDIT;
+use crate::odata::schemas::{AUDIT_KNOWN, DIRECTORY_AUDIT};
 use crate::paging;
 
 const PATH: &str = "/auditLogs/directoryAudits";
@@ -122,7 +124,7 @@ pub async fn list(
 ) -> Result<Response, GraphError> {
     let state = auth.state;
     let mut q = QueryOptions::parse(uri.query(), &headers)?;
-    q.refuse(&["$search", "$count", "$select"])?;
+    q.refuse(&["$search", "$count"])?;
     q.check_plain(&DIRECTORY_AUDIT)?;
     let ascending = ascending(&q)?;
     let size = q.page_size(PAGE, PAGE)?;
@@ -132,20 +134,9 @@ pub async fn list(
         .as_ref()
         .map(|t| paging::open(t, fingerprint))
         .transpose()?;
+    let select = q.selected(AUDIT_KNOWN, "microsoft.graph.directoryAudit")?;
     let tenant = state.read_tenant();
-    let mut events: Vec<&AuditEvent> = tenant
-        .audits
-        .iter()
-        .filter(|e| {
-            q.filter
-                .as_ref()
-                .is_none_or(|f| crate::odata::eval::matches(f, *e))
-        })
-        .collect();
-    events.sort_by_cached_key(|e| key(e));
-    if !ascending {
-        events.reverse();
-    }
+    let events = matching(&tenant.audits, &q, ascending);
     let start = after.map_or(0, |cursor| {
         events.partition_point(|e| {
             if ascending {
@@ -160,19 +151,42 @@ pub async fn list(
         .then(|| page.last().map(|last| paging::seal(fingerprint, key(last))))
         .flatten()
         .map(|token| paging::link(&service_root(&state), PATH, &q.params, "$skiptoken", &token));
+    let value = page
+        .into_iter()
+        .map(|e| selected(event_json(e), select.as_deref()))
+        .collect();
+    let set = with_select("auditLogs/directoryAudits", select.as_deref());
     let body = Collection {
-        tips: Some(TIPS),
+        tips: select.is_none().then_some(TIPS),
         next_link,
-        ..Collection::new(
-            context(&state, "auditLogs/directoryAudits"),
-            page.into_iter().map(event_json).collect(),
-        )
+        ..Collection::new(context(&state, &set), value)
     };
     Ok(respond::json(
         StatusCode::OK,
         &body,
         respond::op("auditLogs.directoryAudits"),
     ))
+}
+
+/// The events that pass the filter, in the requested order (by time, then id).
+fn matching<'t>(
+    audits: &'t [AuditEvent],
+    q: &QueryOptions,
+    ascending: bool,
+) -> Vec<&'t AuditEvent> {
+    let mut events: Vec<&AuditEvent> = audits
+        .iter()
+        .filter(|e| {
+            q.filter
+                .as_ref()
+                .is_none_or(|f| crate::odata::eval::matches(f, *e))
+        })
+        .collect();
+    events.sort_by_cached_key(|e| key(e));
+    if !ascending {
+        events.reverse();
+    }
+    events
 }
 
 fn ascending(q: &QueryOptions) -> Result<bool, GraphError> {

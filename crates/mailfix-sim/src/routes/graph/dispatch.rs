@@ -70,9 +70,12 @@ pub async fn dispatch(state: &AppState, request: Request, ids: &RequestIds) -> R
     {
         match authenticate(state, &parts) {
             Ok(caller) => match caller.upn {
-                Some(upn) => segments
-                    .splice(..1, ["users".to_owned(), upn])
-                    .for_each(drop),
+                Some(upn) => {
+                    let key = upn.replace('%', "%25").replace('#', "%23");
+                    segments
+                        .splice(..1, ["users".to_owned(), key])
+                        .for_each(drop);
+                }
                 None => {
                     return GraphError::odata_bad_request(
                         "/me request is only valid with delegated authentication flow.",

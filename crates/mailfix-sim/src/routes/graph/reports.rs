@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::auth::{AuditRead, Authorized};
 use super::listing::{Page, order_key, page_of};
-use super::respond::{self, Collection, Entity, context, precise_time, with_select};
+use super::respond::{self, Collection, Entity, context, precise_time, selected, with_select};
 use crate::error::GraphError;
 use crate::model::{PhoneType, Tenant, User, UserMethods, UserType};
 use crate::odata::QueryOptions;
@@ -92,11 +92,7 @@ impl Registration {
     }
 
     fn selected(&self, select: Option<&[&str]>) -> serde_json::Value {
-        let mut value = serde_json::to_value(self).unwrap_or_default();
-        if let (Some(names), serde_json::Value::Object(map)) = (select, &mut value) {
-            map.retain(|k, _| names.contains(&k.as_str()));
-        }
-        value
+        selected(serde_json::to_value(self).unwrap_or_default(), select)
     }
 }
 

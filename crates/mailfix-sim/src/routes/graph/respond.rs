@@ -150,6 +150,14 @@ pub fn ser_time<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Erro
     s.collect_str(&t.format("%Y-%m-%dT%H:%M:%SZ"))
 }
 
+/// Keeps only the `$select`ed properties of a JSON object (all of them without `$select`).
+pub fn selected(mut value: serde_json::Value, select: Option<&[&str]>) -> serde_json::Value {
+    if let (Some(names), serde_json::Value::Object(map)) = (select, &mut value) {
+        map.retain(|k, _| names.contains(&k.as_str()));
+    }
+    value
+}
+
 /// Parses a JSON request body, with Graph's error for malformed JSON.
 pub fn parse_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, GraphError> {
     serde_json::from_slice(bytes).map_err(|e| {
