@@ -233,3 +233,16 @@ fn canonical_header(name: &str) -> String {
         other => other.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_fractional_only_when_needed() {
+        assert_eq!(retry_after(Duration::from_millis(2128)), "2.128");
+        assert_eq!(retry_after(Duration::from_secs(10)), "10");
+        assert_eq!(retry_after(Duration::from_millis(1500)), "1.5");
+        assert_eq!(retry_after(Duration::from_millis(250)), "0.25");
+    }
+}
