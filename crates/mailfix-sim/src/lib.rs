@@ -10,6 +10,8 @@ pub mod faults;
 pub mod identity;
 pub mod log;
 pub mod model;
+pub mod odata;
+pub mod paging;
 pub mod routes;
 pub mod scenario;
 pub mod state;

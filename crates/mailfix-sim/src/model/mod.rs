@@ -9,8 +9,11 @@ pub mod audit;
 pub mod directory;
 pub mod groups;
 pub mod mailboxes;
+pub mod membership;
+pub mod method_rules;
 pub mod methods;
 pub mod tenant;
+pub mod user_update;
 pub mod users;
 pub mod writeback;
 

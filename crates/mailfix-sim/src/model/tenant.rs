@@ -63,6 +63,8 @@ pub struct Tenant {
     pub change_seq: u64,
     /// Write-backs not yet applied, ordered by due time.
     pub writebacks: Vec<super::PendingWriteback>,
+    /// Cached transitive group memberships (see `model::membership`).
+    pub membership: super::membership::MembershipCache,
     user_by_id: HashMap<Uuid, UserIdx>,
     user_by_upn: HashMap<String, UserIdx>,
     group_by_id: HashMap<Uuid, GroupIdx>,
