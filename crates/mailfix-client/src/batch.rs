@@ -141,10 +141,8 @@ pub(crate) async fn run(
         .chunks(MAX_BATCH)
         .map(|chunk| run_chunk(client, chunk, permission))
         .collect();
-    let chunks: Vec<Vec<Result<BatchResponse, Error>>> = stream::iter(pending)
-        .buffered(width)
-        .try_collect()
-        .await?;
+    let chunks: Vec<Vec<Result<BatchResponse, Error>>> =
+        stream::iter(pending).buffered(width).try_collect().await?;
     Ok(chunks.into_iter().flatten().collect())
 }
 

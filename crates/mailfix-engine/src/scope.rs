@@ -29,7 +29,10 @@ pub struct ScopeSpec {
 impl ScopeSpec {
     /// Whether nothing was chosen.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty() && !self.all_users && self.users.is_empty() && self.users_file.is_none()
+        self.groups.is_empty()
+            && !self.all_users
+            && self.users.is_empty()
+            && self.users_file.is_none()
     }
 }
 
@@ -120,7 +123,11 @@ impl Scope {
         if let Some(path) = &spec.users_file {
             listed_users.extend(read_users_file(path)?);
         }
-        Ok(Self { spec, groups, listed_users })
+        Ok(Self {
+            spec,
+            groups,
+            listed_users,
+        })
     }
 
     /// The spec this scope was resolved from.
@@ -146,7 +153,11 @@ impl Scope {
 
     /// Streams the users in scope with `select` (plus [`SCOPE_FIELDS`]), each user once.
     /// Memory stays flat: only the ids seen so far are kept, to drop duplicates.
-    pub fn users(&self, client: &Client, select: &[&str]) -> BoxStream<'static, Result<ScopeItem, ScopeError>> {
+    pub fn users(
+        &self,
+        client: &Client,
+        select: &[&str],
+    ) -> BoxStream<'static, Result<ScopeItem, ScopeError>> {
         let mut fields: Vec<String> = SCOPE_FIELDS.iter().map(|s| (*s).to_owned()).collect();
         for field in select {
             if !fields.iter().any(|f| f == field) {
@@ -156,16 +167,30 @@ impl Scope {
         let query = Query::new().select(fields.iter().map(String::as_str));
         let mut sources: Vec<BoxStream<'static, Result<ScopeItem, ScopeError>>> = Vec::new();
         if self.spec.all_users {
-            sources.push(client.graph().list_users(&query).map(|r| r.map(ScopeItem::User).map_err(ScopeError::from)).boxed());
+            sources.push(
+                client
+                    .graph()
+                    .list_users(&query)
+                    .map(|r| r.map(ScopeItem::User).map_err(ScopeError::from))
+                    .boxed(),
+            );
         }
         for group in &self.groups {
-            let members = client.graph().members(&GroupId(group.id.clone()), Membership::Transitive, &query);
-            sources.push(members.map(|r| r.map(member_item).map_err(ScopeError::from)).boxed());
+            let members =
+                client
+                    .graph()
+                    .members(&GroupId(group.id.clone()), Membership::Transitive, &query);
+            sources.push(
+                members
+                    .map(|r| r.map(member_item).map_err(ScopeError::from))
+                    .boxed(),
+            );
         }
         if !self.listed_users.is_empty() {
             sources.push(listed(client.clone(), self.listed_users.clone(), fields));
         }
-        let (include_disabled, include_guests) = (self.spec.include_disabled, self.spec.include_guests);
+        let (include_disabled, include_guests) =
+            (self.spec.include_disabled, self.spec.include_guests);
         let mut seen: HashSet<String> = HashSet::new();
         stream::iter(sources)
             .flatten()
@@ -176,7 +201,12 @@ impl Scope {
                             None
                         } else if !include_disabled && user.account_enabled == Some(false) {
                             Some(Ok(ScopeItem::Skipped("disabled".into())))
-                        } else if !include_guests && user.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("guest")) {
+                        } else if !include_guests
+                            && user
+                                .user_type
+                                .as_deref()
+                                .is_some_and(|t| t.eq_ignore_ascii_case("guest"))
+                        {
                             Some(Ok(ScopeItem::Skipped("guest".into())))
                         } else {
                             Some(Ok(ScopeItem::User(user)))
@@ -197,7 +227,11 @@ fn member_item(object: DirectoryObject) -> ScopeItem {
     }
 }
 
-fn listed(client: Client, keys: Vec<String>, fields: Vec<String>) -> BoxStream<'static, Result<ScopeItem, ScopeError>> {
+fn listed(
+    client: Client,
+    keys: Vec<String>,
+    fields: Vec<String>,
+) -> BoxStream<'static, Result<ScopeItem, ScopeError>> {
     stream::once(async move { fetch_listed(&client, &keys, &fields).await })
         .flat_map(|result| match result {
             Ok(items) => stream::iter(items).boxed(),
@@ -247,8 +281,10 @@ async fn resolve_group(client: &Client, key: &str) -> Result<Group, ScopeError> 
 }
 
 fn read_users_file(path: &Path) -> Result<Vec<String>, ScopeError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ScopeError::UsersFile { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ScopeError::UsersFile {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(text
         .lines()
         .map(|l| l.trim().trim_start_matches('\u{feff}'))

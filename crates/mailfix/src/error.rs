@@ -101,3 +101,68 @@ mod tests {
         assert_eq!(err.exit.code(), 2);
     }
 }
+
+impl From<mailfix_client::Error> for CliError {
+    fn from(error: mailfix_client::Error) -> Self {
+        let exit = match error.kind() {
+            mailfix_client::ErrorKind::Config => Exit::Usage,
+            _ => Exit::Runtime,
+        };
+        let mut out = CliError {
+            headline: error.to_string(),
+            causes: Vec::new(),
+            hint: None,
+            exit,
+        };
+        if let Some(source) = std::error::Error::source(&error) {
+            out = out.chain(source);
+        }
+        match error.hint() {
+            Some(hint) => out.hint(hint),
+            None => out,
+        }
+    }
+}
+
+impl From<mailfix_engine::journal::JournalError> for CliError {
+    fn from(error: mailfix_engine::journal::JournalError) -> Self {
+        use mailfix_engine::journal::ErrorKind as K;
+        let exit = match error.kind() {
+            K::NoStateDir
+            | K::Missing(_)
+            | K::TooNew { .. }
+            | K::Locked { .. }
+            | K::UnknownRun(_) => Exit::Usage,
+            _ => Exit::Runtime,
+        };
+        let headline = error.to_string();
+        let mut out = CliError {
+            headline,
+            causes: Vec::new(),
+            hint: None,
+            exit,
+        };
+        if let Some(source) = std::error::Error::source(&error).and_then(std::error::Error::source)
+        {
+            out = out.chain(source);
+        }
+        out
+    }
+}
+
+impl From<mailfix_engine::scope::ScopeError> for CliError {
+    fn from(error: mailfix_engine::scope::ScopeError) -> Self {
+        use mailfix_engine::scope::ScopeError as S;
+        let hint = error.hint();
+        let mut out = match error {
+            S::Client(e) => return CliError::from(e),
+            S::UsersFile { ref source, .. } => {
+                let headline = error.to_string();
+                CliError::usage(headline).cause(source)
+            }
+            other => CliError::usage(other.to_string()),
+        };
+        out.hint = hint;
+        out
+    }
+}

@@ -2,25 +2,34 @@
 
 mod cli;
 mod commands;
+mod connect;
 mod error;
 mod exit;
 mod output;
 mod printer;
+mod progress;
 mod settings;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command};
+use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::printer::Printer;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let printer = Printer::new(cli.global.quiet);
-    match run(cli, &printer) {
+    let printer = Arc::new(Printer::new(cli.global.quiet));
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::runtime("cannot start the async runtime").cause(e))
+        .and_then(|runtime| runtime.block_on(run(cli, printer.clone())));
+    match outcome {
         Ok(exit) => exit.into(),
         Err(error) => {
             printer.error(&error);
@@ -29,25 +38,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, printer: &Printer) -> Result<Exit, CliError> {
+async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
+    if let Command::Sim(args) = &cli.command {
+        return commands::sim::run(args).await;
+    }
     let env = |name: &str| std::env::var(name).ok();
-    let _settings = settings::Settings::resolve(&cli.global, &env, printer.stdout_is_terminal())?;
-    Err(CliError::usage(format!(
-        "'{}' is not available in this build yet",
-        command_name(&cli.command)
-    )))
+    let settings = settings::Settings::resolve(&cli.global, &env, printer.stdout_is_terminal())?;
+    logging(settings.verbose);
+    let ctx = Context { settings, printer };
+    match &cli.command {
+        Command::Scan(args) => commands::scan::run(args, &ctx).await,
+        Command::Fix(args) => commands::fix::run(args, &ctx).await,
+        Command::Cleanup(args) => commands::cleanup::run(args, &ctx).await,
+        Command::Runs(args) => commands::runs::run(args, &ctx).await,
+        Command::Seed(args) => commands::seed::run(args, &ctx).await,
+        Command::Audit(args) => commands::audit::run(args, &ctx).await,
+        Command::Auth(args) => commands::auth::run(args, &ctx).await,
+        Command::Demo(args) => commands::demo::run(args, &ctx).await,
+        Command::Sim(_) => unreachable_sim(),
+    }
 }
 
-fn command_name(command: &cli::Command) -> &'static str {
-    match command {
-        cli::Command::Scan(_) => "scan",
-        cli::Command::Fix(_) => "fix",
-        cli::Command::Cleanup(_) => "cleanup",
-        cli::Command::Runs(_) => "runs",
-        cli::Command::Seed(_) => "seed",
-        cli::Command::Audit(_) => "audit",
-        cli::Command::Auth(_) => "auth",
-        cli::Command::Sim(_) => "sim",
-        cli::Command::Demo(_) => "demo",
-    }
+fn unreachable_sim() -> Result<Exit, CliError> {
+    Err(CliError::runtime("internal error: sim dispatched twice"))
+}
+
+/// `-v` logs each request at debug level (the client redacts secrets and tokens); `-vv` at trace.
+fn logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => "mailfix_client=debug",
+        _ => "mailfix_client=trace,mailfix_engine=debug",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
 }

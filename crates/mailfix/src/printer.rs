@@ -85,6 +85,11 @@ impl Printer {
         }
     }
 
+    /// Writes a line to stderr even with `-q`: something the user must act on (a sign-in code).
+    pub fn notice(&self, line: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+
     /// Writes an error to stderr, always.
     pub fn error(&self, error: &crate::error::CliError) {
         let _ = std::io::stderr()

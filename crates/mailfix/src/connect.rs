@@ -1,0 +1,123 @@
+//! Turns resolved settings into a signed-in-ready `mailfix_client::Client` and an open journal.
+
+use std::sync::Arc;
+
+use mailfix_client::{
+    Client, ClientCertificate, ClientConfig, Cloud, Credential, DeviceCodeOptions, Endpoints,
+    Secret,
+};
+use mailfix_engine::journal::{Journal, LockHolder};
+
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::settings::{CloudName, CredentialSetting, Settings};
+
+/// What every command gets: its settings and the printer.
+#[derive(Debug)]
+pub struct Context {
+    /// Resolved settings.
+    pub settings: Settings,
+    /// The terminal.
+    pub printer: Arc<Printer>,
+}
+
+impl Context {
+    /// A client for the configured tenant and credential. Sends nothing yet.
+    pub fn client(&self) -> Result<Client, CliError> {
+        let s = &self.settings;
+        let tenant = s.tenant.as_ref().map(|t| t.value.clone()).ok_or_else(|| {
+            CliError::usage("no tenant configured").hint(
+                "pass --tenant ID|DOMAIN, set MAILFIX_TENANT, or add tenant to the config profile",
+            )
+        })?;
+        let mut endpoints = Endpoints::for_cloud(cloud(s.cloud.value));
+        if let Some(url) = &s.login_url {
+            endpoints = endpoints.with_login(&url.value);
+        }
+        if let Some(url) = &s.graph_url {
+            endpoints = endpoints.with_graph(&url.value);
+        }
+        if let Some(url) = &s.exo_url {
+            endpoints = endpoints.with_exchange(&url.value);
+        }
+        let mut config = ClientConfig::new(tenant, self.credential()?);
+        config.endpoints = endpoints;
+        config.extra_ca = s.ca_file.as_ref().map(|c| c.value.clone());
+        Client::new(config).map_err(CliError::from)
+    }
+
+    fn credential(&self) -> Result<Credential, CliError> {
+        let s = &self.settings;
+        let client_id = || {
+            s.client_id.as_ref().map(|c| c.value.clone()).ok_or_else(|| {
+                CliError::usage("no app (client) id configured").hint(
+                    "pass --client-id, set MAILFIX_CLIENT_ID, or add client_id to the config profile",
+                )
+            })
+        };
+        Ok(match &s.credential {
+            CredentialSetting::SecretFromEnv => Credential::Secret {
+                client_id: client_id()?,
+                secret: Secret::from_env("MAILFIX_CLIENT_SECRET")?,
+            },
+            CredentialSetting::SecretFile(path) => Credential::Secret {
+                client_id: client_id()?,
+                secret: Secret::from_file(&path.value)?,
+            },
+            CredentialSetting::Certificate { path, key } => {
+                let certificate = match key {
+                    Some(key) => ClientCertificate::load_pem_pair(&path.value, key)?,
+                    None => {
+                        let password = Secret::from_env("MAILFIX_CERTIFICATE_PASSWORD").ok();
+                        ClientCertificate::load(&path.value, password.as_ref())?
+                    }
+                };
+                Credential::Certificate {
+                    client_id: client_id()?,
+                    certificate,
+                }
+            }
+            CredentialSetting::DeviceCode => {
+                let printer = self.printer.clone();
+                Credential::DeviceCode(DeviceCodeOptions {
+                    client_id: client_id()?,
+                    cache_file: Some(s.token_cache.clone()),
+                    prompt: Arc::new(move |prompt| {
+                        let text = prompt.message.clone().unwrap_or_else(|| {
+                            format!(
+                                "To sign in, open {} and enter the code {}",
+                                prompt.verification_uri, prompt.user_code
+                            )
+                        });
+                        printer.notice(&text);
+                    }),
+                })
+            }
+            CredentialSetting::None => {
+                return Err(CliError::usage("no credential configured").hint(
+                    "set MAILFIX_CLIENT_SECRET, pass --client-secret-file or --certificate, or run `mailfix auth login` with auth = \"device-code\" in the config profile",
+                ));
+            }
+        })
+    }
+
+    /// The journal opened for reading (for `runs`).
+    pub fn journal_read(&self) -> Result<Journal, CliError> {
+        Journal::open_read(&self.settings.journal.value).map_err(CliError::from)
+    }
+
+    /// The journal opened for writing, holding the single-writer lock.
+    pub fn journal_write(&self, command: &str) -> Result<Journal, CliError> {
+        Journal::open_write(&self.settings.journal.value, LockHolder::current(command))
+            .map_err(CliError::from)
+    }
+}
+
+fn cloud(name: CloudName) -> Cloud {
+    match name {
+        CloudName::Global => Cloud::Global,
+        CloudName::UsGovHigh => Cloud::UsGovHigh,
+        CloudName::UsGovDod => Cloud::UsGovDod,
+        CloudName::China => Cloud::China,
+    }
+}

@@ -1,0 +1,127 @@
+//! Shared test support: a simulator in this process over HTTPS, and the `mailfix` binary run as a
+//! child process pointed at it with a private journal and no user config.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use mailfix_sim::scenario::Scenario;
+use mailfix_sim::{RunningSim, SimOptions};
+
+/// A running simulator and a scratch directory for the journal and files.
+pub struct TestSim {
+    /// The simulator.
+    pub sim: RunningSim,
+    /// Scratch space (journal, CSVs, reports).
+    pub dir: tempfile::TempDir,
+    http: reqwest::Client,
+}
+
+impl TestSim {
+    /// Starts `scenario` over HTTPS with the given options adjusted by `tweak`.
+    pub async fn start_with(scenario: Scenario, tweak: impl FnOnce(&mut SimOptions)) -> Self {
+        let mut options = SimOptions::for_test(scenario);
+        options.http = false;
+        tweak(&mut options);
+        let sim = mailfix_sim::start(options).await.expect("simulator starts");
+        let mut http = reqwest::Client::builder();
+        if let Some(ca) = &sim.info.ca_file {
+            let pem = std::fs::read(ca).expect("CA file");
+            http = http.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("CA PEM"));
+        }
+        Self {
+            sim,
+            dir: tempfile::tempdir().expect("temp dir"),
+            http: http.build().expect("client"),
+        }
+    }
+
+    /// Starts `scenario` over HTTPS.
+    pub async fn start(scenario: Scenario) -> Self {
+        Self::start_with(scenario, |_| {}).await
+    }
+
+    /// The journal path this test's runs use.
+    pub fn journal(&self) -> PathBuf {
+        self.dir.path().join("journal.db")
+    }
+
+    /// A path in the scratch directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A `mailfix` command with the main app's credentials and this simulator's endpoints.
+    pub fn mailfix(&self) -> tokio::process::Command {
+        let info = &self.sim.info;
+        self.mailfix_as(&info.client_id, &info.client_secret)
+    }
+
+    /// A `mailfix` command signing in as another app.
+    pub fn mailfix_as(&self, client_id: &str, secret: &str) -> tokio::process::Command {
+        let info = &self.sim.info;
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailfix"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("MAILFIX_TENANT", &info.tenant_id)
+            .env("MAILFIX_CLIENT_ID", client_id)
+            .env("MAILFIX_CLIENT_SECRET", secret)
+            .env("MAILFIX_LOGIN_URL", &info.login_url)
+            .env("MAILFIX_GRAPH_URL", &info.graph_url)
+            .env("MAILFIX_EXO_URL", &info.exo_url)
+            .env("MAILFIX_JOURNAL", self.journal())
+            .kill_on_drop(true);
+        if let Some(ca) = &info.ca_file {
+            cmd.env("MAILFIX_CA_FILE", ca);
+        }
+        cmd
+    }
+
+    /// `GET` a control-plane path (`/_sim/...`) as JSON.
+    pub async fn control_get(&self, path: &str) -> serde_json::Value {
+        let url = format!("{}{path}", self.sim.base_url);
+        self.http
+            .get(url)
+            .send()
+            .await
+            .expect("control GET")
+            .json()
+            .await
+            .expect("control JSON")
+    }
+
+    /// `POST` JSON to a control-plane path.
+    pub async fn control_post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let url = format!("{}{path}", self.sim.base_url);
+        let resp = self
+            .http
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .expect("control POST");
+        resp.json().await.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Runs a prepared command to completion and returns its output.
+pub async fn run(cmd: &mut tokio::process::Command) -> Output {
+    cmd.output().await.expect("mailfix runs")
+}
+
+/// stdout as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Writes `text` to `path`.
+pub fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).expect("write test file");
+}
