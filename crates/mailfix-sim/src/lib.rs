@@ -43,6 +43,17 @@ pub struct SimOptions {
     pub time_scale: f64,
     /// Where to write the CA and certificate PEM files; a temporary directory when `None`.
     pub state_dir: Option<PathBuf>,
+    /// Overrides the scenario's `fault_rate` (share of Graph and Exchange requests answered with a
+    /// random 429, 503, 504 or reset).
+    pub fault_rate: Option<f64>,
+    /// Overrides the scenario's Graph latency (real milliseconds).
+    pub graph_latency_ms: Option<u64>,
+    /// Overrides the scenario's Exchange latency (real milliseconds).
+    pub exo_latency_ms: Option<u64>,
+    /// Overrides the scenario's write-back delay range (simulated seconds, min and max).
+    pub writeback_delay_s: Option<(f64, f64)>,
+    /// Overrides the scenario's share of stuck users.
+    pub stuck_share: Option<f64>,
 }
 
 impl SimOptions {
@@ -55,6 +66,32 @@ impl SimOptions {
             http: true,
             time_scale: 1.0,
             state_dir: None,
+            fault_rate: None,
+            graph_latency_ms: None,
+            exo_latency_ms: None,
+            writeback_delay_s: None,
+            stuck_share: None,
+        }
+    }
+
+    /// Writes the command-line overrides into the scenario's behaviour.
+    pub fn apply_overrides(&mut self) {
+        let behaviour = &mut self.scenario.behaviour;
+        if let Some(rate) = self.fault_rate {
+            behaviour.fault_rate = rate;
+        }
+        if let Some(ms) = self.graph_latency_ms {
+            behaviour.graph_latency_ms = ms;
+        }
+        if let Some(ms) = self.exo_latency_ms {
+            behaviour.exo_latency_ms = ms;
+        }
+        if let Some((min, max)) = self.writeback_delay_s {
+            behaviour.writeback_min_s = min;
+            behaviour.writeback_max_s = max;
+        }
+        if let Some(share) = self.stuck_share {
+            behaviour.stuck_share = share;
         }
     }
 }
@@ -118,6 +155,9 @@ pub enum StartError {
     /// The scenario is inconsistent.
     #[error("the scenario cannot be built: {0}")]
     Scenario(#[from] scenario::build::BuildError),
+    /// The scenario's behaviour names an unknown limit.
+    #[error(transparent)]
+    Limits(#[from] throttle::UnknownLimit),
     /// The signing key could not be made.
     #[error(transparent)]
     Key(#[from] identity::tokens::KeyError),
@@ -132,17 +172,17 @@ pub enum StartError {
 }
 
 /// Starts a simulator and serves it until [`RunningSim::shutdown`] or drop.
-pub async fn start(options: SimOptions) -> Result<RunningSim, StartError> {
+pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
+    options.apply_overrides();
     let clock = SimClock::new(options.time_scale);
-    let tenant = scenario::build::build_tenant(&options.scenario, options.seed, clock.now())?;
     let identity = Identity::generate()?;
-    let state: AppState = Arc::new(SimState::new(
-        tenant,
-        options.scenario.behaviour.clone(),
-        clock,
-        identity,
-        options.seed,
-    ));
+    let scenario = Arc::new(std::mem::take(&mut options.scenario));
+    let state: AppState = Arc::new(
+        SimState::from_scenario(scenario, options.seed, clock, identity).map_err(|e| match e {
+            state::StateError::Build(e) => StartError::Scenario(e),
+            state::StateError::Limits(e) => StartError::Limits(e),
+        })?,
+    );
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|source| StartError::Bind {
@@ -176,8 +216,9 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, StartError> {
 
 fn connection_info(state: &SimState, base_url: &str) -> SimInfo {
     let tenant = state.read_tenant();
-    let app = |role_index: usize| tenant.apps.get(role_index);
-    let main = app(0);
+    let app = |role: &str| tenant.apps.iter().find(|a| a.role == role);
+    let main = app("main").or(tenant.apps.first());
+    let limited = app("limited");
     SimInfo {
         tenant_id: tenant.id.to_string(),
         tenant_domain: tenant.initial_domain.clone(),
@@ -194,6 +235,9 @@ fn connection_info(state: &SimState, base_url: &str) -> SimInfo {
             .iter()
             .map(|g| (g.display_name.clone(), g.id.to_string()))
             .collect(),
+        cert_client_id: app("cert").map(|a| a.client_id.clone()),
+        limited_client_id: limited.map(|a| a.client_id.clone()),
+        limited_client_secret: limited.and_then(|a| a.secrets.first().cloned()),
         ..SimInfo::default()
     }
 }

@@ -63,6 +63,10 @@ pub struct Tenant {
     pub change_seq: u64,
     /// Write-backs not yet applied, ordered by due time.
     pub writebacks: Vec<super::PendingWriteback>,
+    /// Former owner of each reserved address (same keys as `reserved`).
+    pub reserved_by: HashMap<String, AddressOwner>,
+    /// Stuck users whose mailbox changed: their write-back waits for `POST /_sim/unstick`.
+    pub held_writebacks: Vec<UserIdx>,
     user_by_id: HashMap<Uuid, UserIdx>,
     user_by_upn: HashMap<String, UserIdx>,
     group_by_id: HashMap<Uuid, GroupIdx>,

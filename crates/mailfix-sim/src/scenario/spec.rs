@@ -16,6 +16,9 @@ pub struct Scenario {
     /// App registrations.
     #[serde(default)]
     pub apps: Vec<AppSpec>,
+    /// Named sets of service plans (licences) that users reference by name with `licence`.
+    #[serde(default)]
+    pub licences: BTreeMap<String, Vec<PlanSpec>>,
     /// Users.
     #[serde(default)]
     pub users: Vec<UserSpec>,
@@ -114,7 +117,10 @@ pub struct UserSpec {
     /// `onPremisesSyncEnabled`.
     #[serde(default)]
     pub synced: Option<bool>,
-    /// Assigned service plans.
+    /// Name of a licence in [`Scenario::licences`] whose plans the user has.
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// Assigned service plans (on top of the licence's).
     #[serde(default)]
     pub plans: Vec<PlanSpec>,
     /// The Exchange mailbox, if one exists.
