@@ -8,6 +8,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
+use super::enterprise::all_users;
 use super::plans::PlanCache;
 pub use super::registration::{AUTH_METHODS_SERVICE, REGISTRATION_ACTIVITY, record_attempt};
 use super::registration::{Activity, audit_event, record_attempts};
@@ -89,6 +90,7 @@ pub fn build_tenant(
         });
     }
     add_groups(&mut tenant, &scenario.groups, &mut rng, now)?;
+    add_generated_members(&mut tenant, scenario)?;
     for audit in &scenario.audits {
         let user = tenant
             .user_by_upn(&audit.user)
@@ -158,8 +160,10 @@ fn add_users(
     let mut plans = PlanCache::new(scenario, now - Duration::days(30));
     let stuck_share = scenario.behaviour.stuck_share.clamp(0.0, 1.0);
     let mut stuck_rng = ChaCha8Rng::seed_from_u64(seed ^ STUCK_STREAM);
-    tenant.users.reserve(scenario.users.len());
-    for spec in &scenario.users {
+    let generated = scenario.generated.as_ref().map_or(0, |g| g.users);
+    tenant.reserve_users(scenario.users.len() + generated);
+    for spec in all_users(scenario) {
+        let spec = spec.as_ref();
         if tenant.user_by_upn(&spec.upn).is_some() {
             return Err(BuildError::DuplicateUpn(spec.upn.clone()));
         }
@@ -341,6 +345,36 @@ fn add_groups(
             })?);
         }
         tenant.groups[first + offset].members = members;
+    }
+    Ok(())
+}
+
+/// Generated users follow the listed ones; user `i` of them joins `member_of[i % len]`.
+fn add_generated_members(tenant: &mut Tenant, scenario: &Scenario) -> Result<(), BuildError> {
+    let Some(generated) = &scenario.generated else {
+        return Ok(());
+    };
+    let targets =
+        generated
+            .member_of
+            .iter()
+            .map(|name| {
+                tenant.groups_named(name).first().copied().ok_or_else(|| {
+                    BuildError::UnknownMember {
+                        group: name.clone(),
+                        member: MemberSpec::Group(name.clone()),
+                    }
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let first = scenario.users.len();
+    for i in 0..generated.users {
+        let group = targets[i % targets.len()] as usize;
+        let user = u32::try_from(first + i).unwrap_or(u32::MAX);
+        tenant.groups[group].members.push(ObjectRef::User(user));
     }
     Ok(())
 }

@@ -6,14 +6,17 @@
 //!                                                  Team 1.1.1 ─ Division 1   (a cycle)
 //! ```
 //!
-//! Memory matters here (a million users must load in under 2 GiB): users share licences by name,
-//! and only users with a defect or a recent onboarding carry registration history.
+//! Memory matters here (a million users must load in under 2 GiB): the users are generated while the
+//! tenant is built instead of being listed in the scenario, they share licences by name, and only
+//! users with a defect or a recent onboarding carry registration history.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::generate::{self, Kind, Names};
-use super::spec::{GroupSpec, MemberSpec, Scenario, UserSpec};
+use std::borrow::Cow;
+
+use super::spec::{GeneratedSpec, GroupSpec, MemberSpec, Scenario, TenantSpec, UserSpec};
 
 /// Number of users in `enterprise`.
 pub const ENTERPRISE_USERS: usize = 100_000;
@@ -40,26 +43,59 @@ pub fn enterprise(seed: u64) -> Scenario {
     scenario
 }
 
-/// A generated tenant of `n` users with the enterprise defect mix and group layout.
+/// A generated tenant of `n` users with the enterprise defect mix and group layout. The users are
+/// not listed: [`Scenario::generated`] describes them and the build generates them
+/// ([`all_users`] lists them for tests).
 pub fn scale(n: usize, seed: u64) -> Scenario {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xe17e);
-    let names = Names::for_org("fabrikam", "example.org");
-    let kinds = generate::kinds(n, MIX, &mut rng);
+    let names = Names::for_org("fabrikam", EXTERNAL);
     let teams_per_department = n.div_ceil(USERS_PER_TEAM * DIVISIONS * DEPARTMENTS).max(1);
-    let mut groups = layout(teams_per_department);
+    let groups = layout(teams_per_department);
     let first_team = 1 + DIVISIONS + DIVISIONS * DEPARTMENTS;
-    let teams = groups.len() - first_team;
-    let mut users = Vec::with_capacity(n);
-    for (i, &kind) in kinds.iter().enumerate() {
+    let member_of = groups[first_team..]
+        .iter()
+        .map(|g| g.display_name.clone())
+        .collect();
+    let others = [("device", "LOBBY-KIOSK")];
+    let mut scenario =
+        generate::scenario(format!("scale-{n}"), &names, Vec::new(), groups, &others);
+    scenario.generated = Some(GeneratedSpec {
+        users: n,
+        seed,
+        member_of,
+    });
+    scenario
+}
+
+/// The domain of guests and private addresses of generated users.
+const EXTERNAL: &str = "example.org";
+
+/// The users a [`GeneratedSpec`] describes, in order, named in the tenant's domains.
+pub fn population(spec: &GeneratedSpec, tenant: &TenantSpec) -> impl Iterator<Item = UserSpec> {
+    let domain = tenant.domains.first().unwrap_or(&tenant.initial_domain);
+    let names = Names {
+        initial: tenant.initial_domain.clone(),
+        domain: domain.clone(),
+        external: EXTERNAL.to_owned(),
+        legacy: String::new(),
+        initial_alias: false,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0xe17e);
+    let kinds = generate::kinds(spec.users, MIX, &mut rng);
+    kinds.into_iter().enumerate().map(move |(i, kind)| {
         let mut user = generate::user(kind, i + 1, &names, &mut rng);
         history(&mut user, kind, &names, &mut rng);
-        groups[first_team + i % teams]
-            .members
-            .push(MemberSpec::User(user.upn.clone()));
-        users.push(user);
-    }
-    let others = [("device", "LOBBY-KIOSK")];
-    generate::scenario(format!("scale-{n}"), &names, users, groups, &others)
+        user
+    })
+}
+
+/// Every user of a scenario: the listed ones, then the generated ones.
+pub fn all_users(scenario: &Scenario) -> impl Iterator<Item = Cow<'_, UserSpec>> {
+    let generated = scenario
+        .generated
+        .iter()
+        .flat_map(|spec| population(spec, &scenario.tenant))
+        .map(Cow::Owned);
+    scenario.users.iter().map(Cow::Borrowed).chain(generated)
 }
 
 /// All Staff, then divisions, then departments, then teams (in that order in the returned list).
@@ -112,7 +148,7 @@ fn history(user: &mut UserSpec, kind: Kind, names: &Names, rng: &mut ChaCha8Rng)
     let (phone, email, attempts) = match kind {
         Kind::EmptyMail | Kind::Stuck | Kind::Synced => (0.4, 0.2, 1),
         Kind::Disabled | Kind::Guest | Kind::NoMailbox => (0.05, 0.0, 0),
-        _ => (0.6, 0.3, u32::from(rng.random_bool(0.01))),
+        _ => (0.4, 0.2, u32::from(rng.random_bool(0.01))),
     };
     user.methods = generate::methods(phone, email, names, rng);
     user.registration_attempts = attempts;

@@ -10,10 +10,10 @@ pub mod registration;
 pub mod small;
 pub mod spec;
 
-pub use enterprise::{enterprise, scale};
+pub use enterprise::{all_users, enterprise, population, scale};
 pub use file::{LoadError, load};
 pub use small::small;
 pub use spec::{
-    AppSpec, AuditSpec, BehaviourSpec, GroupSpec, MailboxSpec, MemberSpec, MethodsSpec, OtherSpec,
-    PlanSpec, Scenario, TenantSpec, UserSpec,
+    AppSpec, AuditSpec, BehaviourSpec, GeneratedSpec, GroupSpec, MailboxSpec, MemberSpec,
+    MethodsSpec, OtherSpec, PlanSpec, Scenario, TenantSpec, UserSpec,
 };

@@ -12,14 +12,14 @@ use super::spec::{PlanSpec, Scenario, UserSpec};
 use crate::model::AssignedPlan;
 
 /// A user's own plans (with its licence) as a cache key.
-type PlanKey<'a> = Vec<(Option<&'a str>, Uuid, &'a str, &'a str)>;
+type PlanKey = Vec<(Option<String>, Uuid, String, String)>;
 
 /// Shares one `assignedPlans` slice between all users with the same licence and plans.
 pub struct PlanCache<'a> {
     scenario: &'a Scenario,
     assigned: DateTime<Utc>,
     by_licence: HashMap<Option<&'a str>, Arc<[AssignedPlan]>>,
-    by_plans: HashMap<PlanKey<'a>, Arc<[AssignedPlan]>>,
+    by_plans: HashMap<PlanKey, Arc<[AssignedPlan]>>,
 }
 
 impl<'a> PlanCache<'a> {
@@ -34,19 +34,18 @@ impl<'a> PlanCache<'a> {
     }
 
     /// The plans of `spec`: its licence's, then its own.
-    pub fn get(&mut self, spec: &'a UserSpec) -> Result<Arc<[AssignedPlan]>, BuildError> {
-        let licence = spec.licence.as_deref();
-        let licence_plans: &'a [PlanSpec] = match licence {
+    pub fn get(&mut self, spec: &UserSpec) -> Result<Arc<[AssignedPlan]>, BuildError> {
+        let (licence, licence_plans): (Option<&'a str>, &'a [PlanSpec]) = match &spec.licence {
             Some(name) => {
-                self.scenario
-                    .licences
-                    .get(name)
-                    .ok_or_else(|| BuildError::UnknownLicence {
+                let (key, plans) = self.scenario.licences.get_key_value(name).ok_or_else(|| {
+                    BuildError::UnknownLicence {
                         user: spec.upn.clone(),
-                        licence: name.to_owned(),
-                    })?
+                        licence: name.clone(),
+                    }
+                })?;
+                (Some(key.as_str()), plans.as_slice())
             }
-            None => &[],
+            None => (None, &[]),
         };
         let assigned = self.assigned;
         let make = || -> Arc<[AssignedPlan]> {
@@ -68,8 +67,13 @@ impl<'a> PlanCache<'a> {
             .plans
             .iter()
             .map(|p| {
-                let (service, status) = (p.service.as_str(), p.capability_status.as_str());
-                (licence, p.service_plan_id, service, status)
+                let owned = (p.service.clone(), p.capability_status.clone());
+                (
+                    licence.map(str::to_owned),
+                    p.service_plan_id,
+                    owned.0,
+                    owned.1,
+                )
             })
             .collect();
         Ok(self.by_plans.entry(key).or_insert_with(make).clone())

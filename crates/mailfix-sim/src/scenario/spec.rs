@@ -22,6 +22,9 @@ pub struct Scenario {
     /// Users.
     #[serde(default)]
     pub users: Vec<UserSpec>,
+    /// Users generated when the tenant is built, after the listed ones (`enterprise`, `scale`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedSpec>,
     /// Groups (members reference users, groups and others by key).
     #[serde(default)]
     pub groups: Vec<GroupSpec>,
@@ -34,6 +37,22 @@ pub struct Scenario {
     /// Timings, limits and faults.
     #[serde(default)]
     pub behaviour: BehaviourSpec,
+}
+
+/// Users generated at build time rather than listed: `users` users with the enterprise defect mix
+/// (3% empty `mail`, ...), named `first.lastN@{first domain}`, drawn from `seed`. User `i` joins
+/// group `member_of[i % len]`. Generating while building keeps a million users within memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedSpec {
+    /// How many users.
+    pub users: usize,
+    /// Seed of the generator.
+    #[serde(default)]
+    pub seed: u64,
+    /// Groups (by display name) the generated users are spread over.
+    #[serde(default)]
+    pub member_of: Vec<String>,
 }
 
 /// The tenant's identity.

@@ -10,7 +10,7 @@ use mailfix_sim::scenario::build::{BuildError, build_tenant};
 use mailfix_sim::scenario::generate::{
     EXCHANGE_S_DESKLESS, EXCHANGE_S_ENTERPRISE, EXCHANGE_S_FOUNDATION, EXCHANGE_S_STANDARD,
 };
-use mailfix_sim::scenario::{LoadError, load, scale, small};
+use mailfix_sim::scenario::{LoadError, all_users, enterprise, load, scale, small};
 use mailfix_sim::{SimOptions, StartError, start};
 
 fn has_mailbox_plan(tenant: &Tenant, idx: usize) -> bool {
@@ -217,6 +217,31 @@ fn scale_nests_groups_four_deep_with_a_cycle() {
         .filter(|u| u.label == "empty-mail")
         .count();
     assert_eq!(defect, 150, "3% of 5,000");
+    let listed: Vec<String> = all_users(&scenario).map(|u| u.upn.clone()).collect();
+    let built: Vec<String> = tenant
+        .users
+        .iter()
+        .map(|u| u.user_principal_name.clone())
+        .collect();
+    assert_eq!(listed, built, "all_users lists what the build generates");
+    let leftover = |u: &&mailfix_sim::model::User| {
+        u.proxy_addresses
+            .iter()
+            .any(|a| a.contains(".forcemailwriteback@"))
+    };
+    assert!(tenant.users.iter().any(|u| leftover(&u)));
+}
+
+#[test]
+fn enterprise_has_100k_users_with_the_defect_at_lower_rates() {
+    let tenant = build_tenant(&enterprise(1), 1, Utc::now()).unwrap();
+    assert_eq!(tenant.users.len(), 100_000);
+    let count = |label: &str| tenant.users.iter().filter(|u| u.label == label).count();
+    assert_eq!(count("empty-mail"), 3_000);
+    assert_eq!(count("stuck"), 200);
+    assert!(count("guest") > 0 && count("synced") > 0 && count("leftover-alias") > 0);
+    let all_staff = tenant.groups_named("All Staff")[0];
+    assert_eq!(transitive_users(&tenant, all_staff).len(), 100_000);
 }
 
 fn example_path() -> PathBuf {
