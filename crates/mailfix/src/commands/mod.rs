@@ -1,0 +1,3 @@
+//! The subcommands of `mailfix`, one file each.
+
+pub mod sim;
