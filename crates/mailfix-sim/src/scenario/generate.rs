@@ -271,7 +271,6 @@ pub fn user(kind: Kind, i: usize, names: &Names, rng: &mut ChaCha8Rng) -> UserSp
         display_name: format!("{first} {last}"),
         licence: Some(licence_for(i).to_owned()),
         mail: Some(upn.clone()),
-        enabled: true,
         mailbox: Some(MailboxSpec {
             primary_smtp: None,
             extra_addresses: if names.initial_alias {

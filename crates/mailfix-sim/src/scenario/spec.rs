@@ -107,8 +107,8 @@ pub struct AppSpec {
     pub public_client: bool,
 }
 
-/// A user and everything attached to it.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// A user and everything attached to it. `UserSpec::default()` is an enabled member without mail.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserSpec {
     /// Object id; generated from the seed when absent.
@@ -162,6 +162,30 @@ pub struct UserSpec {
     /// `provisioning-error`, `disabled`, `guest`, ...
     #[serde(default)]
     pub label: String,
+}
+
+impl Default for UserSpec {
+    fn default() -> Self {
+        Self {
+            id: None,
+            upn: String::new(),
+            display_name: String::new(),
+            mail_nickname: None,
+            mail: None,
+            proxy_addresses: None,
+            enabled: true,
+            guest: false,
+            synced: None,
+            licence: None,
+            plans: Vec::new(),
+            mailbox: None,
+            provisioning_error: None,
+            stuck: false,
+            methods: MethodsSpec::default(),
+            registration_attempts: 0,
+            label: String::new(),
+        }
+    }
 }
 
 /// One assigned service plan.

@@ -154,3 +154,12 @@ async fn clock_and_behaviour_can_be_changed_and_bad_input_is_refused() {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[test]
+fn coverage_lists_every_limit_key_with_its_default() {
+    let coverage = include_str!("../../COVERAGE.md");
+    for key in mailfix_sim::throttle::LIMIT_KEYS {
+        let row = format!("| `{}` | {} |", key.key, key.default);
+        assert!(coverage.contains(&row), "COVERAGE.md lacks the row {row}");
+    }
+}

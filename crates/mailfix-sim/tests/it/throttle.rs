@@ -195,3 +195,22 @@ async fn exchange_concurrency_overflow_answers_the_plain_text_message() {
         assert!(answer.headers.contains_key("Retry-After"));
     }
 }
+
+#[tokio::test]
+async fn retry_after_is_wall_clock_time_at_the_time_scale() {
+    let mut options = SimOptions::for_test(small(2));
+    options.time_scale = 5.0;
+    let sim = sim_with(options).await;
+    let token = sim.token("main", Audience::Graph);
+    let path = "/v1.0/auditLogs/directoryAudits";
+    for _ in 0..5 {
+        sim.graph_get(&token, path).await;
+    }
+    let refused = sim.graph_get(&token, path).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait = retry_after(&refused);
+    assert!(
+        wait > 0.0 && wait <= 0.4,
+        "2 simulated seconds at 5x: {wait}"
+    );
+}
