@@ -121,7 +121,7 @@ impl Tenant {
             .filter(|a| a.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("smtp:")))
             .cloned()
             .collect();
-        let user = &mut self.users[idx as usize];
+        let user = &self.users[idx as usize];
         let followed_primary = match (&user.mail, user.primary_smtp()) {
             (Some(mail), Some(old_primary)) => mail.eq_ignore_ascii_case(old_primary),
             _ => false,
@@ -132,13 +132,28 @@ impl Tenant {
         } else {
             user.mail.clone()
         };
-        if mail == user.mail && smtp == user.proxy_addresses {
-            return;
+        self.set_directory_addresses(idx, mail, smtp, writeback.due, writeback.lag);
+    }
+
+    /// Sets a user's `mail` and `proxyAddresses` as the directory sees them at `at`: advanced
+    /// (eventually consistent) queries keep seeing the previous values until `at + lag`, and the
+    /// change is recorded for delta. Returns whether anything changed. (Also for Graph writes.)
+    pub fn set_directory_addresses(
+        &mut self,
+        idx: UserIdx,
+        mail: Option<String>,
+        proxy_addresses: Vec<String>,
+        at: DateTime<Utc>,
+        lag: Duration,
+    ) -> bool {
+        let user = &mut self.users[idx as usize];
+        if mail == user.mail && proxy_addresses == user.proxy_addresses {
+            return false;
         }
-        let until = writeback.due + writeback.lag;
+        let until = at + lag;
         let stale = match user.stale.take() {
             // An index that has not caught up with the previous change still shows the older values.
-            Some(previous) if previous.until > writeback.due => StaleView { until, ..previous },
+            Some(previous) if previous.until > at => StaleView { until, ..previous },
             _ => StaleView {
                 mail: user.mail.clone(),
                 proxy_addresses: user.proxy_addresses.clone(),
@@ -147,7 +162,8 @@ impl Tenant {
         };
         user.stale = Some(stale);
         user.mail = mail;
-        user.proxy_addresses = smtp;
+        user.proxy_addresses = proxy_addresses;
         self.touch_user(idx);
+        true
     }
 }

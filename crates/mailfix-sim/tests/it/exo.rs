@@ -362,3 +362,27 @@ async fn exchange_checks_the_token_the_permission_and_the_role() {
         .await;
     assert_eq!(answer.status, StatusCode::OK, "tenant by id");
 }
+
+#[tokio::test]
+async fn other_exchange_paths_answer_an_exchange_shaped_404() {
+    let sim = sim(small(1)).await;
+    let url = sim.url(&format!("/adminapi/beta/{}/$batch", sim.tenant_id()));
+    let response = sim
+        .http
+        .post(url)
+        .json(&json!({"requests": []}))
+        .send()
+        .await
+        .unwrap();
+    let answer = crate::support::Sim::answer(response).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(exo_message(&answer.body).contains("does not emulate '/adminapi/beta/"));
+    let unknown = sim.control(reqwest::Method::GET, "/_sim/nope", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(
+        unknown.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("/_sim/nope")
+    );
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -33,6 +33,14 @@ pub fn router() -> Router<AppState> {
         .route("/_sim/unstick", post(unstick))
         .route("/_sim/registration/attempts", post(registration::attempts))
         .route("/_sim/users/{key}", get(users::user))
+        .route("/_sim/{*rest}", any(unknown))
+}
+
+async fn unknown(uri: axum::http::Uri) -> ControlError {
+    ControlError(
+        StatusCode::NOT_FOUND,
+        format!("no control route {} (see COVERAGE.md)", uri.path()),
+    )
 }
 
 /// A control-plane error: `{"error": message}` with a status.

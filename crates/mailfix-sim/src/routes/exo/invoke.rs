@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -37,7 +37,23 @@ const ADMIN_ROLES: &[&str] = &[
 
 /// The Exchange routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/adminapi/{version}/{tenant}/InvokeCommand", post(invoke))
+    let adminapi = Router::new()
+        .route("/{version}/{tenant}/InvokeCommand", post(invoke))
+        .fallback(not_emulated);
+    Router::new().nest("/adminapi", adminapi)
+}
+
+/// Anything else under `/adminapi/` (`$batch`, `EXOModuleFile`, ...) is not emulated.
+async fn not_emulated(OriginalUri(uri): OriginalUri) -> ExoError {
+    ExoError::new(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!(
+            "The simulator does not emulate '{}': only POST .../InvokeCommand (see COVERAGE.md).",
+            uri.path()
+        ),
+        "Microsoft.Exchange.Admin.OData.ResourceNotFoundException",
+    )
 }
 
 #[derive(Deserialize)]
