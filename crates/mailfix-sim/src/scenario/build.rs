@@ -9,15 +9,16 @@ use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
 use super::enterprise::all_users;
+use super::groups;
 use super::plans::PlanCache;
 pub use super::registration::{AUTH_METHODS_SERVICE, REGISTRATION_ACTIVITY, record_attempt};
 use super::registration::{Activity, audit_event, record_attempts};
-use super::spec::{GroupSpec, MemberSpec, Scenario, UserSpec};
+use super::spec::{MemberSpec, Scenario, UserSpec};
 use crate::model::methods::{EmailMethod, PhoneMethod, PhoneType, UserMethods};
 use crate::model::tenant::Domain;
 use crate::model::{
-    AppRegistration, AssignedPlan, Group, Mailbox, ObjectKind, ObjectRef, OtherObject,
-    ProvisioningError, Tenant, User, UserType,
+    AppRegistration, AssignedPlan, Mailbox, ObjectKind, OtherObject, ProvisioningError, Tenant,
+    User, UserType,
 };
 
 /// Salt of the random stream that decides which users are stuck, kept apart from the id stream so
@@ -89,8 +90,8 @@ pub fn build_tenant(
             display_name: other.display_name.clone(),
         });
     }
-    add_groups(&mut tenant, &scenario.groups, &mut rng, now)?;
-    add_generated_members(&mut tenant, scenario)?;
+    groups::add_groups(&mut tenant, &scenario.groups, &mut rng, now)?;
+    groups::add_generated_members(&mut tenant, scenario)?;
     for audit in &scenario.audits {
         let user = tenant
             .user_by_upn(&audit.user)
@@ -191,26 +192,8 @@ fn add_user(
         .clone()
         .unwrap_or_else(|| spec.upn.split('@').next().unwrap_or(&spec.upn).to_owned());
     let created = now - Duration::days(30);
-    let mailbox_addresses = spec.mailbox.as_ref().map(|mb| {
-        let primary = mb.primary_smtp.clone().unwrap_or_else(|| spec.upn.clone());
-        let mut addresses = vec![format!("SMTP:{primary}")];
-        addresses.extend(mb.extra_addresses.iter().cloned());
-        addresses
-    });
-    // Directory proxyAddresses mirror the mailbox's SMTP addresses once Exchange has written the
-    // object back; a user with the empty-mail defect was never written back, so it has none.
-    let proxy_addresses =
-        spec.proxy_addresses
-            .clone()
-            .unwrap_or_else(|| match (&spec.mail, &mailbox_addresses) {
-                (Some(_), Some(addresses)) => addresses
-                    .iter()
-                    .filter(|a| a.to_ascii_lowercase().starts_with("smtp:"))
-                    .cloned()
-                    .collect(),
-                (Some(mail), None) => vec![format!("SMTP:{mail}")],
-                (None, _) => Vec::new(),
-            });
+    let mailbox_addresses = mailbox_addresses(spec);
+    let proxy_addresses = proxy_addresses(spec, mailbox_addresses.as_deref());
     let user = User {
         id,
         user_principal_name: spec.upn.clone(),
@@ -230,16 +213,7 @@ fn add_user(
         },
         on_premises_sync_enabled: spec.synced,
         assigned_plans: plans,
-        service_provisioning_errors: spec
-            .provisioning_error
-            .iter()
-            .map(|detail| ProvisioningError {
-                created,
-                is_resolved: false,
-                service_instance: "exchange/namprd01-012-01".to_owned(),
-                error_detail: detail.clone(),
-            })
-            .collect(),
+        service_provisioning_errors: provisioning_errors(spec, created),
         created,
         deleted: false,
         change_seq: 0,
@@ -262,6 +236,45 @@ fn add_user(
         });
     }
     idx
+}
+
+/// The mailbox's `EmailAddresses`: `SMTP:` primary (the UPN unless given), then the extra ones.
+fn mailbox_addresses(spec: &UserSpec) -> Option<Vec<String>> {
+    spec.mailbox.as_ref().map(|mb| {
+        let primary = mb.primary_smtp.as_deref().unwrap_or(&spec.upn);
+        let mut addresses = vec![format!("SMTP:{primary}")];
+        addresses.extend(mb.extra_addresses.iter().cloned());
+        addresses
+    })
+}
+
+/// Directory proxyAddresses mirror the mailbox's SMTP addresses once Exchange has written the
+/// object back; a user with the empty-mail defect was never written back, so it has none.
+fn proxy_addresses(spec: &UserSpec, mailbox: Option<&[String]>) -> Vec<String> {
+    if let Some(given) = &spec.proxy_addresses {
+        return given.clone();
+    }
+    match (&spec.mail, mailbox) {
+        (Some(_), Some(addresses)) => addresses
+            .iter()
+            .filter(|a| a.to_ascii_lowercase().starts_with("smtp:"))
+            .cloned()
+            .collect(),
+        (Some(mail), None) => vec![format!("SMTP:{mail}")],
+        (None, _) => Vec::new(),
+    }
+}
+
+fn provisioning_errors(spec: &UserSpec, created: DateTime<Utc>) -> Vec<ProvisioningError> {
+    spec.provisioning_error
+        .iter()
+        .map(|detail| ProvisioningError {
+            created,
+            is_resolved: false,
+            service_instance: "exchange/namprd01-012-01".to_owned(),
+            error_detail: detail.clone(),
+        })
+        .collect()
 }
 
 fn add_methods(tenant: &mut Tenant, idx: u32, spec: &UserSpec) {
@@ -294,89 +307,6 @@ fn add_methods(tenant: &mut Tenant, idx: u32, spec: &UserSpec) {
             },
         );
     }
-}
-
-fn add_groups(
-    tenant: &mut Tenant,
-    groups: &[GroupSpec],
-    rng: &mut ChaCha8Rng,
-    now: DateTime<Utc>,
-) -> Result<(), BuildError> {
-    // Two passes: create every group first so that members may reference groups defined later (and
-    // groups may form cycles).
-    let first = tenant.groups.len();
-    for spec in groups {
-        let nickname: String = spec
-            .display_name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        tenant.add_group(Group {
-            id: spec.id.unwrap_or_else(|| uuid_from(rng)),
-            display_name: spec.display_name.clone(),
-            description: None,
-            mail_nickname: nickname,
-            mail: spec.mail.clone(),
-            mail_enabled: spec.mail.is_some(),
-            security_enabled: true,
-            group_types: Vec::new(),
-            created: now - Duration::days(60),
-            members: Vec::new(),
-        });
-    }
-    for (offset, spec) in groups.iter().enumerate() {
-        let mut members = Vec::with_capacity(spec.members.len());
-        for member in &spec.members {
-            let found = match member {
-                MemberSpec::User(upn) => tenant.user_by_upn(upn).map(ObjectRef::User),
-                MemberSpec::Group(name) => tenant
-                    .groups_named(name)
-                    .first()
-                    .map(|&g| ObjectRef::Group(g)),
-                MemberSpec::Other(name) => tenant
-                    .others
-                    .iter()
-                    .position(|o| &o.display_name == name)
-                    .map(|i| ObjectRef::Other(i as u32)),
-            };
-            members.push(found.ok_or_else(|| BuildError::UnknownMember {
-                group: spec.display_name.clone(),
-                member: member.clone(),
-            })?);
-        }
-        tenant.groups[first + offset].members = members;
-    }
-    Ok(())
-}
-
-/// Generated users follow the listed ones; user `i` of them joins `member_of[i % len]`.
-fn add_generated_members(tenant: &mut Tenant, scenario: &Scenario) -> Result<(), BuildError> {
-    let Some(generated) = &scenario.generated else {
-        return Ok(());
-    };
-    let targets =
-        generated
-            .member_of
-            .iter()
-            .map(|name| {
-                tenant.groups_named(name).first().copied().ok_or_else(|| {
-                    BuildError::UnknownMember {
-                        group: name.clone(),
-                        member: MemberSpec::Group(name.clone()),
-                    }
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-    if targets.is_empty() {
-        return Ok(());
-    }
-    let first = scenario.users.len();
-    for i in 0..generated.users {
-        let group = targets[i % targets.len()] as usize;
-        let user = u32::try_from(first + i).unwrap_or(u32::MAX);
-        tenant.groups[group].members.push(ObjectRef::User(user));
-    }
-    Ok(())
 }
 
 fn app_secret(given: Option<&str>, wanted: bool, rng: &mut ChaCha8Rng) -> Vec<String> {

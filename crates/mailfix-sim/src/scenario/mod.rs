@@ -5,6 +5,7 @@ pub mod build;
 pub mod enterprise;
 pub mod file;
 pub mod generate;
+pub mod groups;
 pub mod plans;
 pub mod registration;
 pub mod small;

@@ -35,19 +35,19 @@ struct Bucket {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Window {
-    start: DateTime<Utc>,
-    used: f64,
+pub(super) struct Window {
+    pub(super) start: DateTime<Utc>,
+    pub(super) used: f64,
 }
 
 #[derive(Debug, Default)]
-struct Inner {
-    limits: Limits,
-    tenant_id: String,
+pub(super) struct Inner {
+    pub(super) limits: Limits,
+    pub(super) tenant_id: String,
     buckets: HashMap<(String, BucketKind), Bucket>,
     blocked: HashMap<(String, BucketKind), DateTime<Utc>>,
-    exo_windows: HashMap<String, Window>,
-    exo_in_flight: HashMap<String, u32>,
+    pub(super) exo_windows: HashMap<String, Window>,
+    pub(super) exo_in_flight: HashMap<String, u32>,
 }
 
 /// Throttling state, shared by the middleware and the `$batch` handler.
@@ -56,29 +56,11 @@ pub struct Throttle {
     inner: Mutex<Inner>,
 }
 
-/// One Exchange request admitted; dropping it ends the request for the concurrency count.
-#[derive(Debug)]
-pub struct ExoPermit<'a> {
-    throttle: &'a Throttle,
-    app: String,
-    /// Headers for the response (`Rate-Limit-*`, `X-Concurrencycount`).
-    pub headers: Vec<(&'static str, String)>,
-}
-
-impl Drop for ExoPermit<'_> {
-    fn drop(&mut self) {
-        let mut inner = self.throttle.lock();
-        if let Some(count) = inner.exo_in_flight.get_mut(&self.app) {
-            *count = count.saturating_sub(1);
-        }
-    }
-}
-
-fn seconds(d: chrono::Duration) -> f64 {
+pub(super) fn seconds(d: chrono::Duration) -> f64 {
     d.num_microseconds().map_or(f64::MAX, |us| us as f64 / 1e6)
 }
 
-fn sim_duration(s: f64) -> chrono::Duration {
+pub(super) fn sim_duration(s: f64) -> chrono::Duration {
     chrono::Duration::microseconds((s.max(0.0) * 1e6) as i64)
 }
 
@@ -118,7 +100,7 @@ impl Throttle {
         inner.exo_windows.clear();
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -175,70 +157,6 @@ impl Throttle {
                 .push(("x-ms-resource-unit", cost.units.to_string()));
         }
         Ok(admitted)
-    }
-
-    /// Admits an Exchange request of `app`: its rate budget and its concurrency limit.
-    pub fn admit_exo(
-        &self,
-        app: &str,
-        now: DateTime<Utc>,
-        clock: &SimClock,
-    ) -> Result<ExoPermit<'_>, Throttled> {
-        let mut inner = self.lock();
-        inner.check_blocked(app, BucketKind::ExoRate, now, clock)?;
-        let limits = inner.limits.clone();
-        let quota = limits.get("exo.rate_quota");
-        let window_s = limits.get("exo.rate_window_s");
-        let window = inner.exo_windows.entry(app.to_owned()).or_insert(Window {
-            start: now,
-            used: 0.0,
-        });
-        if seconds(now - window.start) >= window_s {
-            *window = Window {
-                start: now,
-                used: 0.0,
-            };
-        }
-        let end = window.start + sim_duration(window_s);
-        if window.used >= quota {
-            return Err(inner.refuse(app, BucketKind::ExoRate, end - now, now, clock));
-        }
-        let limit = limits.get("exo.concurrency");
-        let in_flight = inner.exo_in_flight.get(app).copied().unwrap_or(0);
-        if limit >= 1.0 && f64::from(in_flight) >= limit {
-            let wait = sim_duration(limits.get("exo.concurrency_retry_after_s"));
-            return Err(Throttled {
-                retry_after: clock.to_real(wait.to_std().unwrap_or_default()),
-                scope: format!("Tenant_Application/Concurrency/{app}/{}", inner.tenant_id),
-                information: "ConcurrencyLimitExceeded",
-                early: false,
-            });
-        }
-        let remaining = {
-            let window = inner.exo_windows.entry(app.to_owned()).or_insert(Window {
-                start: now,
-                used: 0.0,
-            });
-            window.used += 1.0;
-            (quota - window.used).max(0.0)
-        };
-        *inner.exo_in_flight.entry(app.to_owned()).or_insert(0) += 1;
-        let reset_real = Utc::now() + clock_real(clock, end - now);
-        let headers = vec![
-            ("Rate-Limit-Limit", format!("{quota:.0}")),
-            ("Rate-Limit-Remaining", format!("{remaining:.0}")),
-            (
-                "Rate-Limit-Reset",
-                reset_real.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-            ),
-            ("X-Concurrencycount", in_flight.to_string()),
-            ("X-Combinedapponlyconcurrencycount", in_flight.to_string()),
-        ];
-        Ok(ExoPermit {
-            throttle: self,
-            app: app.to_owned(),
-            headers,
-        })
     }
 
     /// Remembers that `app` was told (by an injected 429) to wait `retry_after` (wall clock) before
@@ -314,13 +232,9 @@ fn draws(limits: &Limits, cost: &Cost, app: &str, tenant_users: usize) -> Vec<Dr
     }
 }
 
-fn clock_real(clock: &SimClock, sim: chrono::Duration) -> chrono::Duration {
-    crate::clock::chrono_duration(clock.to_real(sim.to_std().unwrap_or_default()))
-}
-
 impl Inner {
     /// Refuses a request of `app` that comes before the end of a `Retry-After` it was given for `kind`.
-    fn check_blocked(
+    pub(super) fn check_blocked(
         &self,
         app: &str,
         kind: BucketKind,
@@ -360,7 +274,7 @@ impl Inner {
         *bucket
     }
 
-    fn refuse(
+    pub(super) fn refuse(
         &mut self,
         app: &str,
         kind: BucketKind,

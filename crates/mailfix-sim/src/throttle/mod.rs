@@ -8,10 +8,12 @@
 
 pub mod buckets;
 pub mod cost;
+pub mod exo;
 pub mod limits;
 pub mod refusal;
 
-pub use buckets::{BucketKind, ExoPermit, Throttle};
+pub use buckets::{BucketKind, Throttle};
 pub use cost::{Cost, GraphFamily, cost};
+pub use exo::ExoPermit;
 pub use limits::{LIMIT_KEYS, LimitKey, Limits, UnknownLimit};
 pub use refusal::{Admitted, Throttled, primary_bucket};
