@@ -289,11 +289,11 @@ async fn caller_app(request: Request) -> (Request, Option<String>) {
         h.strip_prefix("Bearer ")
             .or_else(|| h.strip_prefix("bearer "))
     }) {
+        // v1 tokens name the app in `appid`, v2 tokens in `azp`.
         let app = Identity::peek(token.trim()).and_then(|claims| {
-            claims
-                .get("appid")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
+            ["appid", "azp"]
+                .iter()
+                .find_map(|k| claims.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
         });
         return (request, app);
     }
