@@ -46,6 +46,17 @@ pub struct SimOptions {
     pub time_scale: f64,
     /// Where to write the CA and certificate PEM files; a temporary directory when `None`.
     pub state_dir: Option<PathBuf>,
+    /// Overrides the scenario's `fault_rate` (share of Graph and Exchange requests answered with a
+    /// random 429, 503, 504 or reset).
+    pub fault_rate: Option<f64>,
+    /// Overrides the scenario's Graph latency (real milliseconds).
+    pub graph_latency_ms: Option<u64>,
+    /// Overrides the scenario's Exchange latency (real milliseconds).
+    pub exo_latency_ms: Option<u64>,
+    /// Overrides the scenario's write-back delay range (simulated seconds, min and max).
+    pub writeback_delay_s: Option<(f64, f64)>,
+    /// Overrides the scenario's share of stuck users.
+    pub stuck_share: Option<f64>,
 }
 
 impl SimOptions {
@@ -58,6 +69,32 @@ impl SimOptions {
             http: true,
             time_scale: 1.0,
             state_dir: None,
+            fault_rate: None,
+            graph_latency_ms: None,
+            exo_latency_ms: None,
+            writeback_delay_s: None,
+            stuck_share: None,
+        }
+    }
+
+    /// Writes the command-line overrides into the scenario's behaviour.
+    pub fn apply_overrides(&mut self) {
+        let behaviour = &mut self.scenario.behaviour;
+        if let Some(rate) = self.fault_rate {
+            behaviour.fault_rate = rate;
+        }
+        if let Some(ms) = self.graph_latency_ms {
+            behaviour.graph_latency_ms = ms;
+        }
+        if let Some(ms) = self.exo_latency_ms {
+            behaviour.exo_latency_ms = ms;
+        }
+        if let Some((min, max)) = self.writeback_delay_s {
+            behaviour.writeback_min_s = min;
+            behaviour.writeback_max_s = max;
+        }
+        if let Some(share) = self.stuck_share {
+            behaviour.stuck_share = share;
         }
     }
 }
@@ -140,6 +177,9 @@ pub enum StartError {
     /// The scenario is inconsistent.
     #[error("the scenario cannot be built: {0}")]
     Scenario(#[from] scenario::build::BuildError),
+    /// The scenario's behaviour names an unknown limit.
+    #[error(transparent)]
+    Limits(#[from] throttle::UnknownLimit),
     /// The signing key could not be made.
     #[error(transparent)]
     Key(#[from] identity::tokens::KeyError),
@@ -157,28 +197,35 @@ pub enum StartError {
 }
 
 /// Starts a simulator and serves it until [`RunningSim::shutdown`] or drop.
-pub async fn start(options: SimOptions) -> Result<RunningSim, StartError> {
+pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
+    options.apply_overrides();
     let clock = SimClock::new(options.time_scale);
-    let mut tenant = scenario::build::build_tenant(&options.scenario, options.seed, clock.now())?;
-    let prepared = tls::prepare(
-        &options.scenario,
-        &mut tenant.apps,
-        options.state_dir.as_deref(),
-        options.http,
-    )?;
     let identity = Identity::generate()?;
+    let scenario = Arc::new(std::mem::take(&mut options.scenario));
+    let state: AppState = Arc::new(
+        SimState::from_scenario(scenario.clone(), options.seed, clock, identity).map_err(|e| {
+            match e {
+                state::StateError::Build(e) => StartError::Scenario(e),
+                state::StateError::Limits(e) => StartError::Limits(e),
+            }
+        })?,
+    );
+    let prepared = {
+        let mut tenant = state.write_tenant();
+        tls::prepare(
+            &scenario,
+            &mut tenant.apps,
+            options.state_dir.as_deref(),
+            options.http,
+        )?
+    };
+    // The identity keeps the certificates too, so they survive `/_sim/reset` rebuilding the tenant.
     for app in &prepared.certificate_apps {
-        identity
+        state
+            .identity
             .sign_in
             .register_certificate(&app.client_id, app.der.clone());
     }
-    let state: AppState = Arc::new(SimState::new(
-        tenant,
-        options.scenario.behaviour.clone(),
-        clock,
-        identity,
-        options.seed,
-    ));
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|source| StartError::Bind {
@@ -196,7 +243,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, StartError> {
     };
     let base_url = format!("{scheme}://{addr}");
     let _ = state.base_url.set(base_url.clone());
-    let info = connection_info(&state, &options.scenario, &base_url, &prepared);
+    let info = connection_info(&state, &base_url, &prepared);
     let app = routes::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = match &prepared.server {
@@ -223,21 +270,9 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, StartError> {
     })
 }
 
-fn connection_info(
-    state: &SimState,
-    scenario: &Scenario,
-    base_url: &str,
-    prepared: &tls::Prepared,
-) -> SimInfo {
+fn connection_info(state: &SimState, base_url: &str, prepared: &tls::Prepared) -> SimInfo {
     let tenant = state.read_tenant();
-    // `tenant.apps` are in scenario order; the scenario says which role each app plays.
-    let app = |role: &str| {
-        let found = scenario.apps.iter().zip(&tenant.apps);
-        found
-            .into_iter()
-            .find(|(spec, _)| spec.role == role)
-            .map(|(_, app)| app)
-    };
+    let app = |role: &str| tenant.apps.iter().find(|a| a.role == role);
     let secret = |role: &str| app(role).and_then(|a| a.secrets.first().cloned());
     let cert = app("cert")
         .and_then(|a| {

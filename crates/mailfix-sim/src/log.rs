@@ -89,12 +89,40 @@ pub struct LogEntry {
 }
 
 /// The log itself.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RequestLog {
     entries: Mutex<Vec<LogEntry>>,
+    started: std::time::Instant,
+}
+
+impl Default for RequestLog {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(Vec::new()),
+            started: std::time::Instant::now(),
+        }
+    }
 }
 
 impl RequestLog {
+    /// Wall-clock milliseconds since the log was created (the simulator started).
+    pub fn real_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// How many entries the log holds.
+    pub fn len(&self) -> usize {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether the log is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Appends an entry, assigning its sequence number.
     pub fn push(&self, mut entry: LogEntry) {
         let mut entries = self

@@ -7,12 +7,13 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::clock::SimClock;
-use crate::faults::Faults;
+use crate::faults::{FaultConfig, Faults};
 use crate::identity::Identity;
 use crate::log::RequestLog;
 use crate::model::Tenant;
-use crate::scenario::BehaviourSpec;
-use crate::throttle::Throttle;
+use crate::scenario::build::{BuildError, build_tenant};
+use crate::scenario::{BehaviourSpec, Scenario};
+use crate::throttle::{Limits, Throttle, UnknownLimit};
 
 /// Shared state handed to every route.
 pub type AppState = Arc<SimState>;
@@ -40,6 +41,19 @@ pub struct SimState {
     pub seed: u64,
     /// The base URL this simulator is reachable at (`https://127.0.0.1:PORT`), set once bound.
     pub base_url: std::sync::OnceLock<String>,
+    /// The scenario the tenant was built from (and is rebuilt from by `POST /_sim/reset`).
+    pub scenario: RwLock<Arc<Scenario>>,
+}
+
+/// Why state could not be made from a scenario.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The scenario is inconsistent.
+    #[error("the scenario cannot be built: {0}")]
+    Build(#[from] BuildError),
+    /// The scenario's `behaviour.limits` names an unknown key.
+    #[error(transparent)]
+    Limits(#[from] UnknownLimit),
 }
 
 impl SimState {
@@ -63,7 +77,71 @@ impl SimState {
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_f00d)),
             seed,
             base_url: std::sync::OnceLock::new(),
+            scenario: RwLock::new(Arc::new(Scenario::default())),
         }
+    }
+
+    /// State for `scenario` built with `seed`: the tenant, its throttling limits and its faults.
+    pub fn from_scenario(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        clock: SimClock,
+        identity: Identity,
+    ) -> Result<Self, StateError> {
+        let limits = Limits::from_map(&scenario.behaviour.limits)?;
+        let tenant = build_tenant(&scenario, seed, clock.now())?;
+        let tenant_id = tenant.id.to_string();
+        let behaviour = scenario.behaviour.clone();
+        let mut state = Self::new(tenant, behaviour.clone(), clock, identity, seed);
+        state.throttle = Throttle::new(limits, &tenant_id);
+        state.faults = Faults::with_config(fault_config(&behaviour), seed);
+        state.scenario = RwLock::new(scenario);
+        Ok(state)
+    }
+
+    /// Rebuilds the tenant from the scenario and seed, and clears the log, throttling, faults and
+    /// behaviour changes made since start.
+    pub fn reset(&self) -> Result<(), StateError> {
+        let scenario = self
+            .scenario
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let limits = Limits::from_map(&scenario.behaviour.limits)?;
+        let tenant = build_tenant(&scenario, self.seed, self.clock.now())?;
+        *self
+            .tenant
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = tenant;
+        *self
+            .behaviour
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = scenario.behaviour.clone();
+        self.log.clear();
+        self.throttle.reset();
+        self.throttle.set_limits(limits);
+        self.faults.set_config(fault_config(&scenario.behaviour));
+        self.faults.reseed(self.seed);
+        *self.lock_rng() = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5eed_f00d);
+        Ok(())
+    }
+
+    /// The behaviour's random stream (write-back delays, registration picks).
+    pub fn lock_rng(&self) -> std::sync::MutexGuard<'_, ChaCha8Rng> {
+        self.rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A write-back delay drawn uniformly from the behaviour's `[writeback_min_s, writeback_max_s]`.
+    pub fn writeback_delay(&self) -> chrono::Duration {
+        let behaviour = self.behaviour();
+        draw_delay(&behaviour, &mut self.lock_rng())
+    }
+
+    /// The eventual-consistency lag of advanced queries.
+    pub fn consistency_lag(&self) -> chrono::Duration {
+        seconds(self.behaviour().consistency_lag_s)
     }
 
     /// Reads the tenant after applying everything due by now (write-backs, expired reservations).
@@ -108,5 +186,32 @@ impl SimState {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             tenant.tick(now);
         }
+    }
+}
+
+/// Draws a write-back delay uniformly from `[writeback_min_s, writeback_max_s]`.
+pub fn draw_delay(behaviour: &BehaviourSpec, rng: &mut ChaCha8Rng) -> chrono::Duration {
+    use rand::RngExt;
+    let min = behaviour.writeback_min_s.max(0.0);
+    let max = behaviour.writeback_max_s.max(min);
+    let s = if max > min {
+        rng.random_range(min..=max)
+    } else {
+        min
+    };
+    seconds(s)
+}
+
+/// Simulated seconds as a chrono duration (microsecond precision, negative values as zero).
+pub fn seconds(s: f64) -> chrono::Duration {
+    chrono::Duration::microseconds((s.max(0.0) * 1e6).min(i64::MAX as f64) as i64)
+}
+
+/// The fault settings a behaviour asks for: `fault_rate` as uniform rules, and the latencies.
+pub fn fault_config(behaviour: &BehaviourSpec) -> FaultConfig {
+    FaultConfig {
+        graph_latency_ms: behaviour.graph_latency_ms,
+        exo_latency_ms: behaviour.exo_latency_ms,
+        ..FaultConfig::uniform(behaviour.fault_rate)
     }
 }

@@ -84,24 +84,6 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn render_lists_headline_causes_and_hint() {
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
-        let err = CliError::usage("cannot read users file 'u.txt'")
-            .chain(&io)
-            .hint("check the path");
-        assert_eq!(
-            err.render(),
-            "error: cannot read users file 'u.txt'\n  caused by: no such file\n  hint: check the path\n"
-        );
-        assert_eq!(err.exit.code(), 2);
-    }
-}
-
 impl From<mailfix_client::Error> for CliError {
     fn from(error: mailfix_client::Error) -> Self {
         let exit = match error.kind() {
@@ -164,5 +146,23 @@ impl From<mailfix_engine::scope::ScopeError> for CliError {
         };
         out.hint = hint;
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_lists_headline_causes_and_hint() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let err = CliError::usage("cannot read users file 'u.txt'")
+            .chain(&io)
+            .hint("check the path");
+        assert_eq!(
+            err.render(),
+            "error: cannot read users file 'u.txt'\n  caused by: no such file\n  hint: check the path\n"
+        );
+        assert_eq!(err.exit.code(), 2);
     }
 }

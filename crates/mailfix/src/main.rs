@@ -39,14 +39,18 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
-    if let Command::Sim(args) = &cli.command {
-        return commands::sim::run(args).await;
+    let Cli { global, command } = cli;
+    if let Command::Sim(args) = command {
+        return commands::sim::run(args)
+            .await
+            .map(|()| Exit::Success)
+            .map_err(sim_error);
     }
     let env = |name: &str| std::env::var(name).ok();
-    let settings = settings::Settings::resolve(&cli.global, &env, printer.stdout_is_terminal())?;
+    let settings = settings::Settings::resolve(&global, &env, printer.stdout_is_terminal())?;
     logging(settings.verbose);
     let ctx = Context { settings, printer };
-    match &cli.command {
+    match &command {
         Command::Scan(args) => commands::scan::run(args, &ctx).await,
         Command::Fix(args) => commands::fix::run(args, &ctx).await,
         Command::Cleanup(args) => commands::cleanup::run(args, &ctx).await,
@@ -61,6 +65,16 @@ async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
 
 fn unreachable_sim() -> Result<Exit, CliError> {
     Err(CliError::runtime("internal error: sim dispatched twice"))
+}
+
+fn sim_error(error: commands::sim::SimCommandError) -> CliError {
+    let mut out = if error.is_usage() {
+        CliError::usage(error.to_string())
+    } else {
+        CliError::runtime(error.to_string())
+    };
+    out.hint = error.hint();
+    out
 }
 
 /// `-v` logs each request at debug level (the client redacts secrets and tokens); `-vv` at trace.

@@ -12,6 +12,8 @@ pub struct CertificateCredential {
 pub struct AppRegistration {
     /// `appId` / `client_id`.
     pub client_id: String,
+    /// The role the scenario gave the app (`main`, `cert`, `limited`, or another name).
+    pub role: String,
     /// Display name, shown in errors and the request log.
     pub display_name: String,
     /// Client secrets (values). Never logged.
@@ -32,6 +34,7 @@ impl std::fmt::Debug for AppRegistration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppRegistration")
             .field("client_id", &self.client_id)
+            .field("role", &self.role)
             .field("display_name", &self.display_name)
             .field(
                 "secrets",

@@ -4,6 +4,7 @@
 //! their own wire structs. Everything here is keyed by dense indexes (`UserIdx`, `GroupIdx`) so that a
 //! million users fit comfortably in memory.
 
+pub mod addresses;
 pub mod apps;
 pub mod audit;
 pub mod directory;
@@ -17,13 +18,14 @@ pub mod user_update;
 pub mod users;
 pub mod writeback;
 
+pub use addresses::AddressConflict;
 pub use apps::{AppRegistration, CertificateCredential};
 pub use audit::AuditEvent;
 pub use directory::{ObjectKind, ObjectRef, OtherObject};
 pub use groups::Group;
 pub use mailboxes::Mailbox;
 pub use methods::{EmailMethod, PhoneMethod, PhoneType, UserMethods};
-pub use tenant::{Domain, Tenant};
+pub use tenant::{AddressOwner, Domain, Tenant};
 pub use users::{AssignedPlan, ProvisioningError, User, UserType};
 pub use writeback::PendingWriteback;
 

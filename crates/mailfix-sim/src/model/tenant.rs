@@ -47,8 +47,8 @@ pub struct Tenant {
     pub groups: Vec<Group>,
     /// Devices, contacts and service principals.
     pub others: Vec<OtherObject>,
-    /// Mailboxes by user.
-    pub mailboxes: HashMap<UserIdx, Mailbox>,
+    /// Mailboxes by user (boxed: a table of a million inline mailboxes would be half empty slots).
+    pub mailboxes: HashMap<UserIdx, Box<Mailbox>>,
     /// Authentication methods by user (absent = none registered).
     pub methods: HashMap<UserIdx, UserMethods>,
     /// Directory audit events, in time order.
@@ -65,6 +65,10 @@ pub struct Tenant {
     pub writebacks: Vec<super::PendingWriteback>,
     /// Cached transitive group memberships (see `model::membership`).
     pub membership: super::membership::MembershipCache,
+    /// Former owner of each reserved address (same keys as `reserved`).
+    pub reserved_by: HashMap<String, AddressOwner>,
+    /// Stuck users whose mailbox changed: their write-back waits for `POST /_sim/unstick`.
+    pub held_writebacks: Vec<UserIdx>,
     user_by_id: HashMap<Uuid, UserIdx>,
     user_by_upn: HashMap<String, UserIdx>,
     group_by_id: HashMap<Uuid, GroupIdx>,
@@ -86,6 +90,16 @@ impl Tenant {
             initial_domain: initial,
             ..Self::default()
         }
+    }
+
+    /// Makes room for `users` more users (and their mailboxes and addresses) at once, so that a large
+    /// build does not hold old and new copies of growing tables at the same time.
+    pub fn reserve_users(&mut self, users: usize) {
+        self.users.reserve(users);
+        self.user_by_id.reserve(users);
+        self.user_by_upn.reserve(users);
+        self.mailboxes.reserve(users);
+        self.addresses.reserve(users);
     }
 
     /// Adds a user and indexes it and its proxy addresses. Returns its index.
@@ -133,7 +147,7 @@ impl Tenant {
                     .insert(bare, AddressOwner::User(mailbox.user));
             }
         }
-        self.mailboxes.insert(mailbox.user, mailbox);
+        self.mailboxes.insert(mailbox.user, Box::new(mailbox));
     }
 
     /// A live (not deleted) user by object id.

@@ -5,6 +5,7 @@ pub mod control;
 pub mod exo;
 pub mod graph;
 pub mod login;
+pub mod middleware;
 
 use axum::Router;
 
@@ -17,5 +18,9 @@ pub fn router(state: AppState) -> Router {
         .merge(graph::router())
         .merge(exo::router())
         .merge(control::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
         .with_state(state)
 }

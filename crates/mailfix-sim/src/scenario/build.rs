@@ -1,7 +1,6 @@
 //! Turns a [`Scenario`] into a [`Tenant`]: ids from the seed, mailboxes, methods, group memberships and
 //! the audit history of registration attempts.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -9,18 +8,22 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
-use super::spec::{GroupSpec, MemberSpec, Scenario, UserSpec};
+use super::enterprise::all_users;
+use super::groups;
+use super::plans::PlanCache;
+pub use super::registration::{AUTH_METHODS_SERVICE, REGISTRATION_ACTIVITY, record_attempt};
+use super::registration::{Activity, audit_event, record_attempts};
+use super::spec::{MemberSpec, Scenario, UserSpec};
 use crate::model::methods::{EmailMethod, PhoneMethod, PhoneType, UserMethods};
 use crate::model::tenant::Domain;
 use crate::model::{
-    AppRegistration, AssignedPlan, AuditEvent, Group, Mailbox, ObjectKind, ObjectRef, OtherObject,
-    ProvisioningError, Tenant, User, UserType,
+    AppRegistration, AssignedPlan, Mailbox, ObjectKind, OtherObject, ProvisioningError, Tenant,
+    User, UserType,
 };
 
-/// The activity that ends a combined security-info registration (PROTOCOL.md §4.3).
-pub const REGISTRATION_ACTIVITY: &str = "User registered all required security info";
-/// The service that logs combined registration events.
-pub const AUTH_METHODS_SERVICE: &str = "Authentication Methods";
+/// Salt of the random stream that decides which users are stuck, kept apart from the id stream so
+/// that changing `stuck_share` does not change any id.
+const STUCK_STREAM: u64 = 0x57c4_5eed;
 
 /// Why a scenario could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -39,52 +42,40 @@ pub enum BuildError {
     /// Unknown `kind` of another object.
     #[error("unknown object kind '{0}' (expected device, orgContact or servicePrincipal)")]
     UnknownKind(String),
+    /// A user names a licence that `licences` does not define.
+    #[error("user '{user}' has licence '{licence}', which `licences` does not define")]
+    UnknownLicence {
+        /// The user's UPN.
+        user: String,
+        /// The licence name.
+        licence: String,
+    },
+    /// Two users share a UPN.
+    #[error("two users have the user principal name '{0}'")]
+    DuplicateUpn(String),
+    /// The tenant has no initial domain.
+    #[error("`tenant.initial_domain` is empty")]
+    NoInitialDomain,
 }
 
 /// Builds the tenant a scenario describes, as of simulated time `now`. Ids missing from the scenario
-/// are drawn from `seed`, so the same scenario and seed always give the same tenant.
+/// are drawn from `seed`, so the same scenario and seed always give the same tenant. Users with a
+/// mailbox are stuck with probability `behaviour.stuck_share` (drawn from the seed too), on top of
+/// those the scenario marks `stuck`.
 pub fn build_tenant(
     scenario: &Scenario,
     seed: u64,
     now: DateTime<Utc>,
 ) -> Result<Tenant, BuildError> {
+    if scenario.tenant.initial_domain.trim().is_empty() {
+        return Err(BuildError::NoInitialDomain);
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let tenant_id = scenario.tenant.id.unwrap_or_else(|| uuid_from(&mut rng));
     let mut tenant = Tenant::new(tenant_id, &scenario.tenant.initial_domain);
-    for name in &scenario.tenant.domains {
-        let accepted = !scenario
-            .tenant
-            .not_accepted
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case(name));
-        tenant.domains.push(Domain {
-            name: name.to_ascii_lowercase(),
-            is_initial: false,
-            is_default: false,
-            accepted,
-        });
-    }
-    for app in &scenario.apps {
-        tenant.apps.push(AppRegistration {
-            client_id: app
-                .client_id
-                .clone()
-                .unwrap_or_else(|| uuid_from(&mut rng).to_string()),
-            display_name: app.display_name.clone(),
-            secrets: app_secret(app.secret.as_deref(), app.secret_credential, &mut rng),
-            certificates: Vec::new(),
-            graph_roles: app.graph_roles.clone(),
-            exchange_roles: app.exchange_roles.clone(),
-            directory_roles: app.directory_roles.clone(),
-            public_client: app.public_client,
-        });
-    }
-    let mut plan_cache: HashMap<Vec<(Uuid, String)>, Arc<[AssignedPlan]>> = HashMap::new();
-    for spec in &scenario.users {
-        let idx = add_user(&mut tenant, spec, &mut rng, &mut plan_cache, now);
-        add_methods(&mut tenant, idx, spec);
-        record_attempts(&mut tenant, idx, spec.registration_attempts, &mut rng, now);
-    }
+    add_domains(&mut tenant, scenario);
+    add_apps(&mut tenant, scenario, &mut rng);
+    add_users(&mut tenant, scenario, seed, &mut rng, now)?;
     for other in &scenario.others {
         let kind = match other.kind.as_str() {
             "device" => ObjectKind::Device,
@@ -99,33 +90,100 @@ pub fn build_tenant(
             display_name: other.display_name.clone(),
         });
     }
-    add_groups(&mut tenant, &scenario.groups, &mut rng, now)?;
+    groups::add_groups(&mut tenant, &scenario.groups, &mut rng, now)?;
+    groups::add_generated_members(&mut tenant, scenario)?;
     for audit in &scenario.audits {
         let user = tenant
             .user_by_upn(&audit.user)
             .ok_or_else(|| BuildError::UnknownAuditUser(audit.user.clone()))?;
         let at = now - Duration::milliseconds((audit.hours_ago * 3_600_000.0) as i64);
-        let event = audit_event(
-            &tenant,
-            user,
-            at,
-            &audit.service,
-            &audit.activity,
-            &audit.result,
-            &audit.reason,
-            &mut rng,
-        );
+        let activity = Activity {
+            service: &audit.service,
+            name: &audit.activity,
+            result: &audit.result,
+            reason: &audit.reason,
+        };
+        let event = audit_event(&tenant, user, at, activity, &mut rng);
         tenant.audits.push(event);
     }
     tenant.audits.sort_by_key(|e| e.activity_date_time);
     Ok(tenant)
 }
 
+fn add_domains(tenant: &mut Tenant, scenario: &Scenario) {
+    for name in &scenario.tenant.domains {
+        let accepted = !scenario
+            .tenant
+            .not_accepted
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name));
+        tenant.domains.push(Domain {
+            name: name.to_ascii_lowercase(),
+            is_initial: false,
+            is_default: false,
+            accepted,
+        });
+    }
+    if let Some(first) = tenant.domains.get(1).map(|d| d.name.clone()) {
+        // The first custom domain is the default one, as in a tenant that finished its setup.
+        for domain in &mut tenant.domains {
+            domain.is_default = domain.name == first;
+        }
+    }
+}
+
+fn add_apps(tenant: &mut Tenant, scenario: &Scenario, rng: &mut ChaCha8Rng) {
+    for app in &scenario.apps {
+        tenant.apps.push(AppRegistration {
+            client_id: app
+                .client_id
+                .clone()
+                .unwrap_or_else(|| uuid_from(rng).to_string()),
+            role: app.role.clone(),
+            display_name: app.display_name.clone(),
+            secrets: app_secret(app.secret.as_deref(), app.secret_credential, rng),
+            certificates: Vec::new(),
+            graph_roles: app.graph_roles.clone(),
+            exchange_roles: app.exchange_roles.clone(),
+            directory_roles: app.directory_roles.clone(),
+            public_client: app.public_client,
+        });
+    }
+}
+
+fn add_users(
+    tenant: &mut Tenant,
+    scenario: &Scenario,
+    seed: u64,
+    rng: &mut ChaCha8Rng,
+    now: DateTime<Utc>,
+) -> Result<(), BuildError> {
+    let mut plans = PlanCache::new(scenario, now - Duration::days(30));
+    let stuck_share = scenario.behaviour.stuck_share.clamp(0.0, 1.0);
+    let mut stuck_rng = ChaCha8Rng::seed_from_u64(seed ^ STUCK_STREAM);
+    let generated = scenario.generated.as_ref().map_or(0, |g| g.users);
+    tenant.reserve_users(scenario.users.len() + generated);
+    for spec in all_users(scenario) {
+        let spec = spec.as_ref();
+        if tenant.user_by_upn(&spec.upn).is_some() {
+            return Err(BuildError::DuplicateUpn(spec.upn.clone()));
+        }
+        let assigned = plans.get(spec)?;
+        let idx = add_user(tenant, spec, rng, assigned, now);
+        if stuck_share > 0.0 && spec.mailbox.is_some() && stuck_rng.random_bool(stuck_share) {
+            tenant.users[idx as usize].stuck = true;
+        }
+        add_methods(tenant, idx, spec);
+        record_attempts(tenant, idx, spec.registration_attempts, rng, now);
+    }
+    Ok(())
+}
+
 fn add_user(
     tenant: &mut Tenant,
     spec: &UserSpec,
     rng: &mut ChaCha8Rng,
-    plan_cache: &mut HashMap<Vec<(Uuid, String)>, Arc<[AssignedPlan]>>,
+    plans: Arc<[AssignedPlan]>,
     now: DateTime<Utc>,
 ) -> u32 {
     let id = spec.id.unwrap_or_else(|| uuid_from(rng));
@@ -134,50 +192,8 @@ fn add_user(
         .clone()
         .unwrap_or_else(|| spec.upn.split('@').next().unwrap_or(&spec.upn).to_owned());
     let created = now - Duration::days(30);
-    let mailbox_addresses = spec.mailbox.as_ref().map(|mb| {
-        let primary = mb.primary_smtp.clone().unwrap_or_else(|| spec.upn.clone());
-        let mut addresses = vec![format!("SMTP:{primary}")];
-        addresses.extend(mb.extra_addresses.iter().cloned());
-        addresses
-    });
-    // Directory proxyAddresses mirror the mailbox's SMTP addresses once Exchange has written the
-    // object back; a user with the empty-mail defect was never written back, so it has none.
-    let proxy_addresses =
-        spec.proxy_addresses
-            .clone()
-            .unwrap_or_else(|| match (&spec.mail, &mailbox_addresses) {
-                (Some(_), Some(addresses)) => addresses
-                    .iter()
-                    .filter(|a| a.to_ascii_lowercase().starts_with("smtp:"))
-                    .cloned()
-                    .collect(),
-                (Some(mail), None) => vec![format!("SMTP:{mail}")],
-                (None, _) => Vec::new(),
-            });
-    let key: Vec<(Uuid, String)> = spec
-        .plans
-        .iter()
-        .map(|p| {
-            (
-                p.service_plan_id,
-                format!("{}/{}", p.service, p.capability_status),
-            )
-        })
-        .collect();
-    let plans = plan_cache
-        .entry(key)
-        .or_insert_with(|| {
-            spec.plans
-                .iter()
-                .map(|p| AssignedPlan {
-                    assigned: created,
-                    capability_status: p.capability_status.clone(),
-                    service: p.service.clone(),
-                    service_plan_id: p.service_plan_id,
-                })
-                .collect()
-        })
-        .clone();
+    let mailbox_addresses = mailbox_addresses(spec);
+    let proxy_addresses = proxy_addresses(spec, mailbox_addresses.as_deref());
     let user = User {
         id,
         user_principal_name: spec.upn.clone(),
@@ -197,16 +213,7 @@ fn add_user(
         },
         on_premises_sync_enabled: spec.synced,
         assigned_plans: plans,
-        service_provisioning_errors: spec
-            .provisioning_error
-            .iter()
-            .map(|detail| ProvisioningError {
-                created,
-                is_resolved: false,
-                service_instance: "exchange/namprd01-012-01".to_owned(),
-                error_detail: detail.clone(),
-            })
-            .collect(),
+        service_provisioning_errors: provisioning_errors(spec, created),
         created,
         deleted: false,
         change_seq: 0,
@@ -229,6 +236,45 @@ fn add_user(
         });
     }
     idx
+}
+
+/// The mailbox's `EmailAddresses`: `SMTP:` primary (the UPN unless given), then the extra ones.
+fn mailbox_addresses(spec: &UserSpec) -> Option<Vec<String>> {
+    spec.mailbox.as_ref().map(|mb| {
+        let primary = mb.primary_smtp.as_deref().unwrap_or(&spec.upn);
+        let mut addresses = vec![format!("SMTP:{primary}")];
+        addresses.extend(mb.extra_addresses.iter().cloned());
+        addresses
+    })
+}
+
+/// Directory proxyAddresses mirror the mailbox's SMTP addresses once Exchange has written the
+/// object back; a user with the empty-mail defect was never written back, so it has none.
+fn proxy_addresses(spec: &UserSpec, mailbox: Option<&[String]>) -> Vec<String> {
+    if let Some(given) = &spec.proxy_addresses {
+        return given.clone();
+    }
+    match (&spec.mail, mailbox) {
+        (Some(_), Some(addresses)) => addresses
+            .iter()
+            .filter(|a| a.to_ascii_lowercase().starts_with("smtp:"))
+            .cloned()
+            .collect(),
+        (Some(mail), None) => vec![format!("SMTP:{mail}")],
+        (None, _) => Vec::new(),
+    }
+}
+
+fn provisioning_errors(spec: &UserSpec, created: DateTime<Utc>) -> Vec<ProvisioningError> {
+    spec.provisioning_error
+        .iter()
+        .map(|detail| ProvisioningError {
+            created,
+            is_resolved: false,
+            service_instance: "exchange/namprd01-012-01".to_owned(),
+            error_detail: detail.clone(),
+        })
+        .collect()
 }
 
 fn add_methods(tenant: &mut Tenant, idx: u32, spec: &UserSpec) {
@@ -261,149 +307,6 @@ fn add_methods(tenant: &mut Tenant, idx: u32, spec: &UserSpec) {
             },
         );
     }
-}
-
-/// Records `attempts` past combined-registration attempts for a user, spread over the last 14 days.
-/// An attempt fails while the user's `mail` is empty (the defect) and succeeds otherwise.
-pub fn record_attempts(
-    tenant: &mut Tenant,
-    user: u32,
-    attempts: u32,
-    rng: &mut ChaCha8Rng,
-    now: DateTime<Utc>,
-) {
-    for _ in 0..attempts {
-        let at = now - Duration::seconds(rng.random_range(3_600..14 * 86_400));
-        record_attempt(tenant, user, at, rng);
-    }
-    tenant.audits.sort_by_key(|e| e.activity_date_time);
-}
-
-/// Records one combined-registration attempt at `at`, with the outcome the user's current state gives.
-pub fn record_attempt(
-    tenant: &mut Tenant,
-    user: u32,
-    at: DateTime<Utc>,
-    rng: &mut ChaCha8Rng,
-) -> bool {
-    let success = tenant.users[user as usize]
-        .mail
-        .as_deref()
-        .is_some_and(|m| !m.is_empty());
-    let started = audit_event(
-        tenant,
-        user,
-        at,
-        AUTH_METHODS_SERVICE,
-        "User started security info registration",
-        "success",
-        "User started the registration for security info.",
-        rng,
-    );
-    tenant.audits.push(started);
-    let (result, reason) = if success {
-        ("success", "User registered all required security info.")
-    } else {
-        ("failure", "User canceled security info registration.")
-    };
-    let end = at + Duration::seconds(rng.random_range(30..240));
-    let finished = audit_event(
-        tenant,
-        user,
-        end,
-        AUTH_METHODS_SERVICE,
-        REGISTRATION_ACTIVITY,
-        result,
-        reason,
-        rng,
-    );
-    tenant.audits.push(finished);
-    if success {
-        let methods = tenant.methods.entry(user).or_default();
-        methods.registered = Some(end);
-    }
-    success
-}
-
-#[allow(clippy::too_many_arguments)]
-fn audit_event(
-    tenant: &Tenant,
-    user: u32,
-    at: DateTime<Utc>,
-    service: &str,
-    activity: &str,
-    result: &str,
-    reason: &str,
-    rng: &mut ChaCha8Rng,
-) -> AuditEvent {
-    let u = &tenant.users[user as usize];
-    let who = (u.id, u.user_principal_name.clone(), u.display_name.clone());
-    AuditEvent {
-        id: format!("{}_{}", "Directory", uuid_from(rng).simple()),
-        category: "UserManagement".to_owned(),
-        correlation_id: uuid_from(rng),
-        activity_display_name: activity.to_owned(),
-        activity_date_time: at,
-        logged_by_service: service.to_owned(),
-        operation_type: "Update".to_owned(),
-        result: result.to_owned(),
-        result_reason: reason.to_owned(),
-        initiated_by: Some(who.clone()),
-        target: Some(who),
-    }
-}
-
-fn add_groups(
-    tenant: &mut Tenant,
-    groups: &[GroupSpec],
-    rng: &mut ChaCha8Rng,
-    now: DateTime<Utc>,
-) -> Result<(), BuildError> {
-    // Two passes: create every group first so that members may reference groups defined later (and
-    // groups may form cycles).
-    let first = tenant.groups.len();
-    for spec in groups {
-        let nickname: String = spec
-            .display_name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        tenant.add_group(Group {
-            id: spec.id.unwrap_or_else(|| uuid_from(rng)),
-            display_name: spec.display_name.clone(),
-            description: None,
-            mail_nickname: nickname,
-            mail: spec.mail.clone(),
-            mail_enabled: spec.mail.is_some(),
-            security_enabled: true,
-            group_types: Vec::new(),
-            created: now - Duration::days(60),
-            members: Vec::new(),
-        });
-    }
-    for (offset, spec) in groups.iter().enumerate() {
-        let mut members = Vec::with_capacity(spec.members.len());
-        for member in &spec.members {
-            let found = match member {
-                MemberSpec::User(upn) => tenant.user_by_upn(upn).map(ObjectRef::User),
-                MemberSpec::Group(name) => tenant
-                    .groups_named(name)
-                    .first()
-                    .map(|&g| ObjectRef::Group(g)),
-                MemberSpec::Other(name) => tenant
-                    .others
-                    .iter()
-                    .position(|o| &o.display_name == name)
-                    .map(|i| ObjectRef::Other(i as u32)),
-            };
-            members.push(found.ok_or_else(|| BuildError::UnknownMember {
-                group: spec.display_name.clone(),
-                member: member.clone(),
-            })?);
-        }
-        tenant.groups[first + offset].members = members;
-    }
-    Ok(())
 }
 
 fn app_secret(given: Option<&str>, wanted: bool, rng: &mut ChaCha8Rng) -> Vec<String> {

@@ -1,10 +1,20 @@
-//! Scenarios: what a simulated tenant contains and how it behaves, built in (`small`, `enterprise`) or
-//! read from a JSON file (the format is [`Scenario`], documented in `COVERAGE.md`).
+//! Scenarios: what a simulated tenant contains and how it behaves, built in (`small`, `enterprise`,
+//! `scale`) or read from a JSON file (the format is [`Scenario`], documented in `COVERAGE.md`).
 
 pub mod build;
+pub mod enterprise;
+pub mod file;
+pub mod generate;
+pub mod groups;
+pub mod plans;
+pub mod registration;
+pub mod small;
 pub mod spec;
 
+pub use enterprise::{all_users, enterprise, population, scale};
+pub use file::{LoadError, load};
+pub use small::small;
 pub use spec::{
-    AppSpec, AuditSpec, BehaviourSpec, GroupSpec, MailboxSpec, MemberSpec, MethodsSpec, OtherSpec,
-    PlanSpec, Scenario, TenantSpec, UserSpec,
+    AppSpec, AuditSpec, BehaviourSpec, GeneratedSpec, GroupSpec, MailboxSpec, MemberSpec,
+    MethodsSpec, OtherSpec, PlanSpec, Scenario, TenantSpec, UserSpec,
 };

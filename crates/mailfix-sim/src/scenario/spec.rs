@@ -16,9 +16,15 @@ pub struct Scenario {
     /// App registrations.
     #[serde(default)]
     pub apps: Vec<AppSpec>,
+    /// Named sets of service plans (licences) that users reference by name with `licence`.
+    #[serde(default)]
+    pub licences: BTreeMap<String, Vec<PlanSpec>>,
     /// Users.
     #[serde(default)]
     pub users: Vec<UserSpec>,
+    /// Users generated when the tenant is built, after the listed ones (`enterprise`, `scale`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedSpec>,
     /// Groups (members reference users, groups and others by key).
     #[serde(default)]
     pub groups: Vec<GroupSpec>,
@@ -31,6 +37,22 @@ pub struct Scenario {
     /// Timings, limits and faults.
     #[serde(default)]
     pub behaviour: BehaviourSpec,
+}
+
+/// Users generated at build time rather than listed: `users` users with the enterprise defect mix
+/// (3% empty `mail`, ...), named `first.lastN@{first domain}`, drawn from `seed`. User `i` joins
+/// group `member_of[i % len]`. Generating while building keeps a million users within memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedSpec {
+    /// How many users.
+    pub users: usize,
+    /// Seed of the generator.
+    #[serde(default)]
+    pub seed: u64,
+    /// Groups (by display name) the generated users are spread over.
+    #[serde(default)]
+    pub member_of: Vec<String>,
 }
 
 /// The tenant's identity.
@@ -85,8 +107,8 @@ pub struct AppSpec {
     pub public_client: bool,
 }
 
-/// A user and everything attached to it.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// A user and everything attached to it. `UserSpec::default()` is an enabled member without mail.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserSpec {
     /// Object id; generated from the seed when absent.
@@ -114,7 +136,10 @@ pub struct UserSpec {
     /// `onPremisesSyncEnabled`.
     #[serde(default)]
     pub synced: Option<bool>,
-    /// Assigned service plans.
+    /// Name of a licence in [`Scenario::licences`] whose plans the user has.
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// Assigned service plans (on top of the licence's).
     #[serde(default)]
     pub plans: Vec<PlanSpec>,
     /// The Exchange mailbox, if one exists.
@@ -137,6 +162,30 @@ pub struct UserSpec {
     /// `provisioning-error`, `disabled`, `guest`, ...
     #[serde(default)]
     pub label: String,
+}
+
+impl Default for UserSpec {
+    fn default() -> Self {
+        Self {
+            id: None,
+            upn: String::new(),
+            display_name: String::new(),
+            mail_nickname: None,
+            mail: None,
+            proxy_addresses: None,
+            enabled: true,
+            guest: false,
+            synced: None,
+            licence: None,
+            plans: Vec::new(),
+            mailbox: None,
+            provisioning_error: None,
+            stuck: false,
+            methods: MethodsSpec::default(),
+            registration_attempts: 0,
+            label: String::new(),
+        }
+    }
 }
 
 /// One assigned service plan.

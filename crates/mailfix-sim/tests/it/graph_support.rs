@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use mailfix_sim::identity::Audience;
 use mailfix_sim::identity::tokens::TokenRequest;
-use mailfix_sim::scenario::{GroupSpec, MemberSpec, PlanSpec, Scenario, TenantSpec, UserSpec};
+use mailfix_sim::scenario::{
+    BehaviourSpec, GroupSpec, MemberSpec, PlanSpec, Scenario, TenantSpec, UserSpec,
+};
 use mailfix_sim::{RunningSim, SimOptions};
 use serde_json::Value;
 
@@ -65,6 +67,12 @@ pub fn scenario(users: Vec<UserSpec>, groups: Vec<GroupSpec>) -> Scenario {
         },
         users,
         groups,
+        behaviour: BehaviourSpec {
+            // These tests exercise query semantics, one request after another; the reports and
+            // audit limit of 5 requests per 10 s has its own tests (throttle.rs).
+            limits: [("graph.reports_quota".to_owned(), 10_000.0)].into(),
+            ..BehaviourSpec::default()
+        },
         ..Scenario::default()
     }
 }

@@ -70,7 +70,7 @@ async fn ps256_and_rs256_assertions_with_the_registered_certificate_get_tokens()
     let sim = Sim::start().await;
     let (client_id, key, der) = credential(&sim);
     assert_eq!(client_id, sim.client_id("cert"));
-    let apps = crate::scenario::scenario().apps;
+    let apps = crate::example_scenario::scenario().apps;
     let cert_app = apps.iter().find(|a| a.role == "cert").unwrap();
     for alg in [Algorithm::PS256, Algorithm::RS256] {
         let assertion = sign(&key, &der, alg, &standard_claims(&sim, &client_id));

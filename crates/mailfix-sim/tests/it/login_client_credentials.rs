@@ -27,7 +27,7 @@ async fn secret_in_the_form_gets_a_graph_token_with_the_apps_roles() {
     let caller = sim.verify(token, Audience::Graph);
     assert_eq!(caller.app_id, sim.sim.info.client_id);
     assert_eq!(caller.tenant_id, sim.sim.info.tenant_id);
-    let main = crate::scenario::scenario()
+    let main = crate::example_scenario::scenario()
         .apps
         .into_iter()
         .find(|a| a.role == "main")

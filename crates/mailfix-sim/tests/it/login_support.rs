@@ -7,7 +7,7 @@ use mailfix_sim::identity::{Audience, Caller};
 use mailfix_sim::{RunningSim, SimOptions, start};
 use serde_json::Value;
 
-pub use crate::scenario::{DISABLED, OTHER_DOMAIN, scenario, upn};
+pub use crate::example_scenario::{DISABLED, OTHER_DOMAIN, scenario, upn};
 
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
 pub const EXCHANGE_SCOPE: &str = "https://outlook.office365.com/.default";

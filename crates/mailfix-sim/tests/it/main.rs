@@ -6,6 +6,11 @@ mod conformance_cases;
 mod conformance_seed;
 mod conformance_shape;
 mod conformance_special;
+mod control;
+#[path = "../../examples/support/scenario.rs"]
+mod example_scenario;
+mod exo;
+mod faults;
 mod graph_auth;
 mod graph_batch;
 mod graph_delta;
@@ -23,5 +28,8 @@ mod login_device_code;
 mod login_discovery;
 mod login_errors;
 mod login_support;
-#[path = "../../examples/support/scenario.rs"]
+mod registration;
 mod scenario;
+mod support;
+mod throttle;
+mod writeback;

@@ -1,16 +1,442 @@
-//! `mailfix sim` (placeholder until the simulator command lands).
+//! `mailfix sim`: run the local Microsoft 365 simulator (sign-in, Graph v1.0, Exchange admin API) and
+//! print what a user needs to connect to it, until Ctrl-C.
 
-use clap::Args;
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
-use crate::error::CliError;
-use crate::exit::Exit;
+use mailfix_sim::scenario::{self, LoadError, Scenario};
+use mailfix_sim::{SimInfo, SimOptions, StartError};
 
-/// `mailfix sim` arguments.
-#[derive(Debug, Args)]
-pub struct SimArgs {}
+/// Flags of `mailfix sim`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct SimArgs {
+    /// Scenario: `small` (300 users), `enterprise` (100,000 users) or the path of a scenario JSON file.
+    #[arg(long, value_name = "small|enterprise|PATH", default_value = "small")]
+    pub scenario: String,
+    /// Seed that makes the scenario and the simulated behaviour reproducible.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
+    pub listen: String,
+    /// Serve plain HTTP instead of HTTPS.
+    #[arg(long)]
+    pub http: bool,
+    /// Simulated seconds per real second (60 makes a one-minute write-back take one second).
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// Also write the connection info as JSON to this file (mode 0600: it holds the client secret).
+    #[arg(long, value_name = "PATH")]
+    pub info_file: Option<PathBuf>,
+    /// Share of Graph and Exchange requests answered with a random 429, 503, 504 or a reset (0..1).
+    #[arg(long, value_name = "R")]
+    pub fault_rate: Option<f64>,
+    /// Milliseconds added to every Graph response.
+    #[arg(long, value_name = "MS")]
+    pub graph_latency: Option<u64>,
+    /// Milliseconds added to every Exchange response.
+    #[arg(long, value_name = "MS")]
+    pub exo_latency: Option<u64>,
+    /// Range of the delay before Exchange writes a changed mailbox back to the directory, e.g.
+    /// `60s..300s` (simulated time; units s, m, h, d).
+    #[arg(long, value_name = "MIN..MAX")]
+    pub writeback_delay: Option<String>,
+    /// Share of users with a mailbox whose write-back never happens (0..1).
+    #[arg(long, value_name = "S")]
+    pub stuck_share: Option<f64>,
+}
 
-/// Runs the simulator.
-pub async fn run(args: &SimArgs) -> Result<Exit, CliError> {
-    let _ = args;
-    Err(CliError::usage("'sim' is not available in this build yet"))
+/// Why `mailfix sim` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SimCommandError {
+    /// A flag has an unusable value.
+    #[error("invalid {flag} '{value}': {problem}")]
+    InvalidFlag {
+        /// The flag, e.g. `--fault-rate`.
+        flag: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        problem: String,
+        /// How to fix it.
+        remedy: String,
+    },
+    /// The scenario file cannot be used.
+    #[error(transparent)]
+    Scenario(#[from] LoadError),
+    /// The simulator did not start.
+    #[error("the simulator did not start: {0}")]
+    Start(#[from] StartError),
+    /// The info file could not be written.
+    #[error("cannot write the info file {path}: {source}")]
+    InfoFile {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Printing the connection info failed.
+    #[error("cannot print the connection info: {0}")]
+    Output(std::io::Error),
+    /// Waiting for Ctrl-C failed.
+    #[error("cannot wait for Ctrl-C: {0}")]
+    Signal(std::io::Error),
+}
+
+impl SimCommandError {
+    /// Whether the user's input is at fault (exit code 2) rather than the environment (1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Self::InvalidFlag { .. } | Self::Scenario(_))
+            || matches!(
+                self,
+                Self::Start(StartError::Scenario(_) | StartError::Limits(_))
+            )
+    }
+
+    /// What to do about it, when there is something to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::InvalidFlag { remedy, .. } => Some(remedy.clone()),
+            Self::Scenario(_) => Some(
+                "use --scenario small, --scenario enterprise, or fix the file (see crates/mailfix-sim/COVERAGE.md)"
+                    .to_owned(),
+            ),
+            Self::Start(StartError::Bind { .. }) => {
+                Some("choose another address with --listen, e.g. --listen 127.0.0.1:0 for a free port".to_owned())
+            }
+            _ => None,
+        }
+    }
+}
+
+fn invalid(flag: &'static str, value: &str, problem: &str, remedy: &str) -> SimCommandError {
+    SimCommandError::InvalidFlag {
+        flag,
+        value: value.to_owned(),
+        problem: problem.to_owned(),
+        remedy: remedy.to_owned(),
+    }
+}
+
+/// Parses `90s`, `5m`, `2h`, `14d` or a bare number of seconds.
+fn seconds(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let factor = match unit {
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => return None,
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    (value.is_finite() && value >= 0.0).then_some(value * factor)
+}
+
+fn share(flag: &'static str, value: Option<f64>) -> Result<Option<f64>, SimCommandError> {
+    match value {
+        Some(v) if !(0.0..=1.0).contains(&v) => Err(invalid(
+            flag,
+            &v.to_string(),
+            "it is a share and must be between 0 and 1",
+            &format!("pass e.g. {flag} 0.05 for 5%"),
+        )),
+        other => Ok(other),
+    }
+}
+
+fn writeback_delay(text: &str) -> Result<(f64, f64), SimCommandError> {
+    let remedy = "write it as MIN..MAX with units s, m, h or d, e.g. --writeback-delay 60s..300s";
+    let (min, max) = text
+        .split_once("..")
+        .ok_or_else(|| invalid("--writeback-delay", text, "it is not a range", remedy))?;
+    let parse = |part: &str| {
+        seconds(part).ok_or_else(|| {
+            invalid(
+                "--writeback-delay",
+                text,
+                &format!("'{part}' is not a duration"),
+                remedy,
+            )
+        })
+    };
+    let (min, max) = (parse(min)?, parse(max)?);
+    if min > max {
+        return Err(invalid(
+            "--writeback-delay",
+            text,
+            "the minimum is larger than the maximum",
+            remedy,
+        ));
+    }
+    Ok((min, max))
+}
+
+/// The scenario `--scenario` names.
+fn load_scenario(name: &str, seed: u64) -> Result<Scenario, SimCommandError> {
+    match name {
+        "small" => Ok(scenario::small(seed)),
+        "enterprise" => Ok(scenario::enterprise(seed)),
+        path => Ok(scenario::load(Path::new(path))?),
+    }
+}
+
+/// Checks the flags and turns them into simulator options.
+pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
+    let listen: SocketAddr = args.listen.parse().map_err(|_| {
+        invalid(
+            "--listen",
+            &args.listen,
+            "it is not an IP address and port",
+            "pass e.g. --listen 127.0.0.1:8443",
+        )
+    })?;
+    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+        return Err(invalid(
+            "--time-scale",
+            &args.time_scale.to_string(),
+            "it must be a number above 0",
+            "pass e.g. --time-scale 60 to run simulated time 60 times faster",
+        ));
+    }
+    let fault_rate = share("--fault-rate", args.fault_rate)?;
+    let stuck_share = share("--stuck-share", args.stuck_share)?;
+    let writeback_delay_s = args
+        .writeback_delay
+        .as_deref()
+        .map(writeback_delay)
+        .transpose()?;
+    let mut options = SimOptions::for_test(load_scenario(&args.scenario, args.seed)?);
+    options.seed = args.seed;
+    options.listen = listen;
+    options.http = args.http;
+    options.time_scale = args.time_scale;
+    options.fault_rate = fault_rate;
+    options.graph_latency_ms = args.graph_latency;
+    options.exo_latency_ms = args.exo_latency;
+    options.writeback_delay_s = writeback_delay_s;
+    options.stuck_share = stuck_share;
+    Ok(options)
+}
+
+/// Runs the simulator until Ctrl-C, printing the connection info to stdout.
+pub async fn run(args: SimArgs) -> Result<(), SimCommandError> {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(SimCommandError::Signal)
+    };
+    serve(args, &mut std::io::stdout(), ctrl_c).await
+}
+
+/// Runs the simulator until `stop` completes, printing the connection info to `out`.
+pub async fn serve(
+    args: SimArgs,
+    out: &mut impl Write,
+    stop: impl Future<Output = Result<(), SimCommandError>>,
+) -> Result<(), SimCommandError> {
+    let options = options(&args)?;
+    let name = options.scenario.name.clone();
+    let sim = mailfix_sim::start(options).await?;
+    if let Some(path) = &args.info_file {
+        write_info(path, &sim.info)?;
+    }
+    let users = sim.state.read_tenant().users.len();
+    print_info(out, &sim.info, &sim.base_url, (&name, args.seed, users))
+        .map_err(SimCommandError::Output)?;
+    let stopped = stop.await;
+    sim.shutdown().await;
+    stopped
+}
+
+fn write_info(path: &Path, info: &SimInfo) -> Result<(), SimCommandError> {
+    let error = |source| SimCommandError::InfoFile {
+        path: path.to_owned(),
+        source,
+    };
+    let json = serde_json::to_vec_pretty(info).map_err(|e| error(std::io::Error::other(e)))?;
+    let mut file = open_private(path).map_err(error)?;
+    file.write_all(&json).map_err(error)
+}
+
+/// Creates (or truncates) a file readable by its owner only.
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Groups listed on the terminal; the info file has all of them.
+const GROUPS_SHOWN: usize = 12;
+
+fn print_info(
+    out: &mut impl Write,
+    info: &SimInfo,
+    base_url: &str,
+    (scenario, seed, users): (&str, u64, usize),
+) -> std::io::Result<()> {
+    let ca = info.ca_file.as_ref().map(|p| p.display().to_string());
+    writeln!(
+        out,
+        "mailfix sim: scenario {scenario} (seed {seed}), {users} users, serving {base_url}"
+    )?;
+    let rows = [
+        ("tenant id", Some(info.tenant_id.clone())),
+        ("tenant domain", Some(info.tenant_domain.clone())),
+        ("client id", Some(info.client_id.clone())),
+        ("client secret", Some(info.client_secret.clone())),
+        ("cert client id", info.cert_client_id.clone()),
+        ("limited client id", info.limited_client_id.clone()),
+        ("CA file", ca.clone()),
+        ("login URL", Some(info.login_url.clone())),
+        ("Graph URL", Some(format!("{}/v1.0", info.graph_url))),
+        ("Exchange URL", Some(info.exo_url.clone())),
+    ];
+    for (label, value) in rows {
+        if let Some(value) = value {
+            writeln!(out, "  {label:<18} {value}")?;
+        }
+    }
+    writeln!(out, "groups:")?;
+    for (name, id) in info.groups.iter().take(GROUPS_SHOWN) {
+        writeln!(out, "  {name:<30} {id}")?;
+    }
+    if info.groups.len() > GROUPS_SHOWN {
+        writeln!(
+            out,
+            "  ... and {} more (all in --info-file)",
+            info.groups.len() - GROUPS_SHOWN
+        )?;
+    }
+    writeln!(out)?;
+    let exports = [
+        ("MAILFIX_TENANT", Some(info.tenant_id.clone())),
+        ("MAILFIX_CLIENT_ID", Some(info.client_id.clone())),
+        ("MAILFIX_CLIENT_SECRET", Some(info.client_secret.clone())),
+        ("MAILFIX_LOGIN_URL", Some(info.login_url.clone())),
+        ("MAILFIX_GRAPH_URL", Some(info.graph_url.clone())),
+        ("MAILFIX_EXO_URL", Some(info.exo_url.clone())),
+        ("MAILFIX_CA_FILE", ca),
+    ];
+    for (name, value) in exports {
+        if let Some(value) = value {
+            writeln!(out, "export {name}='{value}'")?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Control plane: {base_url}/_sim/state. Press Ctrl-C to stop."
+    )?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: SimArgs,
+    }
+
+    fn args(extra: &[&str]) -> SimArgs {
+        let mut argv = vec!["sim", "--listen", "127.0.0.1:0", "--http"];
+        argv.extend_from_slice(extra);
+        Cli::parse_from(argv).args
+    }
+
+    #[test]
+    fn durations_and_ranges_parse() {
+        assert_eq!(seconds("90s"), Some(90.0));
+        assert_eq!(seconds("5m"), Some(300.0));
+        assert_eq!(seconds("2h"), Some(7200.0));
+        assert_eq!(seconds("14d"), Some(1_209_600.0));
+        assert_eq!(seconds("30"), Some(30.0));
+        assert_eq!(seconds("5x"), None);
+        assert_eq!(writeback_delay("60s..5m").unwrap(), (60.0, 300.0));
+        let options = options(&args(&[
+            "--writeback-delay",
+            "1m..2m",
+            "--stuck-share",
+            "0.1",
+        ]))
+        .unwrap();
+        assert_eq!(options.writeback_delay_s, Some((60.0, 120.0)));
+        assert_eq!(options.stuck_share, Some(0.1));
+    }
+
+    #[test]
+    fn bad_flags_name_the_cause_and_the_remedy() {
+        let cases: &[(&[&str], &str)] = &[
+            (
+                &["--writeback-delay", "5m..1m"],
+                "the minimum is larger than the maximum",
+            ),
+            (&["--writeback-delay", "60s"], "it is not a range"),
+            (&["--fault-rate", "1.5"], "between 0 and 1"),
+            (&["--time-scale", "0"], "above 0"),
+            (
+                &["--scenario", "/nonexistent/scenario.json"],
+                "cannot read the scenario file",
+            ),
+        ];
+        for (extra, expected) in cases {
+            let err = options(&args(extra)).unwrap_err();
+            assert!(err.to_string().contains(expected), "{extra:?}: {err}");
+            assert!(err.is_usage() && err.hint().is_some(), "{extra:?}");
+        }
+        let err = options(&SimArgs {
+            listen: "localhost".into(),
+            ..args(&[])
+        })
+        .unwrap_err();
+        assert!(err.hint().unwrap().contains("--listen 127.0.0.1:8443"));
+    }
+
+    #[tokio::test]
+    async fn serving_prints_the_connection_info_and_writes_the_info_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let info_file = dir.path().join("info.json");
+        let mut sim_args = args(&["--seed", "3"]);
+        sim_args.info_file = Some(info_file.clone());
+        let mut out = Vec::new();
+        serve(sim_args, &mut out, async { Ok(()) }).await.unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let info: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&info_file).unwrap()).unwrap();
+        for key in [
+            "tenant_id",
+            "tenant_domain",
+            "client_id",
+            "client_secret",
+            "login_url",
+            "graph_url",
+            "exo_url",
+            "groups",
+        ] {
+            assert!(info.get(key).is_some(), "{key}");
+        }
+        let secret = info["client_secret"].as_str().unwrap();
+        assert!(text.contains(&format!("export MAILFIX_CLIENT_SECRET='{secret}'")));
+        assert!(text.contains("export MAILFIX_TENANT="));
+        assert!(text.contains("All Staff"));
+        assert!(text.contains("scenario small (seed 3), 300 users"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&info_file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
 }

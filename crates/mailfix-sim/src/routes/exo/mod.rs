@@ -1,0 +1,10 @@
+//! The Exchange Online admin API: `InvokeCommand` with the emulated cmdlets, Exchange's envelope,
+//! annotations, paging and errors.
+
+pub mod cmdlets;
+pub mod error;
+pub mod invoke;
+pub mod paging;
+pub mod record;
+
+pub use invoke::router;

@@ -1,0 +1,361 @@
+//! The middleware around every route: it names the service and calling app, adds latency, injects
+//! faults, throttles (top-level requests; `$batch` items are admitted by the batch handler), runs
+//! the handler, and records the request log entry with the handler's [`LogDetail`].
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+
+use super::exo::error::{ExoError, concurrency_response};
+use crate::error::GraphError;
+use crate::faults::Fault;
+use crate::identity::Identity;
+use crate::log::{LogDetail, LogEntry, Service};
+use crate::state::AppState;
+use crate::throttle::{ExoPermit, Throttled, primary_bucket};
+
+/// Largest sign-in form read to find the `client_id`.
+const FORM_LIMIT: usize = 1 << 20;
+
+/// The service a path belongs to.
+pub fn service_of(path: &str) -> Service {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "v1.0" | "beta" => Service::Graph,
+        "adminapi" => Service::Exo,
+        "_sim" => Service::Control,
+        _ => Service::Login,
+    }
+}
+
+fn is_batch(path: &str) -> bool {
+    path.ends_with("/$batch") || path.ends_with("/%24batch")
+}
+
+/// What the middleware learned about a request before answering it.
+struct Observed {
+    entry: LogEntry,
+    path_and_query: String,
+}
+
+/// Logs, faults, throttles and delays one request. The latency is spent after admission, so a slow
+/// Exchange request counts against the concurrency limit while it is "processed".
+pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (request, app) = caller_app(request).await;
+    let mut seen = observed(&state, &request, app);
+    let service = seen.entry.service;
+    let latency = state.faults.latency(service);
+    let batch = is_batch(&seen.entry.path);
+    let fault = match service {
+        Service::Graph | Service::Exo if !batch => state.faults.roll(service, &seen.entry.path),
+        _ => None,
+    };
+    if let Some(fault) = fault.filter(|f| *f != Fault::Reset) {
+        tokio::time::sleep(latency).await;
+        let response = fault_response(&state, &mut seen, fault);
+        return finish(&state, seen, response);
+    }
+    let (extra, _permit) = match admit(&state, &mut seen, batch) {
+        Ok(admitted) => admitted,
+        Err(response) => return finish(&state, seen, *response),
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let mut response = next.run(request).await;
+    for (name, value) in extra {
+        insert(&mut response, name, &value);
+    }
+    if fault == Some(Fault::Reset) {
+        seen.entry.fault = Some(Fault::Reset.name());
+        response = reset(response);
+    }
+    finish(&state, seen, response)
+}
+
+fn observed(state: &AppState, request: &Request, app: Option<String>) -> Observed {
+    let uri = request.uri();
+    let path = uri.path().to_owned();
+    Observed {
+        path_and_query: uri
+            .path_and_query()
+            .map_or(path.clone(), |p| p.as_str().to_owned()),
+        entry: LogEntry {
+            seq: 0,
+            time: state.clock.now(),
+            real_ms: state.log.real_ms(),
+            service: service_of(&path),
+            method: request.method().to_string(),
+            path,
+            query: uri.query().map(str::to_owned),
+            status: 0,
+            app,
+            operation: None,
+            write: false,
+            throttled: false,
+            early: false,
+            retry_after_ms: None,
+            fault: None,
+            batch_items: Vec::new(),
+        },
+    }
+}
+
+/// Headers to add and the Exchange permit to hold while the handler runs, or the 429 to answer.
+type Admission<'a> = Result<(Vec<(&'static str, String)>, Option<ExoPermit<'a>>), Box<Response>>;
+
+fn admit<'a>(state: &'a AppState, seen: &mut Observed, batch: bool) -> Admission<'a> {
+    let Some(app) = seen.entry.app.clone() else {
+        return Ok((Vec::new(), None));
+    };
+    let now = state.clock.now();
+    match seen.entry.service {
+        Service::Graph if !batch => {
+            let users = state.read_tenant().users.len();
+            let method: Method = seen.entry.method.parse().unwrap_or(Method::GET);
+            state
+                .throttle
+                .admit_graph(
+                    &app,
+                    users,
+                    &method,
+                    &seen.path_and_query,
+                    now,
+                    &state.clock,
+                )
+                .map(|admitted| (admitted.headers, None))
+                .map_err(|refusal| Box::new(throttled(seen, &refusal, Service::Graph, state)))
+        }
+        Service::Exo => match state.throttle.admit_exo(&app, now, &state.clock) {
+            Ok(permit) => Ok((permit.headers.clone(), Some(permit))),
+            Err(refusal) => Err(Box::new(throttled(seen, &refusal, Service::Exo, state))),
+        },
+        _ => Ok((Vec::new(), None)),
+    }
+}
+
+fn throttled(
+    seen: &mut Observed,
+    refusal: &Throttled,
+    service: Service,
+    state: &AppState,
+) -> Response {
+    seen.entry.throttled = true;
+    seen.entry.early = refusal.early;
+    seen.entry.retry_after_ms = Some(millis(refusal.retry_after));
+    let plain = state.throttle.limits().get("exo.concurrency_plain_text") >= 1.0;
+    let mut response = match service {
+        Service::Exo if refusal.is_concurrency() && plain => concurrency_response(),
+        Service::Exo => ExoError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "The request was throttled. Wait for the time in Retry-After and try again.".to_owned(),
+            "Microsoft.Exchange.Management.PSDirectInvoke.ThrottlingException",
+        )
+        .into_response(),
+        _ => refusal.graph_error().into_response(),
+    };
+    for (name, value) in refusal.headers() {
+        insert(&mut response, name, &value);
+    }
+    response
+}
+
+fn fault_response(state: &AppState, seen: &mut Observed, fault: Fault) -> Response {
+    seen.entry.fault = Some(fault.name());
+    let retry_after = state.clock.to_real(std::time::Duration::from_secs_f64(
+        state.faults.config().retry_after_s.max(0.001),
+    ));
+    let status = StatusCode::from_u16(fault.status().unwrap_or(500))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match seen.entry.service {
+        Service::Exo => {
+            let (code, message) = fault_text(status);
+            ExoError::new(status, code, message.to_owned(), "System.Net.WebException")
+                .into_response()
+        }
+        _ => {
+            let (code, message) = graph_fault_text(status);
+            GraphError::new(status, code, message).into_response()
+        }
+    };
+    if matches!(fault, Fault::Throttle | Fault::Unavailable) {
+        seen.entry.retry_after_ms = Some(millis(retry_after));
+        let value = crate::throttle::refusal::retry_after_value(retry_after);
+        insert(&mut response, "Retry-After", &value);
+    }
+    if fault == Fault::Throttle {
+        seen.entry.throttled = true;
+        if let (Some(app), Ok(method)) = (&seen.entry.app, seen.entry.method.parse::<Method>())
+            && let Some(bucket) = primary_bucket(seen.entry.service, &method, &seen.path_and_query)
+        {
+            let now = state.clock.now();
+            state
+                .throttle
+                .note_retry_after(app, bucket, retry_after, now, &state.clock);
+        }
+    }
+    response
+}
+
+fn fault_text(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        429 => (
+            "TooManyRequests",
+            "The request was throttled. Wait for the time in Retry-After and try again.",
+        ),
+        503 => (
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Try again later.",
+        ),
+        504 => ("GatewayTimeout", "The server didn't respond in time."),
+        _ => (
+            "InternalServerError",
+            "An internal server error occurred. The operation failed.",
+        ),
+    }
+}
+
+fn graph_fault_text(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        429 => ("TooManyRequests", "Please retry again later."),
+        503 => (
+            "serviceNotAvailable",
+            "The service is temporarily unavailable. Please retry later.",
+        ),
+        504 => (
+            "UnknownError",
+            "The gateway did not receive a response in time.",
+        ),
+        _ => ("generalException", "General exception while processing."),
+    }
+}
+
+/// Records the entry for `response` and returns it.
+fn finish(state: &AppState, seen: Observed, mut response: Response) -> Response {
+    let mut entry = seen.entry;
+    entry.status = response.status().as_u16();
+    if let Some(detail) = response.extensions_mut().remove::<LogDetail>() {
+        entry.operation = detail.operation;
+        entry.write = detail.write;
+        entry.throttled |= detail.batch_items.iter().any(|i| i.throttled);
+        entry.early |= detail.batch_items.iter().any(|i| i.early);
+        entry.batch_items = detail.batch_items;
+    }
+    state.log.push(entry);
+    response
+}
+
+fn insert(response: &mut Response, name: &str, value: &str) {
+    if let (Ok(name), Ok(value)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_str(value),
+    ) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Replaces the body with one that breaks off after a few bytes, so the connection is dropped
+/// mid-response (hyper aborts a connection whose body stream fails).
+fn reset(response: Response) -> Response {
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from_static(b"{\"value\":[")),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected connection reset",
+        )),
+    ];
+    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+}
+
+/// The calling app: `appid` of a bearer token, or the `client_id` of a sign-in request (form field or
+/// HTTP Basic user). The request is rebuilt when its body had to be read.
+async fn caller_app(request: Request) -> (Request, Option<String>) {
+    let header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(token) = header.as_deref().and_then(|h| {
+        h.strip_prefix("Bearer ")
+            .or_else(|| h.strip_prefix("bearer "))
+    }) {
+        // v1 tokens name the app in `appid`, v2 tokens in `azp`.
+        let app = Identity::peek(token.trim()).and_then(|claims| {
+            ["appid", "azp"]
+                .iter()
+                .find_map(|k| claims.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
+        });
+        return (request, app);
+    }
+    if let Some(app) = header.as_deref().and_then(basic_user) {
+        return (request, Some(app));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if request.method() != Method::POST
+        || !is_form
+        || service_of(request.uri().path()) != Service::Login
+    {
+        return (request, None);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .unwrap_or_default();
+    let app = url::form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "client_id")
+        .map(|(_, v)| v.into_owned());
+    (Request::from_parts(parts, Body::from(bytes)), app)
+}
+
+/// The user name of an HTTP Basic `Authorization` header (the client id at the token endpoint).
+fn basic_user(header: &str) -> Option<String> {
+    let encoded = header.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let user = text.split(':').next()?;
+    let user = url::form_urlencoded::parse(format!("u={user}").as_bytes())
+        .next()?
+        .1
+        .into_owned();
+    Some(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_by_path() {
+        assert_eq!(service_of("/v1.0/users"), Service::Graph);
+        assert_eq!(service_of("/beta/users"), Service::Graph);
+        assert_eq!(service_of("/adminapi/beta/t/InvokeCommand"), Service::Exo);
+        assert_eq!(service_of("/_sim/state"), Service::Control);
+        assert_eq!(service_of("/t/oauth2/v2.0/token"), Service::Login);
+        assert!(is_batch("/v1.0/$batch"));
+    }
+
+    #[test]
+    fn basic_auth_names_the_client() {
+        let header = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("abc%2Dd:secret")
+        );
+        assert_eq!(basic_user(&header).as_deref(), Some("abc-d"));
+    }
+}

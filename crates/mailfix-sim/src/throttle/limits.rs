@@ -1,0 +1,193 @@
+//! The numeric knobs of throttling and Exchange paging, read from `BehaviourSpec.limits` (a map of
+//! key → number). Every key has a documented default (PROTOCOL.md §2.7 for Graph; the Exchange
+//! numbers are UNCONFIRMED); an unknown key is an error so that a typo is not silently ignored.
+
+use std::collections::BTreeMap;
+
+/// One knob: its key, default and meaning.
+#[derive(Clone, Copy, Debug)]
+pub struct LimitKey {
+    /// The key in `BehaviourSpec.limits`.
+    pub key: &'static str,
+    /// The value when the key is absent.
+    pub default: f64,
+    /// What it controls.
+    pub doc: &'static str,
+}
+
+/// Every key the simulator reads, with its default (also listed in COVERAGE.md).
+pub const LIMIT_KEYS: &[LimitKey] = &[
+    LimitKey {
+        key: "graph.ru_quota",
+        default: 0.0,
+        doc: "Graph resource units per window for each app (0 = by tenant size)",
+    },
+    LimitKey {
+        key: "graph.ru_quota_small",
+        default: 3500.0,
+        doc: "RU quota of a tenant with fewer than 50 users",
+    },
+    LimitKey {
+        key: "graph.ru_quota_medium",
+        default: 5000.0,
+        doc: "RU quota of a tenant with 50 to 500 users",
+    },
+    LimitKey {
+        key: "graph.ru_quota_large",
+        default: 8000.0,
+        doc: "RU quota of a tenant with more than 500 users",
+    },
+    LimitKey {
+        key: "graph.ru_window_s",
+        default: 10.0,
+        doc: "RU window (simulated seconds)",
+    },
+    LimitKey {
+        key: "graph.write_quota",
+        default: 3000.0,
+        doc: "Graph writes per window for each app",
+    },
+    LimitKey {
+        key: "graph.write_window_s",
+        default: 150.0,
+        doc: "write window (simulated seconds)",
+    },
+    LimitKey {
+        key: "graph.tenant_write_quota",
+        default: 18000.0,
+        doc: "Graph writes per window for all apps",
+    },
+    LimitKey {
+        key: "graph.tenant_write_window_s",
+        default: 300.0,
+        doc: "tenant write window (simulated seconds)",
+    },
+    LimitKey {
+        key: "graph.reports_quota",
+        default: 5.0,
+        doc: "requests to /reports/ and /auditLogs/ per window for each app",
+    },
+    LimitKey {
+        key: "graph.reports_window_s",
+        default: 10.0,
+        doc: "reports window (simulated seconds)",
+    },
+    LimitKey {
+        key: "exo.concurrency",
+        default: 3.0,
+        doc: "Exchange requests in flight per app (0 = unlimited)",
+    },
+    LimitKey {
+        key: "exo.concurrency_plain_text",
+        default: 1.0,
+        doc: "1: a concurrency overflow answers 429 with Exchange's plain-text message; 0: with a JSON error",
+    },
+    LimitKey {
+        key: "exo.concurrency_retry_after_s",
+        default: 2.0,
+        doc: "Retry-After of a concurrency overflow (simulated seconds)",
+    },
+    LimitKey {
+        key: "exo.rate_quota",
+        default: 30000.0,
+        doc: "Exchange requests per window for each app (Rate-Limit-Limit)",
+    },
+    LimitKey {
+        key: "exo.rate_window_s",
+        default: 60.0,
+        doc: "Exchange rate window (simulated seconds; Rate-Limit-Reset is its end)",
+    },
+    LimitKey {
+        key: "exo.default_page_size",
+        default: 1000.0,
+        doc: "InvokeCommand page size without a Prefer: odata.maxpagesize header",
+    },
+    LimitKey {
+        key: "exo.default_result_size",
+        default: 1000.0,
+        doc: "Get-Mailbox/Get-User results without ResultSize (0 = unlimited)",
+    },
+];
+
+/// A key in `limits` that the simulator does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown limit key '{key}' in the scenario's behaviour.limits (known keys: {known})")]
+pub struct UnknownLimit {
+    /// The unknown key.
+    pub key: String,
+    /// The known keys, comma-separated.
+    pub known: String,
+}
+
+/// Resolved limits: the defaults with a scenario's overrides applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    values: BTreeMap<&'static str, f64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            values: LIMIT_KEYS.iter().map(|k| (k.key, k.default)).collect(),
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults overridden by `overrides`; unknown keys are refused.
+    pub fn from_map(overrides: &BTreeMap<String, f64>) -> Result<Self, UnknownLimit> {
+        let mut limits = Self::default();
+        for (key, &value) in overrides {
+            let known = LIMIT_KEYS
+                .iter()
+                .find(|k| k.key == key)
+                .ok_or_else(|| UnknownLimit {
+                    key: key.clone(),
+                    known: LIMIT_KEYS
+                        .iter()
+                        .map(|k| k.key)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            limits.values.insert(known.key, value);
+        }
+        Ok(limits)
+    }
+
+    /// The value of `key` (its default when the key is not one of [`LIMIT_KEYS`]: 0).
+    pub fn get(&self, key: &str) -> f64 {
+        self.values.get(key).copied().unwrap_or(0.0)
+    }
+
+    /// The Graph RU quota per window for a tenant of `users` users.
+    pub fn ru_quota(&self, users: usize) -> f64 {
+        let fixed = self.get("graph.ru_quota");
+        if fixed > 0.0 {
+            return fixed;
+        }
+        match users {
+            0..50 => self.get("graph.ru_quota_small"),
+            50..=500 => self.get("graph.ru_quota_medium"),
+            _ => self.get("graph.ru_quota_large"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_apply_and_unknown_keys_are_refused() {
+        let mut map = BTreeMap::from([("graph.ru_quota".to_owned(), 10.0)]);
+        let limits = Limits::from_map(&map).unwrap();
+        assert_eq!(limits.ru_quota(10_000), 10.0);
+        assert_eq!(Limits::default().ru_quota(49), 3500.0);
+        assert_eq!(Limits::default().ru_quota(300), 5000.0);
+        assert_eq!(Limits::default().ru_quota(501), 8000.0);
+        map.insert("graph.ru_qouta".to_owned(), 1.0);
+        let err = Limits::from_map(&map).unwrap_err();
+        assert_eq!(err.key, "graph.ru_qouta");
+        assert!(err.to_string().contains("graph.ru_quota,"));
+    }
+}

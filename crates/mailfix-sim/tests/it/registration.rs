@@ -1,0 +1,128 @@
+//! Registration attempts through the control plane: they fail while `mail` is empty, succeed once it
+//! is filled, and leave the audit events of PROTOCOL.md §4.3.
+
+use mailfix_sim::SimOptions;
+use mailfix_sim::scenario::build::REGISTRATION_ACTIVITY;
+use mailfix_sim::scenario::small;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::support::{Sim, sim, sim_with};
+
+fn last_outcome(sim: &Sim, upn: &str) -> (String, String) {
+    let tenant = sim.sim.state.read_tenant();
+    let event = tenant
+        .audits
+        .iter()
+        .rev()
+        .find(|e| {
+            e.activity_display_name == REGISTRATION_ACTIVITY
+                && e.target.as_ref().is_some_and(|t| t.1 == upn)
+        })
+        .expect("a registration event");
+    assert_eq!(event.logged_by_service, "Authentication Methods");
+    (event.result.clone(), event.result_reason.clone())
+}
+
+#[tokio::test]
+async fn attempts_fail_while_mail_is_empty_and_succeed_after_the_fix() {
+    let mut options = SimOptions::for_test(small(5));
+    options.writeback_delay_s = Some((10.0, 10.0));
+    let sim = sim_with(options).await;
+    let broken = sim.labelled("empty-mail")[0].clone();
+    let fine = sim.labelled("healthy")[0].clone();
+    let events_before = sim.sim.state.read_tenant().audits.len();
+
+    let body = json!({"users": [broken, fine]});
+    let answer = sim
+        .control(Method::POST, "/_sim/registration/attempts", Some(body))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(
+        (
+            answer.body["failed"].as_u64(),
+            answer.body["succeeded"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        sim.sim.state.read_tenant().audits.len(),
+        events_before + 4,
+        "start + end each"
+    );
+    assert_eq!(
+        last_outcome(&sim, &broken),
+        (
+            "failure".to_owned(),
+            "User canceled security info registration.".to_owned()
+        )
+    );
+    assert_eq!(last_outcome(&sim, &fine).0, "success");
+    assert!(sim.user(&fine).await["methods"]["registered"].is_string());
+
+    let alias = sim.user(&broken).await["mailbox"]["alias"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let address = format!("smtp:{alias}.mailfix-rg@{}", sim.domain());
+    assert_eq!(
+        sim.change(&broken, "Add", &address).await.status,
+        StatusCode::OK
+    );
+    sim.advance(11.0).await;
+    let again = json!({"users": [broken]});
+    let answer = sim
+        .control(Method::POST, "/_sim/registration/attempts", Some(again))
+        .await;
+    assert_eq!(answer.body["succeeded"], 1);
+    assert_eq!(last_outcome(&sim, &broken).0, "success");
+}
+
+#[tokio::test]
+async fn random_attempts_succeed_exactly_for_users_with_mail() {
+    let sim = sim(small(5)).await;
+    let body = json!({"users": null, "count": 40});
+    let answer = sim
+        .control(Method::POST, "/_sim/registration/attempts", Some(body))
+        .await;
+    let attempts = answer.body["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 40, "{}", answer.text);
+    for attempt in attempts {
+        let upn = attempt["upn"].as_str().unwrap();
+        let has_mail = sim.user(upn).await["mail"].is_string();
+        assert_eq!(attempt["success"].as_bool(), Some(has_mail), "{upn}");
+    }
+    let unknown = json!({"users": ["nobody@contoso.com"]});
+    let answer = sim
+        .control(Method::POST, "/_sim/registration/attempts", Some(unknown))
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_scenario_history_has_failures_for_the_defect_only() {
+    let sim = sim(small(5)).await;
+    let tenant = sim.sim.state.read_tenant();
+    let mut failures = 0;
+    for event in tenant
+        .audits
+        .iter()
+        .filter(|e| e.activity_display_name == REGISTRATION_ACTIVITY)
+    {
+        let upn = &event.target.as_ref().unwrap().1;
+        let idx = tenant.user_by_upn(upn).unwrap();
+        let mail_empty = tenant.users[idx as usize].mail.is_none();
+        assert_eq!(event.result == "failure", mail_empty, "{upn}");
+        failures += usize::from(mail_empty);
+    }
+    assert!(
+        failures >= 48,
+        "every user with the defect tried at least once: {failures}"
+    );
+    assert!(
+        tenant
+            .audits
+            .windows(2)
+            .all(|w| w[0].activity_date_time <= w[1].activity_date_time)
+    );
+}
