@@ -52,10 +52,17 @@ impl BatchRequest {
         self
     }
 
-    fn to_json(&self, id: usize) -> Value {
+    /// The item as JSON, with its id and the `client-request-id` that every round repeats.
+    fn to_json(&self, id: usize, request_id: &str) -> Value {
         let mut item =
             json!({"id": id.to_string(), "method": self.method.as_str(), "url": self.url});
         let mut headers = self.headers.clone();
+        if !headers
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("client-request-id"))
+        {
+            headers.insert("client-request-id".to_owned(), request_id.to_owned());
+        }
         if let Some(body) = &self.body {
             headers
                 .entry("Content-Type".to_owned())
@@ -157,10 +164,16 @@ async fn run_chunk(
     let policy = &transport.retry;
     let deadline = Instant::now() + policy.max_elapsed;
     let mut answers: Vec<Option<BatchResponse>> = vec![None; chunk.len()];
+    // One id per item for all rounds: a resent item is a retry of the same sub-request.
+    let request_ids: Vec<String> = chunk
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
     let mut pending: Vec<usize> = (0..chunk.len()).collect();
     let mut round = 1u32;
     loop {
-        let (responses, received_at) = send(client, chunk, &pending, permission).await?;
+        let (responses, received_at) =
+            send(client, chunk, &request_ids, &pending, permission).await?;
         let Round { throttled, longest } = absorb(&mut answers, &pending, responses);
         for _ in &throttled {
             transport.counters.throttled();
@@ -187,10 +200,14 @@ async fn run_chunk(
 async fn send(
     client: &Client,
     chunk: &[BatchRequest],
+    request_ids: &[String],
     pending: &[usize],
     permission: Option<Permission>,
 ) -> Result<(Vec<BatchResponse>, Instant), Error> {
-    let items: Vec<Value> = pending.iter().map(|&i| chunk[i].to_json(i + 1)).collect();
+    let items: Vec<Value> = pending
+        .iter()
+        .map(|&i| chunk[i].to_json(i + 1, &request_ids[i]))
+        .collect();
     let reads_only = pending.iter().all(|&i| chunk[i].method == Method::GET);
     let mut req = Request::new(
         Service::Graph,
@@ -299,14 +316,14 @@ mod tests {
     fn items_serialise_with_ids_headers_and_bodies() {
         let get = BatchRequest::get("/users/a?$select=id").header("ConsistencyLevel", "eventual");
         assert_eq!(
-            get.to_json(7),
-            json!({"id":"7","method":"GET","url":"/users/a?$select=id","headers":{"ConsistencyLevel":"eventual"}})
+            get.to_json(7, "r7"),
+            json!({"id":"7","method":"GET","url":"/users/a?$select=id","headers":{"ConsistencyLevel":"eventual","client-request-id":"r7"}})
         );
         let mut post = BatchRequest::get("/x");
         post.method = Method::POST;
         post.body = Some(json!({"a":1}));
         assert_eq!(
-            post.to_json(1)["headers"]["Content-Type"],
+            post.to_json(1, "r1")["headers"]["Content-Type"],
             "application/json"
         );
     }

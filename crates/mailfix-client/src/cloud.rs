@@ -205,52 +205,27 @@ pub fn check_url(name: &str, url: &str) -> Result<Url, Error> {
 mod tests {
     use super::*;
 
+    // The hosts of each preset are checked against the simulator in `tests/it/sim_auth.rs`.
     #[test]
-    fn presets_resolve_to_each_clouds_hosts() {
-        let cases = [
-            (
-                Cloud::Global,
-                "login.microsoftonline.com",
-                "graph.microsoft.com",
-                "outlook.office365.com",
-            ),
-            (
-                Cloud::UsGovHigh,
-                "login.microsoftonline.us",
-                "graph.microsoft.us",
-                "outlook.office365.us",
-            ),
-            (
-                Cloud::UsGovDod,
-                "login.microsoftonline.us",
-                "dod-graph.microsoft.us",
-                "webmail.apps.mil",
-            ),
-            (
-                Cloud::China,
-                "login.chinacloudapi.cn",
-                "microsoftgraph.chinacloudapi.cn",
-                "partner.outlook.cn",
-            ),
-        ];
-        for (cloud, login, graph, exo) in cases {
+    fn every_preset_is_https_and_asks_for_its_own_hosts_as_resources() {
+        for cloud in [
+            Cloud::Global,
+            Cloud::UsGovHigh,
+            Cloud::UsGovDod,
+            Cloud::China,
+        ] {
             let e = Endpoints::for_cloud(cloud);
-            assert_eq!(e.login, format!("https://{login}"), "{cloud}");
-            assert_eq!(e.graph, format!("https://{graph}"), "{cloud}");
-            assert_eq!(e.exchange, format!("https://{exo}"), "{cloud}");
-            assert_eq!(
-                e.scope(Resource::Graph),
-                format!("https://{graph}/.default")
-            );
+            assert!(e.validate().is_ok());
+            assert!(e.login.starts_with("https://"), "{cloud}");
+            assert_eq!(e.scope(Resource::Graph), format!("{}/.default", e.graph));
             assert_eq!(
                 e.scope(Resource::Exchange),
-                format!("https://{exo}/.default")
+                format!("{}/.default", e.exchange)
             );
             assert_eq!(
                 e.token_url("t1"),
-                format!("https://{login}/t1/oauth2/v2.0/token")
+                format!("{}/t1/oauth2/v2.0/token", e.login)
             );
-            assert!(e.validate().is_ok());
             assert_eq!(cloud.name().parse::<Cloud>().unwrap(), cloud);
         }
         assert!("mars".parse::<Cloud>().is_err());

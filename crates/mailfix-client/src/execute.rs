@@ -182,6 +182,7 @@ impl Transport {
     /// Paces and retries a request according to the policy. Returns the last response whatever
     /// its status, or a network error.
     pub(crate) async fn run(&self, req: &Request, auth: Authorize<'_>) -> Result<Response, Error> {
+        let req = &*req.identified();
         let lane = self.lane(req.lane());
         let deadline = Instant::now() + self.retry.max_elapsed;
         let mut attempt = 1u32;

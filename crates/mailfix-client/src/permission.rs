@@ -24,8 +24,14 @@ pub enum Permission {
 
 /// Exchange Administrator role template id (as in a token's `wids`).
 const EXCHANGE_ADMIN_ROLE: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
-/// Global Administrator role template id.
-const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
+/// Directory roles that may change mailbox addresses, by template id (a token's `wids` carries
+/// template ids, never names): Exchange Administrator, Exchange Recipient Administrator, Global
+/// Administrator.
+const EXCHANGE_ROLES: [&str; 3] = [
+    EXCHANGE_ADMIN_ROLE,
+    "31392ffb-586c-42d1-9346-e59415a2cc4e",
+    "62e90394-69f5-4237-9190-012177145e10",
+];
 
 impl Permission {
     /// Every permission, in SPEC order.
@@ -79,7 +85,8 @@ impl Permission {
     }
 
     /// Whether a token's claims carry this permission (application `roles` or delegated `scp`),
-    /// and for Exchange also the Exchange Administrator (or Global Administrator) role in `wids`.
+    /// and for Exchange also the Exchange Administrator (or Exchange Recipient Administrator, or
+    /// Global Administrator) role in `wids`.
     pub fn granted_by(self, claims: &TokenClaims) -> bool {
         let held = claims.roles.iter().chain(&claims.scp);
         let has = held
@@ -88,16 +95,10 @@ impl Permission {
         if self != Permission::ExchangeManageAsApp {
             return has;
         }
-        let admin = claims.wids.iter().any(|w| {
-            [
-                EXCHANGE_ADMIN_ROLE,
-                GLOBAL_ADMIN_ROLE,
-                "Exchange Administrator",
-                "Global Administrator",
-            ]
+        let admin = claims
+            .wids
             .iter()
-            .any(|r| w.eq_ignore_ascii_case(r))
-        });
+            .any(|w| EXCHANGE_ROLES.iter().any(|r| w.eq_ignore_ascii_case(r)));
         (has || !claims.scp.is_empty()) && admin
     }
 
@@ -174,7 +175,10 @@ mod tests {
         assert!(!Permission::ExchangeManageAsApp.granted_by(&no_role));
         let with_role = claims(&["Exchange.ManageAsApp"], &[EXCHANGE_ADMIN_ROLE]);
         assert!(Permission::ExchangeManageAsApp.granted_by(&with_role));
+        let recipient_admin = claims(&["Exchange.ManageAsApp"], &[EXCHANGE_ROLES[1]]);
+        assert!(Permission::ExchangeManageAsApp.granted_by(&recipient_admin));
+        // Tokens name roles by template id; a display name is not a role.
         let by_name = claims(&["Exchange.ManageAsApp"], &["Exchange Administrator"]);
-        assert!(Permission::ExchangeManageAsApp.granted_by(&by_name));
+        assert!(!Permission::ExchangeManageAsApp.granted_by(&by_name));
     }
 }

@@ -14,6 +14,9 @@ use crate::error::{Error, Service};
 use crate::permission::Permission;
 use crate::retry::RetryMode;
 
+/// The header that names one logical request across its retries.
+pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+
 /// One logical request (sent once, or several times by the retry loop).
 #[derive(Clone)]
 pub struct Request {
@@ -103,11 +106,26 @@ impl Request {
         self
     }
 
-    /// The same request to another URL (the next page).
+    /// The same request to another URL (the next page), which gets its own `client-request-id`.
     pub(crate) fn with_url(&self, url: Url) -> Self {
         let mut next = self.clone();
         next.url = url;
+        next.headers.remove(CLIENT_REQUEST_ID);
         next
+    }
+
+    /// This request with a `client-request-id` (a new GUID unless it has one): every send of it,
+    /// retries included, carries the same id, as Graph's SDKs do, so that the service (and its
+    /// logs) can tell a retry from a new request.
+    pub(crate) fn identified(&self) -> Cow<'_, Self> {
+        if self.headers.contains_key(CLIENT_REQUEST_ID) {
+            return Cow::Borrowed(self);
+        }
+        let mut req = self.clone();
+        let id = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+            .expect("a UUID is a valid header value");
+        req.headers.insert(CLIENT_REQUEST_ID, id);
+        Cow::Owned(req)
     }
 
     /// The URL.

@@ -111,6 +111,29 @@ pub fn fill<T>(
     (items, None)
 }
 
+/// [`fill`] that examines at most `scan_limit` positions (when given): if the limit is reached
+/// first, the page ends there (possibly empty) and the next one starts at the first position not
+/// examined, as a service answers when it scans a bounded slice of an index per page.
+pub fn fill_scanning<T>(
+    len: usize,
+    start: usize,
+    size: usize,
+    scan_limit: Option<usize>,
+    keep: impl FnMut(usize) -> bool,
+    build: impl FnMut(usize) -> T,
+) -> (Vec<T>, Option<usize>) {
+    let Some(limit) = scan_limit.filter(|l| *l > 0) else {
+        return fill(len, start, size, keep, build);
+    };
+    let end = start.saturating_add(limit).min(len);
+    let (items, next) = fill(end, start, size, keep, build);
+    match next {
+        Some(position) => (items, Some(position)),
+        None if end < len => (items, Some(end)),
+        None => (items, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +154,24 @@ mod tests {
         assert_eq!((page, next), (vec![0, 3], Some(6)));
         let (page, next) = fill(10, 6, 2, |i| i % 3 == 0, |i| i);
         assert_eq!((page, next), (vec![6, 9], None));
+    }
+
+    #[test]
+    fn a_scan_limit_ends_pages_early_even_empty() {
+        let keep = |i: usize| i == 7;
+        assert_eq!(
+            fill_scanning(10, 0, 5, Some(3), keep, |i| i),
+            (vec![], Some(3))
+        );
+        assert_eq!(
+            fill_scanning(10, 6, 5, Some(3), keep, |i| i),
+            (vec![7], Some(9))
+        );
+        assert_eq!(
+            fill_scanning(10, 9, 5, Some(3), keep, |i| i),
+            (vec![], None)
+        );
+        assert_eq!(fill_scanning(10, 0, 5, None, keep, |i| i), (vec![7], None));
     }
 
     #[test]

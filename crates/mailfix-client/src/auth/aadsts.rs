@@ -82,6 +82,9 @@ where
             let description = resp.error_description().cloned().unwrap_or_default();
             let code = aadsts_code(&description);
             let kind = classify(code, &error);
+            // RFC 6749's transient errors (an outage that outlasted the retries) are not about the
+            // credentials: callers may try again later.
+            let transient = matches!(error.as_str(), "temporarily_unavailable" | "server_error");
             let headline = description
                 .lines()
                 .next()
@@ -90,6 +93,11 @@ where
                 .trim()
                 .to_owned();
             let code_text = code.map_or(error, |c| format!("AADSTS{c}"));
+            if transient {
+                return Error::new(ErrorKind::Transient, headline)
+                    .at(Service::Login, "token")
+                    .with_code(code_text);
+            }
             Error::new(ErrorKind::SignIn(kind), headline)
                 .at(Service::Login, "token")
                 .with_code(code_text)

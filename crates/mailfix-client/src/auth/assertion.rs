@@ -70,7 +70,6 @@ mod tests {
 
     use super::*;
     use crate::auth::test_cert;
-    use crate::secret::Secret;
 
     fn verify(cert: &ClientCertificate, jwt: &str, alg: Algorithm) -> AssertionClaims {
         let mut v = Validation::new(alg);
@@ -122,18 +121,7 @@ mod tests {
         verify(&cert, &jwt, Algorithm::RS256);
     }
 
-    #[test]
-    fn pfx_and_pem_load_the_same_certificate() {
-        let (pem_cert, cert_pem, key_pem) = test_cert::pem_certificate();
-        let password = Secret::new("pfx-pass");
-        let pfx = test_cert::pfx(&cert_pem, &key_pem, password.expose());
-        let from_pfx = ClientCertificate::from_pfx(&pfx, &password).unwrap();
-        assert_eq!(from_pfx.der(), pem_cert.der());
-        assert_eq!(from_pfx.x5t_s256(), pem_cert.x5t_s256());
-        let wrong = ClientCertificate::from_pfx(&pfx, &Secret::new("nope")).unwrap_err();
-        assert!(wrong.message().contains("wrong password"), "{wrong}");
-        assert!(!format!("{from_pfx:?}").contains("PRIVATE"));
-    }
+    // PFX loading is tested with the simulator's certificate in `tests/it/sim_signin.rs`.
 
     #[test]
     fn bad_pem_inputs_are_explained() {

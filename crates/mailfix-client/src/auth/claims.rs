@@ -20,7 +20,7 @@ pub struct TokenClaims {
     pub roles: Vec<String>,
     /// Delegated permissions (`scp`, split on spaces).
     pub scp: Vec<String>,
-    /// Directory role template ids (or names in the simulator).
+    /// Directory roles, by template id (`wids`).
     pub wids: Vec<String>,
     /// Expiry, Unix seconds.
     pub exp: Option<i64>,

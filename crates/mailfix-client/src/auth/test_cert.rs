@@ -1,4 +1,4 @@
-//! Test helpers: a freshly generated RSA certificate as PEM and as PFX.
+//! Test helpers: a freshly generated RSA certificate as PEM.
 
 use super::certificate::ClientCertificate;
 
@@ -12,24 +12,4 @@ pub(crate) fn pem_certificate() -> (ClientCertificate, String, String) {
     let both = format!("{cert_pem}\n{key_pem}");
     let loaded = ClientCertificate::from_pem(both.as_bytes()).unwrap();
     (loaded, cert_pem, key_pem)
-}
-
-/// A PFX archive holding the certificate and key, protected by `password`.
-pub(crate) fn pfx(cert_pem: &str, key_pem: &str, password: &str) -> Vec<u8> {
-    let der = |pem: &str| {
-        x509_parser::pem::Pem::iter_from_buffer(pem.as_bytes())
-            .next()
-            .unwrap()
-            .unwrap()
-            .contents
-    };
-    let key = p12_keystore::PrivateKey::from_der(&der(key_pem)).unwrap();
-    let cert = p12_keystore::Certificate::from_der(&der(cert_pem)).unwrap();
-    let chain = p12_keystore::PrivateKeyChain::new(b"k1".to_vec(), key, [cert]);
-    let mut store = p12_keystore::KeyStore::new();
-    store.add_entry(
-        "mailfix",
-        p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
-    );
-    store.writer(password).write().unwrap()
 }

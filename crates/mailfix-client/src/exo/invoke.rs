@@ -92,8 +92,7 @@ impl Exchange {
         let req = header(req, "x-anchormailbox", &inner.exchange_anchor)?;
         let req = header(req, "prefer", &format!("odata.maxpagesize={page_size}"))?;
         let req = header(req, "x-cmdletname", cmdlet)?;
-        let req = header(req, "connection-id", &inner.connection_id)?;
-        header(req, "client-request-id", &uuid::Uuid::new_v4().to_string())
+        header(req, "connection-id", &inner.connection_id)
     }
 
     /// Runs a cmdlet and returns its first page (objects and warnings).

@@ -1,5 +1,7 @@
-//! Connection failures: a reset after the request was sent is retried for reads and not for
-//! creates (outcome unknown); a refused connection is retried for both (never reached the service).
+//! Connection failures the simulator cannot produce (its `reset` fault breaks a response off; here
+//! the connection closes with no response at all, or is refused): a request left unanswered is
+//! retried for reads and not for creates (outcome unknown); a refused connection is retried for
+//! both (never reached the service).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -38,19 +38,6 @@ impl Hit {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
-
-    pub fn form(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(&self.body)
-            .into_owned()
-            .collect()
-    }
-
-    pub fn form_value(&self, key: &str) -> Option<String> {
-        self.form()
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
-    }
 }
 
 /// The shared request log.
@@ -181,7 +168,7 @@ static CAPTURE: OnceLock<Capture> = OnceLock::new();
 
 /// Installs, once and before any client exists, a global subscriber that captures the client's
 /// logs (a per-test subscriber would race with other tests over callsite registration).
-fn capture_logs() {
+pub fn capture_logs() {
     CAPTURE.get_or_init(|| {
         let capture = Capture::default();
         let writer = capture.clone();

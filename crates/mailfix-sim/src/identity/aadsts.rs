@@ -184,6 +184,24 @@ impl AadError {
         )
     }
 
+    /// An injected fault of the token endpoint: `server_error` for a 500, `temporarily_unavailable`
+    /// otherwise, with the status of the fault (AADSTS90033 and its text: UNCONFIRMED pairing).
+    pub fn transient(status: StatusCode) -> Self {
+        let error = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            "server_error"
+        } else {
+            "temporarily_unavailable"
+        };
+        Self {
+            status,
+            ..Self::new(
+                error,
+                90033,
+                "A transient error has occurred. Please try again.",
+            )
+        }
+    }
+
     /// AADSTS70003: unknown `grant_type` (UNCONFIRMED text).
     pub fn unsupported_grant(grant_type: &str) -> Self {
         Self::new(

@@ -9,6 +9,7 @@ pub mod delegated;
 pub mod device_code;
 pub mod discovery;
 pub mod grants;
+pub mod roles;
 pub mod scopes;
 pub mod store;
 pub mod tokens;

@@ -66,7 +66,7 @@ pub struct Caller {
     pub roles: Vec<String>,
     /// Delegated permissions (`scp`), delegated tokens.
     pub scopes: Vec<String>,
-    /// Directory roles (`wids` by name), e.g. `Exchange Administrator`.
+    /// Directory roles by name, e.g. `Exchange Administrator` (`wids` carries their template ids).
     pub directory_roles: Vec<String>,
     /// The signed-in user's UPN for delegated tokens.
     pub upn: Option<String>,
@@ -261,7 +261,11 @@ impl Identity {
             ver: "1.0".to_owned(),
             roles: req.roles.to_vec(),
             scp: (!req.scopes.is_empty()).then(|| req.scopes.join(" ")),
-            wids: req.directory_roles.to_vec(),
+            wids: req
+                .directory_roles
+                .iter()
+                .map(|r| super::roles::template_id(r))
+                .collect(),
             upn: req.upn.map(str::to_owned),
             uti: uuid::Uuid::new_v4().simple().to_string(),
         };
@@ -306,7 +310,11 @@ impl Identity {
                 .scp
                 .map(|s| s.split(' ').map(str::to_owned).collect())
                 .unwrap_or_default(),
-            directory_roles: claims.wids,
+            directory_roles: claims
+                .wids
+                .iter()
+                .map(|w| super::roles::role_name(w))
+                .collect(),
             upn: claims.upn,
         })
     }

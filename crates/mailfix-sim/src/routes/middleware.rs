@@ -12,10 +12,10 @@ use base64::Engine as _;
 use super::exo::error::{ExoError, concurrency_response};
 use crate::error::GraphError;
 use crate::faults::Fault;
-use crate::identity::Identity;
+use crate::identity::{AadError, Identity};
 use crate::log::{LogDetail, LogEntry, Service};
 use crate::state::AppState;
-use crate::throttle::{ExoPermit, Throttled, primary_bucket};
+use crate::throttle::{ExoPermit, Throttled, client_request_id, primary_bucket};
 
 /// Largest sign-in form read to find the `client_id`.
 const FORM_LIMIT: usize = 1 << 20;
@@ -39,6 +39,10 @@ fn is_batch(path: &str) -> bool {
 struct Observed {
     entry: LogEntry,
     path_and_query: String,
+    /// The client's `client-request-id`, which its retries repeat.
+    request_id: Option<String>,
+    /// With a request id: whether this request comes back before a `Retry-After` it was given.
+    told_early: Option<bool>,
 }
 
 /// Logs, faults, throttles and delays one request. The latency is spent after admission, so a slow
@@ -50,7 +54,9 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     let latency = state.faults.latency(service);
     let batch = is_batch(&seen.entry.path);
     let fault = match service {
-        Service::Graph | Service::Exo if !batch => state.faults.roll(service, &seen.entry.path),
+        Service::Graph | Service::Exo | Service::Login if !batch => {
+            state.faults.roll(service, &seen.entry.path)
+        }
         _ => None,
     };
     if let Some(fault) = fault.filter(|f| *f != Fault::Reset) {
@@ -79,7 +85,14 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
 fn observed(state: &AppState, request: &Request, app: Option<String>) -> Observed {
     let uri = request.uri();
     let path = uri.path().to_owned();
+    let request_id = client_request_id(request.headers());
+    let told_early = match (&app, &request_id) {
+        (Some(app), Some(id)) => Some(state.throttle.came_back_early(app, id, state.clock.now())),
+        _ => None,
+    };
     Observed {
+        request_id,
+        told_early,
         path_and_query: uri
             .path_and_query()
             .map_or(path.clone(), |p| p.as_str().to_owned()),
@@ -177,6 +190,10 @@ fn fault_response(state: &AppState, seen: &mut Observed, fault: Fault) -> Respon
             ExoError::new(status, code, message.to_owned(), "System.Net.WebException")
                 .into_response()
         }
+        Service::Login => {
+            let body = AadError::transient(status).body(state.clock.now(), None);
+            (status, axum::Json(body)).into_response()
+        }
         _ => {
             let (code, message) = graph_fault_text(status);
             GraphError::new(status, code, message).into_response()
@@ -234,9 +251,23 @@ fn graph_fault_text(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
-/// Records the entry for `response` and returns it.
+/// Records the entry for `response` and returns it. For a request with a `client-request-id`,
+/// `early` says whether that request came back before a `Retry-After` it was given (requests in
+/// flight when another one was throttled are not early); without one, whether the app came back to
+/// a throttled bucket too soon.
 fn finish(state: &AppState, seen: Observed, mut response: Response) -> Response {
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok());
+    if let (Some(app), Some(id), Some(value)) = (&seen.entry.app, &seen.request_id, retry_after) {
+        let now = state.clock.now();
+        state.throttle.note_told(app, id, value, now, &state.clock);
+    }
     let mut entry = seen.entry;
+    if let Some(early) = seen.told_early {
+        entry.early = early;
+    }
     entry.status = response.status().as_u16();
     if let Some(detail) = response.extensions_mut().remove::<LogDetail>() {
         entry.operation = detail.operation;

@@ -46,6 +46,8 @@ pub(super) struct Inner {
     pub(super) tenant_id: String,
     buckets: HashMap<(String, BucketKind), Bucket>,
     blocked: HashMap<(String, BucketKind), DateTime<Utc>>,
+    /// Until when each request (app, `client-request-id`) was told to wait.
+    pub(super) told: HashMap<(String, String), DateTime<Utc>>,
     pub(super) exo_windows: HashMap<String, Window>,
     pub(super) exo_in_flight: HashMap<String, u32>,
 }
@@ -97,6 +99,7 @@ impl Throttle {
         let mut inner = self.lock();
         inner.buckets.clear();
         inner.blocked.clear();
+        inner.told.clear();
         inner.exo_windows.clear();
     }
 

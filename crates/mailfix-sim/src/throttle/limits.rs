@@ -103,6 +103,21 @@ pub const LIMIT_KEYS: &[LimitKey] = &[
         doc: "InvokeCommand page size without a Prefer: odata.maxpagesize header",
     },
     LimitKey {
+        key: "exo.error_shape",
+        default: 0.0,
+        doc: "shape of InvokeCommand errors (PROTOCOL.md §1.6): 0 = A (JSON detail), 1 = B (ErrorId|Type|Message detail), 2 = C (innererror.internalException), 3 = plain text",
+    },
+    LimitKey {
+        key: "graph.page_scan_limit",
+        default: 0.0,
+        doc: "objects a Graph list page examines at most (0 = no limit); a page whose examined objects all fail the filter is empty and still has a nextLink",
+    },
+    LimitKey {
+        key: "graph_mail_eq_null_without_advanced",
+        default: 0.0,
+        doc: "above 0: `mail eq null` works without advanced query parameters",
+    },
+    LimitKey {
         key: "exo.default_result_size",
         default: 1000.0,
         doc: "Get-Mailbox/Get-User results without ResultSize (0 = unlimited)",
@@ -185,6 +200,14 @@ mod tests {
         assert_eq!(Limits::default().ru_quota(49), 3500.0);
         assert_eq!(Limits::default().ru_quota(300), 5000.0);
         assert_eq!(Limits::default().ru_quota(501), 8000.0);
+        for knob in [
+            "graph_mail_eq_null_without_advanced",
+            "graph.page_scan_limit",
+            "exo.error_shape",
+        ] {
+            let one = BTreeMap::from([(knob.to_owned(), 1.0)]);
+            assert_eq!(Limits::from_map(&one).unwrap().get(knob), 1.0, "{knob}");
+        }
         map.insert("graph.ru_qouta".to_owned(), 1.0);
         let err = Limits::from_map(&map).unwrap_err();
         assert_eq!(err.key, "graph.ru_qouta");

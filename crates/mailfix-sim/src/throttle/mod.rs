@@ -11,9 +11,11 @@ pub mod cost;
 pub mod exo;
 pub mod limits;
 pub mod refusal;
+pub mod told;
 
 pub use buckets::{BucketKind, Throttle};
 pub use cost::{Cost, GraphFamily, cost};
 pub use exo::ExoPermit;
 pub use limits::{LIMIT_KEYS, LimitKey, Limits, UnknownLimit};
 pub use refusal::{Admitted, Throttled, primary_bucket};
+pub use told::client_request_id;

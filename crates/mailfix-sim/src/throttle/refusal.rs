@@ -62,10 +62,12 @@ impl Throttled {
     }
 }
 
-/// A wall-clock duration as a `Retry-After` value in fractional seconds (at least `0.001`).
+/// A wall-clock duration as a `Retry-After` value in fractional seconds (at least `0.001`),
+/// rounded up to the millisecond: a client that waits exactly the value it was told is never
+/// early.
 pub fn retry_after_value(wait: Duration) -> String {
-    let secs = wait.as_secs_f64().max(0.001);
-    let text = format!("{secs:.3}");
+    let ms = wait.as_nanos().div_ceil(1_000_000).max(1);
+    let text = format!("{}.{:03}", ms / 1000, ms % 1000);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
@@ -90,5 +92,7 @@ mod tests {
         assert_eq!(retry_after_value(Duration::from_millis(2128)), "2.128");
         assert_eq!(retry_after_value(Duration::from_secs(5)), "5");
         assert_eq!(retry_after_value(Duration::ZERO), "0.001");
+        assert_eq!(retry_after_value(Duration::from_micros(2_128_001)), "2.129");
+        assert_eq!(retry_after_value(Duration::from_millis(250)), "0.25");
     }
 }

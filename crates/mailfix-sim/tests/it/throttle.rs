@@ -214,3 +214,47 @@ async fn retry_after_is_wall_clock_time_at_the_time_scale() {
         "2 simulated seconds at 5x: {wait}"
     );
 }
+
+/// The status of a Graph GET sent with `client-request-id: id`.
+async fn get_as(sim: &crate::support::Sim, token: &str, id: &str, path: &str) -> StatusCode {
+    let response = sim
+        .http
+        .get(sim.url(path))
+        .bearer_auth(token)
+        .header("client-request-id", id)
+        .send()
+        .await
+        .unwrap();
+    response.status()
+}
+
+#[tokio::test]
+async fn with_a_request_id_only_a_retry_of_the_throttled_request_is_early() {
+    let sim = sim(limited(&[("graph.ru_quota", 2.0)])).await;
+    let token = sim.token("main", Audience::Graph);
+    let too_many = StatusCode::TOO_MANY_REQUESTS;
+    assert_ne!(get_as(&sim, &token, "a", "/v1.0/users").await, too_many);
+    assert_eq!(get_as(&sim, &token, "b", "/v1.0/users").await, too_many);
+    // Another request while the bucket is blocked is refused, but it was told nothing.
+    assert_eq!(get_as(&sim, &token, "c", "/v1.0/groups").await, too_many);
+    assert_eq!(get_as(&sim, &token, "b", "/v1.0/users").await, too_many);
+    sim.advance(11.0).await;
+    assert_ne!(get_as(&sim, &token, "b", "/v1.0/users").await, too_many);
+    let flags: Vec<(bool, bool)> = sim
+        .requests()
+        .await
+        .iter()
+        .filter(|e| e["service"] == "graph")
+        .map(|e| (e["throttled"] == true, e["early"] == true))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            (false, false),
+            (true, false),
+            (true, false),
+            (true, true),
+            (false, false)
+        ]
+    );
+}

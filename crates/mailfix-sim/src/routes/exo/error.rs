@@ -1,10 +1,15 @@
-//! Exchange admin API errors in Shape A of PROTOCOL.md §1.6: `error.code`, the fixed message
-//! `Error executing cmdlet`, and `details[0].message` holding a JSON string with the cmdlet's own
-//! `Message` and exception `TypeName`. Plus the plain-text concurrency refusal.
+//! Exchange admin API errors in the shapes of PROTOCOL.md §1.6. Shape A (the default):
+//! `error.code`, the fixed message `Error executing cmdlet`, and `details[0].message` holding a
+//! JSON string with the cmdlet's own `Message` and exception `TypeName`. Shape B:
+//! `details[0].message` = `{ErrorId}|{TypeName}|{Message}`. Shape C: no details, the message in
+//! `error.innererror.internalException.message`. Or plain text. The limit `exo.error_shape`
+//! chooses (which shape the service sends today is UNCONFIRMED). Plus the plain-text concurrency
+//! refusal.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use sha2::Digest as _;
 
 use crate::model::mailboxes::ChangeError;
 
@@ -148,20 +153,98 @@ impl ExoError {
     }
 }
 
+/// The shape cmdlet errors are rendered in (limit `exo.error_shape`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ErrorShape {
+    /// 0: `details[0].message` is a JSON string with `Message` and `TypeName`.
+    #[default]
+    A,
+    /// 1: `details[0].message` is `{ErrorId}|{TypeName}|{Message}`.
+    B,
+    /// 2: the message in `innererror.internalException.message`, no details.
+    C,
+    /// 3: the message as a `text/plain` body.
+    PlainText,
+}
+
+impl ErrorShape {
+    /// The shape a value of the `exo.error_shape` limit names (unknown values: Shape A).
+    pub fn from_limit(value: f64) -> Self {
+        match value.round() as i64 {
+            1 => ErrorShape::B,
+            2 => ErrorShape::C,
+            3 => ErrorShape::PlainText,
+            _ => ErrorShape::A,
+        }
+    }
+}
+
+impl ExoError {
+    /// The Shape B body: the detail message is `{ErrorId}|{TypeName}|{Message}` (the form
+    /// ExoHelper splits on `|`), with an error id derived from the exception type.
+    pub fn body_b(&self) -> serde_json::Value {
+        let digest = sha2::Sha256::digest(self.type_name.as_bytes());
+        let error_id = format!("Ex{:02X}{:02X}{:02X}", digest[0], digest[1], digest[2]);
+        json!({
+            "error": {
+                "code": self.code,
+                "message": "Error executing cmdlet",
+                "details": [{"message": format!("{error_id}|{}|{}", self.type_name, self.message)}],
+            }
+        })
+    }
+
+    /// The Shape C body: no details; the message in `innererror.internalException.message`.
+    pub fn body_c(&self) -> serde_json::Value {
+        json!({
+            "error": {
+                "code": self.code,
+                "message": "Error executing cmdlet",
+                "innererror": {
+                    "message": "Error executing cmdlet",
+                    "type": "ODataServiceException",
+                    "internalException": {"message": self.message},
+                },
+            }
+        })
+    }
+
+    /// The response in `shape`.
+    pub fn render(self, shape: ErrorShape) -> Response {
+        let body = match shape {
+            ErrorShape::A => return self.into_response(),
+            ErrorShape::B => self.body_b(),
+            ErrorShape::C => self.body_c(),
+            ErrorShape::PlainText => return with_request_id(plain_text(self.status, self.message)),
+        };
+        with_request_id((self.status, axum::Json(body)).into_response())
+    }
+}
+
+fn with_request_id(mut response: Response) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("request-id", value);
+    }
+    response
+}
+
 impl IntoResponse for ExoError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, axum::Json(self.body())).into_response();
-        let request_id = uuid::Uuid::new_v4().to_string();
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
-            response.headers_mut().insert("request-id", value);
-        }
-        response
+        with_request_id((self.status, axum::Json(self.body())).into_response())
     }
 }
 
 /// The plain-text 429 of a concurrency overflow.
 pub fn concurrency_response() -> Response {
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, CONCURRENCY_MESSAGE).into_response();
+    plain_text(
+        StatusCode::TOO_MANY_REQUESTS,
+        CONCURRENCY_MESSAGE.to_owned(),
+    )
+}
+
+fn plain_text(status: StatusCode, text: String) -> Response {
+    let mut response = (status, text).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -189,5 +272,27 @@ mod tests {
             detail["TypeName"],
             "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
         );
+    }
+
+    #[test]
+    fn shapes_b_and_c_carry_the_same_message() {
+        let error = ExoError::not_found("x@y.com");
+        let b = error.body_b();
+        let detail = b["error"]["details"][0]["message"].as_str().unwrap();
+        let parts: Vec<&str> = detail.splitn(3, '|').collect();
+        assert!(
+            parts[0].starts_with("Ex") && parts[0].len() == 8,
+            "{detail}"
+        );
+        assert_eq!(parts[1], error.type_name);
+        assert_eq!(parts[2], error.message);
+        let c = error.body_c();
+        assert!(c["error"].get("details").is_none());
+        assert_eq!(
+            c["error"]["innererror"]["internalException"]["message"],
+            error.message.as_str()
+        );
+        assert_eq!(ErrorShape::from_limit(2.0), ErrorShape::C);
+        assert_eq!(ErrorShape::from_limit(7.0), ErrorShape::A);
     }
 }

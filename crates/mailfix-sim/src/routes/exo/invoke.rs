@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::cmdlets::{self, Listing, Output};
-use super::error::ExoError;
+use super::error::{ErrorShape, ExoError};
 use super::paging::{Cursor, requested_page_size};
 use crate::identity::{Audience, Caller};
 use crate::log::LogDetail;
@@ -100,7 +100,10 @@ async fn invoke(
     let mut detail = LogDetail::default();
     let mut response = match run(&state, &target, &query, &headers, &body, &mut detail) {
         Ok(response) => response,
-        Err(error) => error.into_response(),
+        Err(error) => {
+            let shape = state.throttle.limits().get("exo.error_shape");
+            error.render(ErrorShape::from_limit(shape))
+        }
     };
     response.extensions_mut().insert(detail);
     response
@@ -310,10 +313,15 @@ fn render(
     output: Output,
 ) -> Response {
     let base = format!("adminapi/{}/{}", target.version, target.tenant);
+    // The link keeps `$select`, so that every page has the same properties.
     let next_link = output.next.map(|cursor| {
         let origin = state.base_url.get().map_or("", String::as_str);
+        let select = query.get("$select").map_or_else(String::new, |s| {
+            let s: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+            format!("$select={s}&")
+        });
         format!(
-            "{origin}/{base}/InvokeCommand?$skiptoken={}",
+            "{origin}/{base}/InvokeCommand?{select}$skiptoken={}",
             cursor.encode()
         )
     });

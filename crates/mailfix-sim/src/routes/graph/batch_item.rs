@@ -16,7 +16,7 @@ use crate::faults::Fault;
 use crate::identity::Caller;
 use crate::log::{LogDetail, Service};
 use crate::state::AppState;
-use crate::throttle::Throttled;
+use crate::throttle::{Throttled, client_request_id};
 
 /// Response headers an item passes on.
 const KEPT_HEADERS: &[&str] = &[
@@ -88,6 +88,31 @@ pub async fn run_item(
         Ok(request) => request,
         Err(error) => return ItemOutcome::error(&error, &[]),
     };
+    let request_id = client_request_id(request.headers());
+    let now = state.clock.now();
+    let told_early = request_id
+        .as_deref()
+        .map(|id| state.throttle.came_back_early(&caller.app_id, id, now));
+    let mut outcome = admit_and_run(state, caller, request).await;
+    if let Some(early) = told_early {
+        outcome.early = early;
+    }
+    let retry_after = outcome.headers.get("Retry-After").and_then(Value::as_str);
+    if let (Some(id), Some(value)) = (&request_id, retry_after) {
+        let now = state.clock.now();
+        state
+            .throttle
+            .note_told(&caller.app_id, id, value, now, &state.clock);
+    }
+    outcome
+}
+
+/// The throttle and the fault injector decide, else the dispatcher runs the item.
+async fn admit_and_run(
+    state: &AppState,
+    caller: &Caller,
+    request: axum::extract::Request,
+) -> ItemOutcome {
     let path_and_query = request.uri().path_and_query().map_or_else(
         || request.uri().path().to_owned(),
         |pq| pq.as_str().to_owned(),
@@ -106,7 +131,7 @@ pub async fn run_item(
         Err(throttled) => return throttled_outcome(&throttled),
     };
     if let Some(fault) = state.faults.roll(Service::Graph, request.uri().path()) {
-        return fault_outcome(fault);
+        return fault_outcome(state, fault);
     }
     let ids = RequestIds::for_request(request.headers());
     let response = dispatch(state, request, &ids).await;
@@ -133,7 +158,12 @@ fn throttled_outcome(throttled: &Throttled) -> ItemOutcome {
     }
 }
 
-fn fault_outcome(fault: Fault) -> ItemOutcome {
+/// An injected fault as an item answer. 429 and 503 carry the faults' `Retry-After`, converted
+/// to wall-clock time; the batch handler remembers it for the item's `client-request-id`.
+fn fault_outcome(state: &AppState, fault: Fault) -> ItemOutcome {
+    let wait = state.clock.to_real(Duration::from_secs_f64(
+        state.faults.config().retry_after_s.max(0.001),
+    ));
     let unavailable = || {
         GraphError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -141,7 +171,7 @@ fn fault_outcome(fault: Fault) -> ItemOutcome {
             "The service is temporarily unavailable. Please retry later.",
         )
     };
-    let retry = [("Retry-After", "5".to_owned())];
+    let retry = [("Retry-After", retry_after(wait))];
     match fault {
         Fault::Throttle => ItemOutcome {
             throttled: true,
@@ -168,15 +198,10 @@ fn fault_outcome(fault: Fault) -> ItemOutcome {
     }
 }
 
-/// `Retry-After` in seconds, fractional when needed (`2.128`), as Graph sends it.
+/// `Retry-After` in seconds, fractional when needed (`2.128`), as Graph sends it; rounded up to
+/// the millisecond so that a client waiting exactly this long is never early.
 pub fn retry_after(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms.is_multiple_of(1000) {
-        (ms / 1000).to_string()
-    } else {
-        let text = format!("{:.3}", d.as_secs_f64());
-        text.trim_end_matches('0').to_owned()
-    }
+    crate::throttle::refusal::retry_after_value(d)
 }
 
 async fn fold(response: Response) -> ItemOutcome {

@@ -50,6 +50,8 @@ pub struct Page {
     pub start: usize,
     /// Page size.
     pub size: usize,
+    /// How many objects this page examines at most (`graph.page_scan_limit`), if limited.
+    pub scan_limit: Option<usize>,
     path: String,
     fingerprint: u64,
     root: String,
@@ -70,10 +72,12 @@ impl Page {
             Some(token) => paging::open::<usize>(token, fingerprint)?,
             None => 0,
         };
+        let scan = state.throttle.limits().get("graph.page_scan_limit");
         Ok(Self {
             q,
             start,
             size,
+            scan_limit: (scan >= 1.0).then_some(scan as usize),
             path: path.to_owned(),
             fingerprint,
             root: service_root(state),
@@ -184,7 +188,8 @@ pub fn sort_by_field<F: Fields>(
 }
 
 /// One page of positions `0..len` that `keep`, in position order or sorted by `order`, built with
-/// `build`; plus the position the next page starts at.
+/// `build`; plus the position the next page starts at. In position order a page examines at most
+/// [`Page::scan_limit`] positions, so it may come back empty with a next page.
 pub fn page_of<R: Fields, T>(
     page: &Page,
     len: usize,
@@ -194,7 +199,7 @@ pub fn page_of<R: Fields, T>(
     build: impl Fn(usize) -> T,
 ) -> (Vec<T>, Option<usize>) {
     match order {
-        None => paging::fill(len, page.start, page.size, keep, build),
+        None => paging::fill_scanning(len, page.start, page.size, page.scan_limit, keep, build),
         Some((key, descending)) => {
             let mut positions: Vec<usize> = (0..len).filter(|&i| keep(i)).collect();
             sort_by_field(&mut positions, key, descending, row);
