@@ -258,7 +258,7 @@ async fn write_one(
         Decision::Update { from, .. } => format!("update from {from}"),
         _ => "create".to_owned(),
     };
-    if let Err(e) = shared.journal.record_intent(item, Op::Add, Some(&detail)) {
+    if let Err(e) = off_runtime(|| shared.journal.record_intent(item, Op::Add, Some(&detail))) {
         shared.fail_run(e.into());
         return MethodOutcome::Pending;
     }
@@ -282,7 +282,7 @@ async fn write_one(
             },
         ),
     };
-    if let Err(e) = shared.journal.record_result(item, Op::Add, &journaled) {
+    if let Err(e) = off_runtime(|| shared.journal.record_result(item, Op::Add, &journaled)) {
         shared.fail_run(e.into());
     }
     if let Err(e) = &result
@@ -292,6 +292,17 @@ async fn write_one(
     }
     report_done(shared, user, action, &outcome);
     outcome
+}
+
+/// Runs a journal call (a committed transaction: an fsync) without holding up the runtime's other
+/// tasks: on a multi-threaded runtime the worker hands its tasks over while it waits.
+fn off_runtime<T>(call: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(call)
+        }
+        _ => call(),
+    }
 }
 
 fn report_done(shared: &Shared<'_>, user: &UserRef, action: Action, outcome: &MethodOutcome) {
@@ -310,20 +321,29 @@ fn report_done(shared: &Shared<'_>, user: &UserRef, action: Action, outcome: &Me
     shared.progress(outcome.is_ok());
 }
 
-/// Sends the write; when it fails (other than for permissions), re-reads the user's methods: the
-/// value in place means it landed. A transient failure whose write did not land is sent once more.
+/// Client retry cycles a write may spend on 429s before it counts as failed: a 429 means the
+/// write was not processed, so sending it again is safe; when many writers share Graph's write
+/// budget one of them can lose a whole cycle of retries.
+const THROTTLED_CYCLES: u32 = 5;
+
+/// Sends the write. Still throttled after the client's retries: sent again (a few cycles). Failed
+/// otherwise (but for permissions): the user's methods are read back, and the value in place
+/// means it landed; a transient failure whose write did not land is sent once more.
 async fn send_settled(client: &Client, user: &UserRef, method: &MethodPlan) -> Result<(), Error> {
-    let mut attempts = 0;
+    let (mut throttled, mut resent) = (1, false);
     loop {
-        attempts += 1;
         let error = match send(client, user, method).await {
             Ok(()) => return Ok(()),
             Err(e) if e.is_forbidden() || e.is_unauthorized() => return Err(e),
             Err(e) => e,
         };
+        if error.status() == Some(429) && throttled < THROTTLED_CYCLES {
+            throttled += 1;
+            continue;
+        }
         match read_user_methods(client, &UserId(user.id.clone())).await {
             Ok(have) if in_place(have.value(method.kind), method) => return Ok(()),
-            Ok(_) if error.is_transient() && attempts < 2 => continue,
+            Ok(_) if error.is_transient() && !resent => resent = true,
             _ => return Err(error),
         }
     }

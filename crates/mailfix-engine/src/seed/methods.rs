@@ -6,7 +6,7 @@ use std::fmt;
 
 use mailfix_client::models::{AuthenticationMethod, EmailMethod, PhoneMethod, PhoneType};
 use mailfix_client::page::Page;
-use mailfix_client::{BatchRequest, Client, Error, UserId, UserRef};
+use mailfix_client::{BatchRequest, Client, Error, Permission, UserId, UserRef};
 use serde::Serialize;
 
 use crate::journal::ItemKind;
@@ -139,8 +139,18 @@ pub async fn read_methods(
             answer
                 .and_then(|a| a.into_result::<Page<AuthenticationMethod>>("methods.list"))
                 .map(|page| UserMethods::from_list(page.value))
+                .map_err(name_permission)
         })
         .collect())
+}
+
+/// `$batch` items carry no permission of their own: a 403 says which one reading methods needs.
+fn name_permission(error: Error) -> Error {
+    if error.is_forbidden() && error.hint().is_none() {
+        error.with_hint(Permission::AuthMethodReadAll.hint())
+    } else {
+        error
+    }
 }
 
 #[cfg(test)]
