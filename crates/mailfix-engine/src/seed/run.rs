@@ -156,6 +156,9 @@ pub async fn execute(
                     target.run
                 )));
             }
+            reporter.report(&Event::Phase {
+                phase: Phase::Resume,
+            });
             journal.resume_run(&target.run)?.id
         }
     };

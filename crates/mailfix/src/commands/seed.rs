@@ -268,7 +268,6 @@ fn seed_error(error: SeedError) -> CliError {
 fn csv_hint(error: &mailfix_engine::seed::HrCsvError) -> Option<&'static str> {
     use mailfix_engine::seed::HrCsvError as E;
     match error {
-        E::NotUtf8 => Some("export the file as \"CSV UTF-8\""),
         E::Malformed { .. } => Some("check the quotes on that line, or pass --delimiter"),
         _ => None,
     }

@@ -277,6 +277,7 @@ async fn dry_run_writes_nothing_and_a_rerun_after_success_writes_nothing() {
         &[path, "--default-region", "AU", "--dry-run", "-o", "json"],
     )
     .await;
+    assert_eq!(out.status.code(), Some(4), "rows that would not be done");
     let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["dry_run"], true);
     assert_eq!(doc["run"], Value::Null);

@@ -99,3 +99,106 @@ async fn without_a_terminal_writing_needs_yes() {
     );
     assert!(writes(&service_requests(&sim, mark).await).is_empty());
 }
+
+#[tokio::test]
+async fn every_output_format_lists_the_rows() {
+    let sim = TestSim::start(hr_tenant()).await;
+    let file = sim.path("hr.csv");
+    write(&file, MESSY);
+    let report = sim.path("report.csv");
+    let dry = |format: &'static str| {
+        let mut args = vec![
+            file.to_str().unwrap(),
+            "--default-region",
+            "AU",
+            "--dry-run",
+            "-o",
+            format,
+        ];
+        args.extend(["--report", report.to_str().unwrap()]);
+        args
+    };
+    let csv = seed(&sim, &dry("csv")).await;
+    assert_eq!(
+        stdout(&csv),
+        std::fs::read_to_string(&report).unwrap(),
+        "-o csv is the report"
+    );
+    assert_eq!(
+        stdout(&csv).lines().count(),
+        1 + 12,
+        "a header and one line per row"
+    );
+    let ndjson = seed(&sim, &dry("ndjson")).await;
+    let lines: Vec<Value> = stdout(&ndjson)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 12);
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[1]["methods"][0]["outcome"], "unchanged");
+    let table = seed(&sim, &dry("table")).await;
+    insta::assert_snapshot!(stdout(&table), @r"
+dry run: nothing was written
+┌──────┬───────────────────┬──────────────┬───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
+│ line ┆ user              ┆ result       ┆ reason                                                                                                                                                                                │
+╞══════╪═══════════════════╪══════════════╪═══════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════╡
+│ 4    ┆ cara@contoso.com  ┆ conflict     ┆ mobile: +61 400000000 is registered (pass --update to replace it); email: 'cara@contoso.com' is in the tenant's own domain contoso.com; an alternate email must be outside the tenant │
+│ 7    ┆ eli@contoso.com   ┆ partial      ┆ mobile: '12345' is not a valid number for +61                                                                                                                                         │
+│ 8    ┆ fay@contoso.com   ┆ partial      ┆ email: fay.old@gmail.com is registered (pass --update to replace it)                                                                                                                  │
+│ 9    ┆ ghost@contoso.com ┆ unknown-user ┆ no user 'ghost@contoso.com' in the directory                                                                                                                                          │
+│ 10   ┆ ANNA@contoso.com  ┆ duplicate    ┆ duplicate of line 2; not applied                                                                                                                                                      │
+│ 12   ┆ ivy@contoso.com   ┆ invalid      ┆ alternate-mobile: an alternate mobile needs a mobile phone method first                                                                                                               │
+│ 14   ┆                   ┆ invalid      ┆ no user: the user column is empty                                                                                                                                                     │
+└──────┴───────────────────┴──────────────┴───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+┌──────────────┬──────┐
+│ result       ┆ rows │
+╞══════════════╪══════╡
+│ conflict     ┆ 1    │
+│ duplicate    ┆ 1    │
+│ empty        ┆ 1    │
+│ invalid      ┆ 2    │
+│ partial      ┆ 2    │
+│ planned      ┆ 4    │
+│ unknown-user ┆ 1    │
+└──────────────┴──────┘
+12 rows; methods: 0 created, 0 updated, 1 already registered, 0 failed
+    ");
+}
+
+#[tokio::test]
+async fn without_exchange_the_users_own_domains_still_refuse_tenant_emails() {
+    let mut scenario = hr_tenant();
+    scenario.apps.push(mailfix_sim::scenario::AppSpec {
+        role: "seeder".into(),
+        client_id: Some("5eed5eed-0000-4000-8000-000000000001".into()),
+        display_name: "HR seeding".into(),
+        secret: Some("seeder-secret".into()),
+        secret_credential: true,
+        graph_roles: vec![
+            "User.Read.All".into(),
+            "UserAuthenticationMethod.ReadWrite.All".into(),
+        ],
+        ..Default::default()
+    });
+    let sim = TestSim::start(scenario).await;
+    let file = sim.path("hr.csv");
+    write(
+        &file,
+        "upn,personal_email\nanna@contoso.com,anna@mail.contoso.com\nbo@contoso.com,bo@example.org\n",
+    );
+    let mut cmd = sim.mailfix_as("5eed5eed-0000-4000-8000-000000000001", "seeder-secret");
+    let out =
+        crate::support::run(cmd.args(["seed", file.to_str().unwrap(), "--yes", "-o", "json"]))
+            .await;
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: cannot read the accepted domains from Exchange"),
+        "{err}"
+    );
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["rows"][0]["result"], "invalid");
+    assert_eq!(doc["rows"][1]["result"], "done");
+    assert_eq!(methods_of(&sim, "anna@contoso.com").await.1, None);
+}

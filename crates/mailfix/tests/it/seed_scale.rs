@@ -75,6 +75,12 @@ async fn five_thousand_rows_take_close_to_the_minimum_number_of_requests() {
         total >= minimum,
         "fewer requests than the minimum: {total} < {minimum}"
     );
+    let counted =
+        doc["requests"]["graph"].as_u64().unwrap() + doc["requests"]["exchange"].as_u64().unwrap();
+    assert_eq!(
+        counted, total as u64,
+        "the summary counts what the service saw"
+    );
     assert!(
         total <= minimum + minimum / 50,
         "{total} requests, more than 2% above the minimum {minimum} ({throttled} throttled)"
