@@ -30,4 +30,4 @@ pub use phone::{PhoneError, Region, RegionError, normalize_phone};
 pub use plan::{MethodPlan, RowPlan, RowStatus, SeedInput, SeedPlan};
 pub use resolve::{Lookup, Resolved, resolve_users};
 pub use resume::{ResumeTarget, StoredOptions, resume_target};
-pub use run::{RunStart, dry_run, execute, plan_seed};
+pub use run::{RunStart, dry_run, execute, plan_seed, without_writes};

@@ -97,6 +97,11 @@ pub fn dry_run(plan: &SeedPlan) -> SeedReport {
     SeedReport::new(None, true, false, planned_rows(plan))
 }
 
+/// The report of a plan with no writes: every row ends as planned, and no run is journaled.
+pub fn without_writes(plan: &SeedPlan) -> SeedReport {
+    SeedReport::new(None, false, false, planned_rows(plan))
+}
+
 fn planned_rows(plan: &SeedPlan) -> Vec<RowReport> {
     plan.rows
         .iter()
@@ -135,9 +140,7 @@ pub async fn execute(
     stop: &AtomicBool,
 ) -> Result<SeedReport, SeedError> {
     let run = match start {
-        RunStart::New { .. } if plan.writes() == 0 => {
-            return Ok(SeedReport::new(None, false, false, planned_rows(plan)));
-        }
+        RunStart::New { .. } if plan.writes() == 0 => return Ok(without_writes(plan)),
         RunStart::New { tenant } => {
             let options = serde_json::to_value(StoredOptions::of(plan))
                 .map_err(|e| SeedError::Resume(format!("cannot record the options: {e}")))?;

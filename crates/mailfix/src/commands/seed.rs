@@ -14,7 +14,7 @@ use mailfix_engine::RunId;
 use mailfix_engine::journal::Journal;
 use mailfix_engine::seed::{
     ApplyOptions, ColumnMap, CsvOptions, RunStart, SeedError, SeedInput, SeedPlan, dry_run,
-    execute, plan_seed, resume_target,
+    execute, plan_seed, resume_target, without_writes,
 };
 
 use crate::cli::SeedArgs;
@@ -87,55 +87,43 @@ fn delimiter(text: &str) -> Result<u8, CliError> {
 pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
     let settings = SeedSettings::resolve(args)?;
     let started = Instant::now();
-    let (journal, start, input) = match &settings.resume {
-        Some(run) => {
-            let journal = ctx.journal_write("seed")?;
-            let target =
-                resume_target(&journal, run.as_ref(), args.file.clone()).map_err(seed_error)?;
-            let input = target.input.clone();
-            (Some(journal), RunStart::Resume(target), input)
-        }
-        None => {
-            let tenant = ctx.settings.tenant.as_ref().map(|t| t.value.clone());
-            (None, RunStart::New { tenant }, settings.input)
-        }
-    };
+    let (journal, start, input) = start(ctx, args, &settings)?;
     let client = ctx.client()?;
     let reporter = progress::reporter(ctx.printer.clone());
     let plan = plan_seed(&client, input, &*reporter)
         .await
         .map_err(seed_error)?;
     render::plan(ctx, &plan);
-    let report = if args.write.dry_run {
-        dry_run(&plan)
-    } else {
-        plan.check_max_changes(args.write.max_changes)
-            .map_err(seed_error)?;
-        confirm(ctx, &plan, args.write.yes)?;
-        let journal = match journal {
-            Some(j) => j,
-            None if plan.writes() > 0 => ctx.journal_write("seed")?,
-            None => return finish(ctx, args, &client, started, dry_run_as_final(&plan)),
-        };
-        apply(
-            ctx,
-            &client,
-            &journal,
-            &plan,
-            start,
-            &settings.apply,
-            &*reporter,
-        )
-        .await?
+    if args.write.dry_run {
+        return finish(ctx, args, &client, started, dry_run(&plan));
+    }
+    plan.check_max_changes(args.write.max_changes)
+        .map_err(seed_error)?;
+    confirm(ctx, &plan, args.write.yes)?;
+    let journal = match journal {
+        Some(j) => j,
+        None if plan.writes() > 0 => ctx.journal_write("seed")?,
+        None => return finish(ctx, args, &client, started, without_writes(&plan)),
     };
+    let report = apply(ctx, &client, &journal, &plan, start, &settings, &*reporter).await?;
     finish(ctx, args, &client, started, report)
 }
 
-/// With nothing to write, the plan is the outcome (no run is journaled).
-fn dry_run_as_final(plan: &SeedPlan) -> mailfix_engine::seed::SeedReport {
-    let mut report = dry_run(plan);
-    report.dry_run = false;
-    report
+/// A new run, or the run `--resume` names (its journal is locked first; its input is what it
+/// recorded).
+fn start(
+    ctx: &Context,
+    args: &SeedArgs,
+    settings: &SeedSettings,
+) -> Result<(Option<Journal>, RunStart, SeedInput), CliError> {
+    let Some(run) = &settings.resume else {
+        let tenant = ctx.settings.tenant.as_ref().map(|t| t.value.clone());
+        return Ok((None, RunStart::New { tenant }, settings.input.clone()));
+    };
+    let journal = ctx.journal_write("seed")?;
+    let target = resume_target(&journal, run.as_ref(), args.file.clone()).map_err(seed_error)?;
+    let input = target.input.clone();
+    Ok((Some(journal), RunStart::Resume(target), input))
 }
 
 async fn apply(
@@ -144,12 +132,21 @@ async fn apply(
     journal: &Journal,
     plan: &SeedPlan,
     start: RunStart,
-    options: &ApplyOptions,
+    settings: &SeedSettings,
     reporter: &dyn mailfix_engine::events::Reporter,
 ) -> Result<mailfix_engine::seed::SeedReport, CliError> {
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = watch_ctrl_c(stop.clone());
-    let result = execute(client, journal, plan, start, options, reporter, &stop).await;
+    let result = execute(
+        client,
+        journal,
+        plan,
+        start,
+        &settings.apply,
+        reporter,
+        &stop,
+    )
+    .await;
     watcher.abort();
     result.map_err(|e| {
         let client_failure = matches!(e, SeedError::Client(_));
