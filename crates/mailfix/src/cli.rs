@@ -257,25 +257,29 @@ pub enum RunsCommand {
 /// `mailfix seed`.
 #[derive(Debug, Args)]
 pub struct SeedArgs {
-    /// The HR export (CSV with a header row).
+    /// The HR export (CSV with a header row). With --resume: the run's file (default: the path it
+    /// recorded).
+    #[arg(required_unless_present = "resume")]
     pub file: Option<PathBuf>,
-    /// Column mapping, e.g. `upn=Email,mobile=Mobile,email=PersonalEmail`.
+    /// Column mapping, e.g. `upn=Email,mobile=Mobile,email=PersonalEmail` (fields: upn, mobile,
+    /// alternate_mobile, email).
     #[arg(long, value_name = "MAP")]
     pub map: Option<String>,
-    /// Field delimiter [default: detected: `,` or `;`].
+    /// Field delimiter: one character, or `tab` [default: detected: `,`, `;` or tab].
     #[arg(long, value_name = "CHAR")]
-    pub delimiter: Option<char>,
+    pub delimiter: Option<String>,
     /// Region for national phone numbers, e.g. AU.
     #[arg(long, value_name = "REGION")]
     pub default_region: Option<String>,
     /// Update methods whose value differs (otherwise reported as conflicts).
     #[arg(long)]
     pub update: bool,
-    /// Write one line per input row with its outcome.
+    /// Write one line per input row with its outcome (CSV).
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
-    /// Resume a run (default: the latest unfinished one).
-    #[arg(long, value_name = "RUN", num_args = 0..=1, default_missing_value = "")]
+    /// Resume a run (default: the latest unfinished one) with the options it recorded.
+    #[arg(long, value_name = "RUN", num_args = 0..=1, default_missing_value = "",
+          conflicts_with_all = ["map", "delimiter", "default_region", "update"])]
     pub resume: Option<String>,
     /// Confirmation and limits.
     #[command(flatten)]

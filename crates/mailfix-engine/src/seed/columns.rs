@@ -1,6 +1,7 @@
 //! Which HR column feeds which seed field: `--map` pairs, or common header names recognised
 //! without one (compared lowercase, letters and digits only: `Personal E-mail` = `personalemail`).
 
+use std::fmt;
 use std::str::FromStr;
 
 use csv::StringRecord;
@@ -83,7 +84,23 @@ impl FromStr for ColumnMap {
     }
 }
 
+impl fmt::Display for ColumnMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pairs: Vec<String> = self
+            .entries
+            .iter()
+            .map(|(field, column)| format!("{}={column}", field.key()))
+            .collect();
+        f.write_str(&pairs.join(","))
+    }
+}
+
 impl ColumnMap {
+    /// Whether no column was named.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     fn get(&self, field: Field) -> Option<&str> {
         self.entries
             .iter()

@@ -33,6 +33,30 @@ pub enum Decision {
         /// Why.
         reason: String,
     },
+    /// The value itself is unusable (set when planning a row; `decide_*` never returns it).
+    Invalid {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Decision {
+    /// Whether it is a remote write (create or update).
+    pub fn is_write(&self) -> bool {
+        matches!(self, Decision::Create | Decision::Update { .. })
+    }
+
+    /// The verb for reports: `create`, `update`, `skip`, or `none` when nothing is done.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Decision::Create => "create",
+            Decision::Update { .. } => "update",
+            Decision::Skip => "skip",
+            Decision::Conflict { .. } | Decision::Blocked { .. } | Decision::Invalid { .. } => {
+                "none"
+            }
+        }
+    }
 }
 
 /// The decision for one phone slot.

@@ -5,3 +5,4 @@ mod audit;
 mod journal;
 mod rules;
 mod seed;
+mod seed_run;

@@ -5,4 +5,9 @@
     reason = "support helpers are shared by test modules that each use a part"
 )]
 
+mod seed;
+mod seed_flags;
+mod seed_inputs;
+mod seed_resume;
+mod seed_scale;
 mod support;

@@ -1,0 +1,60 @@
+//! Why a seed run as a whole cannot go on (a bad row never is: rows carry their own outcome).
+
+use std::path::PathBuf;
+
+use super::csv::HrCsvError;
+use crate::journal::JournalError;
+
+/// A failure of the whole run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SeedError {
+    /// The HR file cannot be opened or read.
+    #[error("cannot read the HR file {path}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The HR file is not a usable CSV (no header, unknown `--map` column, ...).
+    #[error("{path}: {source}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: HrCsvError,
+    },
+    /// A request failed for the run as a whole (sign-in, permissions, network).
+    #[error(transparent)]
+    Client(#[from] mailfix_client::Error),
+    /// The journal failed.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// `--max-changes` refuses the plan.
+    #[error("the plan has {planned} changes, more than --max-changes {max}")]
+    TooManyChanges {
+        /// Planned writes.
+        planned: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// `--resume` cannot take the run up.
+    #[error("cannot resume: {0}")]
+    Resume(String),
+}
+
+impl SeedError {
+    /// Whether the user can fix it by changing the command line or the file (exit 2).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            SeedError::File { .. }
+                | SeedError::Csv { .. }
+                | SeedError::TooManyChanges { .. }
+                | SeedError::Resume(_)
+        )
+    }
+}
