@@ -5,4 +5,6 @@
     reason = "support helpers are shared by test modules that each use a part"
 )]
 
+mod audit;
+mod audit_inputs;
 mod support;
