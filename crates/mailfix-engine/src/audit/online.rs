@@ -2,11 +2,14 @@
 //! per service, filtered server-side by time and `loggedByService`, with `$select` of what
 //! classification reads and the largest page size, so that a run takes one request per page and
 //! nothing more. Pages go through the client's reports lane, which keeps to the API's limit of
-//! 5 requests per 10 s (PROTOCOL §2.7).
+//! 5 requests per 10 s (PROTOCOL §2.7); the two queries run side by side, so that a slow service
+//! (pages of 1,000 records take seconds) does not leave the limit unused.
 //!
 //! Why two queries and not one with `or`: the Graph docs list `eq`, `ge`, `le` and `startswith`
 //! for this API's `$filter` (with `and`), not `or`; two documented queries cost at most one request
 //! more than an undocumented combined one.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::TryStreamExt as _;
 use mailfix_client::models::DirectoryAudit;
@@ -71,29 +74,51 @@ pub struct OnlineRead {
     pub unreadable: u64,
 }
 
-/// Reads both services' events in `window`, `page_size` records per page.
+/// Reads both services' events in `window`, `page_size` records per page. The two queries run
+/// side by side: each is a sequence of pages, and the client's reports lane keeps their sum within
+/// the limit.
 pub async fn read_online(
     client: &Client,
     window: &AuditWindow,
     page_size: u32,
     reporter: &dyn Reporter,
 ) -> Result<OnlineRead, mailfix_client::Error> {
+    let total = AtomicU64::new(0);
+    let reads =
+        SERVICES.map(|service| read_service(client, service, window, page_size, reporter, &total));
     let mut read = OnlineRead::default();
-    for service in SERVICES {
-        let query = service_query(service, window, page_size);
-        let mut pages = client.graph().directory_audit_pages(&query);
-        let mut count = 0u64;
-        while let Some(page) = pages.try_next().await? {
-            count += 1;
-            absorb(&mut read, page, reporter);
-            reporter.report(&Event::AuditRead {
-                service: service.to_owned(),
-                pages: count,
-                events: read.events.len() as u64,
-            });
-        }
-        read.pages.push(count);
+    for one in futures::future::try_join_all(reads).await? {
+        read.events.extend(one.events);
+        read.pages.extend(one.pages);
+        read.unreadable += one.unreadable;
     }
+    Ok(read)
+}
+
+async fn read_service(
+    client: &Client,
+    service: &str,
+    window: &AuditWindow,
+    page_size: u32,
+    reporter: &dyn Reporter,
+    total: &AtomicU64,
+) -> Result<OnlineRead, mailfix_client::Error> {
+    let query = service_query(service, window, page_size);
+    let mut pages = client.graph().directory_audit_pages(&query);
+    let mut read = OnlineRead::default();
+    let mut count = 0u64;
+    while let Some(page) = pages.try_next().await? {
+        count += 1;
+        let before = read.events.len();
+        absorb(&mut read, page, reporter);
+        let added = (read.events.len() - before) as u64;
+        reporter.report(&Event::AuditRead {
+            service: service.to_owned(),
+            pages: count,
+            events: total.fetch_add(added, Ordering::Relaxed) + added,
+        });
+    }
+    read.pages.push(count);
     Ok(read)
 }
 
