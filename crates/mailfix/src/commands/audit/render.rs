@@ -161,3 +161,112 @@ fn failing(report: &AuditReport) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use mailfix_engine::audit::{ReasonCount, TableRow};
+
+    use super::*;
+
+    fn user(upn: &str, class: AuditClass, mail_empty: bool) -> AuditUser {
+        let failing = class == AuditClass::Failing;
+        AuditUser {
+            id: format!("id-{upn}"),
+            upn: upn.to_owned(),
+            class,
+            mail_empty: Some(mail_empty),
+            synced: Some(false),
+            mailbox_plan: Some("EXCHANGE_S_STANDARD".into()),
+            attempts: 2,
+            failures: if failing { 2 } else { 0 },
+            successes: if failing { 0 } else { 2 },
+            reasons: if failing {
+                vec![ReasonCount {
+                    reason: "User canceled security info registration.".into(),
+                    count: 2,
+                }]
+            } else {
+                vec![]
+            },
+            related_events: 2,
+            first: Utc.with_ymd_and_hms(2024, 5, 1, 8, 0, 0).single(),
+            last: Utc.with_ymd_and_hms(2024, 5, 2, 9, 30, 0).single(),
+            cause: failing.then(|| "`mail` is empty (MF001)".to_owned()),
+            remedy: failing.then(|| format!("mailfix fix --user {upn}")),
+        }
+    }
+
+    fn report() -> AuditReport {
+        let row = |class, mail_empty, mail_set| TableRow {
+            class,
+            mail_empty,
+            mail_set,
+            mail_unknown: 0,
+        };
+        AuditReport {
+            source: SourceKind::Graph,
+            since: Utc.with_ymd_and_hms(2024, 4, 20, 0, 0, 0).single(),
+            until: None,
+            events: 8,
+            scope: None,
+            skipped: Default::default(),
+            table: vec![
+                row(AuditClass::Failing, 1, 0),
+                row(AuditClass::Recovered, 0, 0),
+                row(AuditClass::Completed, 0, 1),
+                row(AuditClass::NoAttempt, 0, 0),
+            ],
+            reading: "1 of 1 failing user has an empty `mail`; 0 of 1 completed user does".into(),
+            users: vec![
+                user("anna@contoso.com", AuditClass::Failing, true),
+                user("bo@contoso.com", AuditClass::Completed, false),
+            ],
+            problems: vec![],
+        }
+    }
+
+    #[test]
+    fn table_output_reads_the_table_then_lists_failing_users() {
+        let text = render(&report(), OutputFormat::Table).unwrap();
+        // The failing users' table is wide and wraps with the terminal: checked by content.
+        let (head, failing) = text.split_at(text.find("Failing users").unwrap());
+        insta::assert_snapshot!(head, @r"
+        Registration audit from the directory audit log: 2024-04-20T00:00:00Z .. now, 8 events, 2 users
+
+        ┌────────────┬────────────┬──────────┐
+        │ class      ┆ mail empty ┆ mail set │
+        ╞════════════╪════════════╪══════════╡
+        │ failing    ┆ 1          ┆ 0        │
+        │ recovered  ┆ 0          ┆ 0        │
+        │ completed  ┆ 0          ┆ 1        │
+        │ no-attempt ┆ 0          ┆ 0        │
+        └────────────┴────────────┴──────────┘
+
+        1 of 1 failing user has an empty `mail`; 0 of 1 completed user does
+        ");
+        assert!(failing.starts_with("Failing users (1): failed and never succeeded since"));
+        for part in [
+            "anna@contoso.com",
+            "2 of 2",
+            "User canceled security info registration.",
+            "mailfix fix --user anna@contoso.com",
+            "mailfix fix --users-file failing.txt",
+        ] {
+            assert!(failing.contains(part), "{part} in {failing}");
+        }
+        assert!(
+            !failing.contains("bo@contoso.com"),
+            "only failing users are listed"
+        );
+    }
+
+    #[test]
+    fn csv_has_the_stable_header_and_one_row_per_user() {
+        insta::assert_snapshot!(render(&report(), OutputFormat::Csv).unwrap(), @r"
+        id,upn,class,mail_empty,synced,mailbox_plan,attempts,failures,successes,first,last,reasons,cause,remedy
+        id-anna@contoso.com,anna@contoso.com,failing,true,false,EXCHANGE_S_STANDARD,2,2,0,2024-05-01T08:00:00Z,2024-05-02T09:30:00Z,User canceled security info registration. (2),`mail` is empty (MF001),mailfix fix --user anna@contoso.com
+        id-bo@contoso.com,bo@contoso.com,completed,false,false,EXCHANGE_S_STANDARD,2,0,2,2024-05-01T08:00:00Z,2024-05-02T09:30:00Z,,,
+        ");
+    }
+}
