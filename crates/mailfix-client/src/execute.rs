@@ -104,9 +104,11 @@ impl Transport {
             retry,
             login: PaceLane::new(2, Gate::default()),
             graph: PaceLane::new(limits.graph_concurrency, Gate::default()),
-            // One at a time so that the window counts every request in flight.
+            // The window counts requests in flight; never more in flight than it allows.
             reports: PaceLane::new(
-                1,
+                limits
+                    .reports_concurrency
+                    .clamp(1, limits.reports_requests.max(1)),
                 Gate::windowed(limits.reports_requests, limits.reports_window),
             ),
             exchange: PaceLane::new(limits.exchange_concurrency, Gate::default()),
@@ -188,11 +190,11 @@ impl Transport {
         let mut attempt = 1u32;
         let mut refreshed = false;
         loop {
-            let permit = lane.admit(&self.counters).await;
-            let sent = self.attempt(req, &auth, &mut refreshed).await?;
-            drop(permit);
+            let admission = lane.admit(&self.counters).await;
+            let sent = self.attempt(req, &auth, &mut refreshed).await;
             let now = Instant::now();
-            lane.completed(now, self.spacing(&sent));
+            admission.complete(now, sent.as_ref().ok().and_then(|s| self.spacing(s)));
+            let sent = sent?;
             let Verdict::Retry { after, throttled } = retry::classify(sent.outcome(), req.mode)
             else {
                 return sent.finish(req);

@@ -2,8 +2,14 @@
 //! concurrent requests also wait out a `Retry-After`), spacing between sends when the service
 //! signals it is near its limit, and a sliding window for the reports/audit limit (5 per 10 s).
 //!
+//! The window counts requests in flight and requests answered within the last period: a request
+//! is sent only when fewer than `max` are. The service counts arrivals; every request that arrived
+//! within one period before another one's arrival was, when that one was sent, either in flight or
+//! answered within the period before, so no period ever sees more than `max` arrivals, whatever
+//! the concurrency. (Counting answers, not sends, costs one round trip per request at most.)
+//!
 //! [`Gate`] is the pure part (explicit instants, unit-tested); [`Lane`] adds the semaphore and the
-//! sleeping.
+//! sleeping; [`Admission`] records the answer (or the abandonment) of each admitted send.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -22,8 +28,12 @@ pub struct Limits {
     /// Requests in flight to Exchange (default 3).
     pub exchange_concurrency: usize,
     /// Requests per [`Limits::reports_window`] to Graph reports and audit logs (default 5;
-    /// "5 requests per 10 seconds per app per tenant", PROTOCOL.md §2.7). These run one at a time.
+    /// "5 requests per 10 seconds per app per tenant", PROTOCOL.md §2.7), in flight included.
     pub reports_requests: usize,
+    /// Reports/audit requests in flight at once (default 2, at most `reports_requests`): paged
+    /// reads are sequential, so two independent reads (e.g. two audit queries) overlap their
+    /// round trips when the service answers more slowly than the window allows.
+    pub reports_concurrency: usize,
     /// The reports/audit window (default 10 s).
     pub reports_window: Duration,
     /// Usage of the service's limit from which sends are spaced out (default 0.8, the value at
@@ -50,6 +60,7 @@ impl Default for Limits {
             graph_concurrency: 8,
             exchange_concurrency: 3,
             reports_requests: 5,
+            reports_concurrency: 2,
             reports_window: Duration::from_secs(10),
             slow_down_from: 0.8,
             slow_down_step: Duration::from_millis(250),
@@ -95,7 +106,32 @@ pub(crate) fn usage_from_headers(headers: &http::HeaderMap) -> Option<f64> {
 struct Window {
     max: usize,
     period: Duration,
+    /// Answer times of the last `max` sends, oldest first.
     done: VecDeque<Instant>,
+    in_flight: usize,
+}
+
+impl Window {
+    /// When a send may go, counting sends in flight and answers within the period before `now`.
+    fn ready_at(&self, now: Instant) -> Instant {
+        let recent: Vec<Instant> = self
+            .done
+            .iter()
+            .copied()
+            .filter(|t| *t + self.period > now)
+            .collect();
+        let used = self.in_flight + recent.len();
+        if used < self.max {
+            return now;
+        }
+        // The (used - max + 1)-th oldest recent answer must leave the period first. It exists
+        // while fewer than `max` sends are in flight (lanes allow at most `max` at once and the
+        // caller's own send is not in flight yet); otherwise wait for an answer.
+        match recent.get(used - self.max) {
+            Some(t) => *t + self.period,
+            None => now + self.period / (self.max as u32).max(1),
+        }
+    }
 }
 
 /// When the next send of a service may go.
@@ -115,6 +151,7 @@ impl Gate {
                 max: max.max(1),
                 period,
                 done: VecDeque::new(),
+                in_flight: 0,
             }),
             ..Self::default()
         }
@@ -126,11 +163,8 @@ impl Gate {
         for t in [self.not_before, self.next_slot].into_iter().flatten() {
             at = at.max(t);
         }
-        if let Some(w) = &self.window
-            && w.done.len() >= w.max
-            && let Some(oldest) = w.done.front()
-        {
-            at = at.max(*oldest + w.period);
+        if let Some(w) = &self.window {
+            at = at.max(w.ready_at(now));
         }
         at
     }
@@ -143,6 +177,9 @@ impl Gate {
         }
         if !self.spacing.is_zero() {
             self.next_slot = Some(now + self.spacing);
+        }
+        if let Some(w) = &mut self.window {
+            w.in_flight += 1;
         }
         Ok(())
     }
@@ -164,9 +201,10 @@ impl Gate {
         }
     }
 
-    /// Records a completed send (for the window).
+    /// Records the end of a send that passed (answered, failed or abandoned at `at`).
     pub(crate) fn completed(&mut self, at: Instant) {
         if let Some(w) = &mut self.window {
+            w.in_flight = w.in_flight.saturating_sub(1);
             w.done.push_back(at);
             while w.done.len() > w.max {
                 w.done.pop_front();
@@ -199,8 +237,10 @@ impl Lane {
         f(&mut gate)
     }
 
-    /// Waits for a permit and for the gate to open; the permit is held for one send.
-    pub(crate) async fn admit(&self, counters: &Counters) -> SemaphorePermit<'_> {
+    /// Waits for a permit and for the gate to open. The admission is held for one send and must
+    /// be completed with [`Admission::complete`]; dropped without it (the send failed before an
+    /// answer or was cancelled), it counts as answered at the drop.
+    pub(crate) async fn admit(&self, counters: &Counters) -> Admission<'_> {
         // The semaphore lives as long as the lane and is never closed.
         let permit = self
             .permits
@@ -210,7 +250,13 @@ impl Lane {
         loop {
             let now = Instant::now();
             match self.with_gate(|g| g.try_pass(now)) {
-                Ok(()) => return permit,
+                Ok(()) => {
+                    return Admission {
+                        lane: self,
+                        _permit: permit,
+                        open: true,
+                    };
+                }
                 Err(at) => {
                     counters.waited(at - now);
                     tokio::time::sleep_until(at).await;
@@ -225,13 +271,38 @@ impl Lane {
     }
 
     /// Records a completed send and the service's pressure signal.
-    pub(crate) fn completed(&self, at: Instant, spacing: Option<Duration>) {
+    fn completed(&self, at: Instant, spacing: Option<Duration>) {
         self.with_gate(|g| {
             g.completed(at);
             if let Some(s) = spacing {
                 g.set_spacing(at, s);
             }
         });
+    }
+}
+
+/// One admitted send: its concurrency permit and its place in the window until it is answered.
+#[derive(Debug)]
+pub(crate) struct Admission<'a> {
+    lane: &'a Lane,
+    _permit: SemaphorePermit<'a>,
+    open: bool,
+}
+
+impl Admission<'_> {
+    /// The send ended at `at`; `spacing` is the service's pressure signal, if it answered.
+    /// Recorded before the permit is released, so the next send sees it.
+    pub(crate) fn complete(mut self, at: Instant, spacing: Option<Duration>) {
+        self.open = false;
+        self.lane.completed(at, spacing);
+    }
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            self.lane.completed(Instant::now(), None);
+        }
     }
 }
 
@@ -278,6 +349,31 @@ mod tests {
         assert!(g.try_pass(t0 + ms(1050)).is_ok());
         g.completed(t0 + ms(1100));
         assert_eq!(g.try_pass(t0 + ms(1100)), Err(t0 + ms(1150)));
+    }
+
+    #[test]
+    fn window_counts_sends_in_flight() {
+        let t0 = Instant::now();
+        let mut g = Gate::windowed(3, ms(1000));
+        assert!(g.try_pass(t0).is_ok());
+        assert!(g.try_pass(t0).is_ok());
+        g.completed(t0 + ms(100));
+        assert!(
+            g.try_pass(t0 + ms(100)).is_ok(),
+            "1 answered + 1 in flight < 3"
+        );
+        // 1 answered at 100 + 2 in flight: the answer must leave the period first.
+        assert_eq!(g.try_pass(t0 + ms(150)), Err(t0 + ms(1100)));
+        g.completed(t0 + ms(200));
+        g.completed(t0 + ms(300));
+        // 3 answered (100, 200, 300), none in flight.
+        assert_eq!(g.try_pass(t0 + ms(400)), Err(t0 + ms(1100)));
+        assert!(g.try_pass(t0 + ms(1100)).is_ok());
+        assert_eq!(
+            g.try_pass(t0 + ms(1100)),
+            Err(t0 + ms(1200)),
+            "2 recent answers + 1 in flight"
+        );
     }
 
     #[test]

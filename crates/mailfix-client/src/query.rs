@@ -46,6 +46,14 @@ impl Filter {
         ))
     }
 
+    /// `prop le 2024-05-15T00:00:00Z`.
+    pub fn le_time(prop: &str, at: DateTime<Utc>) -> Self {
+        Self(format!(
+            "{prop} le {}",
+            at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        ))
+    }
+
     /// `collection/any(x:x eq 'value')`.
     pub fn any_eq(collection: &str, value: &str) -> Self {
         Self(format!("{collection}/any(x:x eq {})", quote(value)))
@@ -227,6 +235,10 @@ mod tests {
                 .and(Filter::eq("loggedByService", "Authentication Methods"))
                 .as_str(),
             "activityDateTime ge 2024-05-01T00:00:00Z and loggedByService eq 'Authentication Methods'"
+        );
+        assert_eq!(
+            Filter::le_time("activityDateTime", at).as_str(),
+            "activityDateTime le 2024-05-01T00:00:00Z"
         );
         assert_eq!(
             Filter::any_eq("methodsRegistered", "email").as_str(),

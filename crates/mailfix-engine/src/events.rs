@@ -209,6 +209,15 @@ pub enum Event {
         /// Users it will read.
         pending: u64,
     },
+    /// `audit` read one more page of audit records.
+    AuditRead {
+        /// The service queried (`loggedByService`).
+        service: String,
+        /// Pages of this service read so far.
+        pages: u64,
+        /// Events read so far (all services).
+        events: u64,
+    },
     /// Something the user should know that is not an item's outcome.
     Warning {
         /// The message.

@@ -289,16 +289,17 @@ pub struct SeedArgs {
 /// `mailfix audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Limit to a scope (default: every user with events).
+    /// Limit to a scope; its users without attempts count as `no-attempt` (default: every user
+    /// the events name).
     #[command(flatten)]
     pub scope: ScopeArgs,
-    /// How far back to read [default: 14d].
-    #[arg(long, value_name = "DURATION", conflicts_with_all = ["from", "from_file"])]
+    /// How far back to read, e.g. 14d, 36h [default: 14d; a --from-file is read whole].
+    #[arg(long, value_name = "DURATION", conflicts_with = "from")]
     pub since: Option<String>,
-    /// Start of the window (ISO 8601).
-    #[arg(long, value_name = "TIME", requires = "to")]
+    /// Start of the period (ISO 8601: 2024-05-01 or 2024-05-01T08:00:00Z).
+    #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
-    /// End of the window (ISO 8601).
+    /// End of the period (ISO 8601) [default: now].
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
     /// Read the portal's audit log download (JSON or CSV) instead of the API.

@@ -43,6 +43,9 @@ impl Context {
         let mut config = ClientConfig::new(tenant, self.credential()?);
         config.endpoints = endpoints;
         config.extra_ca = s.ca_file.as_ref().map(|c| c.value.clone());
+        if let Some(window) = &s.reports_window {
+            config.limits.reports_window = window.value;
+        }
         Client::new(config).map_err(CliError::from)
     }
 

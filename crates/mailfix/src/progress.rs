@@ -70,6 +70,9 @@ impl Reporter for TerminalReporter {
             Event::Scanned { read, skipped } => self.with_bar(spinner, |bar| {
                 bar.set_message(format!("{read} users read, {skipped} members skipped"));
             }),
+            Event::AuditRead { events, pages, .. } => self.with_bar(spinner, |bar| {
+                bar.set_message(format!("{events} audit events read ({pages} pages)"));
+            }),
             Event::Progress {
                 done,
                 pending,
@@ -109,6 +112,14 @@ fn plain_line(event: &Event) -> Option<String> {
         Event::Phase { phase } => Some(format!("== {phase:?}").to_lowercase()),
         Event::Warning { message } => Some(format!("warning: {message}")),
         Event::Interrupted => Some("interrupted: finishing calls in flight".to_owned()),
+        // Every tenth page: reading a large log takes a while at 5 requests per 10 s.
+        Event::AuditRead {
+            service,
+            pages,
+            events,
+        } if pages % 10 == 0 => Some(format!(
+            "audit: {events} events read ({pages} pages of {service})"
+        )),
         Event::Progress {
             done,
             pending,

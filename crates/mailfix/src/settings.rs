@@ -6,8 +6,10 @@ mod config;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub use config::Profile;
+use mailfix_engine::duration::{format_duration, parse_duration};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::CliError;
@@ -126,6 +128,9 @@ pub struct Settings {
     pub ca_file: Option<Sourced<PathBuf>>,
     /// Journal database path.
     pub journal: Sourced<PathBuf>,
+    /// The client's pacing window for Graph reports and audit logs (5 requests per window), when
+    /// not the service's 10 s: against a simulator whose time runs N times faster, 10 s / N.
+    pub reports_window: Option<Sourced<Duration>>,
     /// Where the device-code refresh token is cached.
     pub token_cache: PathBuf,
     /// Output format.
@@ -185,6 +190,11 @@ impl Settings {
             });
         let token_cache = journal.value.with_file_name("token-cache.json");
         let credential = credential(args, &profile, env)?;
+        let reports_window = reports_window(layer(
+            None,
+            env_nonempty("MAILFIX_REPORTS_WINDOW"),
+            profile.reports_window.clone(),
+        ))?;
         Ok(Self {
             profile: profile_name,
             config_path,
@@ -197,6 +207,7 @@ impl Settings {
             exo_url: layered(&args.exo_url, "MAILFIX_EXO_URL", &profile.exo_url),
             ca_file: paths(&args.ca_file, "MAILFIX_CA_FILE", &profile.ca_file),
             journal,
+            reports_window,
             token_cache,
             output: args.output.unwrap_or(if stdout_is_terminal {
                 OutputFormat::Table
@@ -268,6 +279,13 @@ impl Settings {
         if let Some(profile) = &self.profile {
             put("profile", profile.clone(), "-".to_owned());
         }
+        if let Some(window) = &self.reports_window {
+            put(
+                "reports_window",
+                format_duration(window.value),
+                window.source.to_string(),
+            );
+        }
         rows.into_iter()
             .map(|(k, (v, s))| (k.to_owned(), v, s))
             .collect()
@@ -291,6 +309,28 @@ fn layer<T>(flag: Option<T>, env: Option<T>, file: Option<T>) -> Option<Sourced<
             source: Source::Config,
         })
     })
+}
+
+/// `MAILFIX_REPORTS_WINDOW` / `reports_window`: a duration above zero (`10s`, `100ms`).
+fn reports_window(raw: Option<Sourced<String>>) -> Result<Option<Sourced<Duration>>, CliError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    match parse_duration(&raw.value) {
+        Ok(value) if !value.is_zero() => Ok(Some(Sourced {
+            value,
+            source: raw.source,
+        })),
+        Ok(_) => Err(CliError::usage(format!(
+            "reports window '{}' (from {}) must be above zero",
+            raw.value, raw.source
+        ))),
+        Err(e) => Err(
+            CliError::usage(format!("reports window (from {}) is invalid", raw.source))
+                .cause(e)
+                .hint("write e.g. 10s (the service's window) or 100ms for a simulator at --time-scale 100"),
+        ),
+    }
 }
 
 fn pick_path(flag: Option<PathBuf>, env: Option<String>) -> Option<PathBuf> {

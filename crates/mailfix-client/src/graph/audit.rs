@@ -1,11 +1,16 @@
 //! Directory audit records (`/auditLogs/directoryAudits`, PROTOCOL.md §4.2): filtered and streamed
-//! at the reports/audit pace (5 requests per 10 s).
+//! at the reports/audit pace (5 requests per 10 s, [`crate::Limits::reports_window`]).
+
+use futures::stream;
 
 use super::Graph;
 use crate::models::DirectoryAudit;
-use crate::page::Items;
+use crate::page::{Items, Page, Pages};
 use crate::permission::Permission;
 use crate::query::{Filter, Query};
+
+const PATH: &str = "/auditLogs/directoryAudits";
+const OPERATION: &str = "audit.directoryAudits";
 
 impl Graph {
     /// Audit records matching `filter`, `top` per page (the service default when `None`).
@@ -21,11 +26,15 @@ impl Graph {
         if let Some(t) = top {
             query = query.top(t);
         }
-        self.list(self.get(
-            "/auditLogs/directoryAudits",
-            &query,
-            "audit.directoryAudits",
-            Permission::AuditLogReadAll,
-        ))
+        self.list(self.get(PATH, &query, OPERATION, Permission::AuditLogReadAll))
+    }
+
+    /// The pages of audit records for any query (`$filter`, `$select`, `$top`, `$orderby`), for
+    /// callers that report progress per page. Each page is one request of the reports lane.
+    pub fn directory_audit_pages(&self, query: &Query) -> Pages<Page<DirectoryAudit>> {
+        match self.get(PATH, query, OPERATION, Permission::AuditLogReadAll) {
+            Ok(req) => self.pages(req),
+            Err(e) => Box::pin(stream::once(async { Err(e) })),
+        }
     }
 }

@@ -133,6 +133,61 @@ async fn reports_and_audit_keep_to_their_window() {
 }
 
 #[tokio::test]
+async fn two_audit_reads_overlap_their_round_trips_and_keep_the_window() {
+    let held = InFlight::default();
+    let h = held.clone();
+    let router = Router::new()
+        .route(
+            "/v1.0/auditLogs/directoryAudits",
+            get(move |headers: HeaderMap, axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>| {
+                let h = h.clone();
+                async move {
+                    h.hold().await;
+                    let page: usize = q.get("$skiptoken").and_then(|s| s.parse().ok()).unwrap_or(0);
+                    let mut body = json!({"value": [{"id": format!("a{page}"), "activityDisplayName": "x", "activityDateTime": "2024-05-01T00:00:00Z"}]});
+                    if page < 3 {
+                        let host = headers["host"].to_str().unwrap();
+                        let filter = q.get("$filter").cloned().unwrap_or_default();
+                        body["@odata.nextLink"] = json!(format!(
+                            "http://{host}/v1.0/auditLogs/directoryAudits?$filter={}&$skiptoken={}",
+                            filter.replace(' ', "%20").replace('\'', "%27"),
+                            page + 1
+                        ));
+                    }
+                    reply(200, &[], body)
+                }
+            }),
+        )
+        .merge(support::token_endpoint(3599));
+    let server = support::serve(router).await;
+    let mut config = support::config(&server.url);
+    config.limits.reports_requests = 3;
+    config.limits.reports_window = Duration::from_millis(400);
+    let client = Client::new(config).unwrap();
+    let read = |service: &str| {
+        client
+            .graph()
+            .directory_audits(Some(Filter::eq("loggedByService", service)), Some(1))
+            .try_collect::<Vec<_>>()
+    };
+    let (a, b) = tokio::join!(read("A"), read("B"));
+    assert_eq!((a.unwrap().len(), b.unwrap().len()), (4, 4));
+    assert_eq!(
+        held.max.load(Ordering::SeqCst),
+        2,
+        "the two reads overlapped"
+    );
+    let hits = server.log.matching("/directoryAudits");
+    assert_eq!(hits.len(), 8);
+    for w in hits.windows(4) {
+        assert!(
+            w[3].at >= w[0].at + Duration::from_millis(400),
+            "4 requests within one window"
+        );
+    }
+}
+
+#[tokio::test]
 async fn sends_are_spaced_when_graph_reports_pressure() {
     let count = Arc::new(AtomicUsize::new(0));
     let router = Router::new()

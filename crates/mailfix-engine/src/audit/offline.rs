@@ -21,16 +21,22 @@
 //!   `resultReason`, `initiatedBy.user`, `targetResources[]`). A Graph response saved to a file
 //!   (`{"value": [...]}`) is read the same way. UNCONFIRMED beyond these property names: no public
 //!   sample of a full portal JSON download was found, so unknown properties are ignored.
+//!
+//! A malformed record (an unreadable date, a JSON record of the wrong shape) does not stop the
+//! others: it is left out and listed in [`AuditFile::problems`]. A file that is neither format
+//! (no JSON document, no CSV header with the portal's columns, binary content) is refused.
 
 use std::io::Read;
 
 use csv::{ReaderBuilder, StringRecord, Trim};
 use mailfix_client::models::DirectoryAudit;
+use serde::Serialize;
 
 use super::events::{AuditResult, RegistrationEvent, non_empty, parse_audit_time};
 
 /// The two download formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AuditFileFormat {
     /// JSON array (or a Graph page with `value`).
     Json,
@@ -41,7 +47,7 @@ pub enum AuditFileFormat {
 impl AuditFileFormat {
     /// JSON when the first non-blank character (after a BOM) is `[` or `{`, else CSV.
     pub fn detect(bytes: &[u8]) -> AuditFileFormat {
-        let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        let text = strip_bom(bytes);
         match text.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'[' | b'{') => AuditFileFormat::Json,
             _ => AuditFileFormat::Csv,
@@ -49,13 +55,36 @@ impl AuditFileFormat {
     }
 }
 
-/// Why an audit file cannot be read.
+/// A record left out of the events, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordProblem {
+    /// CSV line, or JSON record number (1-based).
+    pub record: u64,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// What a download holds: its events and the records that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditFile {
+    /// The format read.
+    pub format: AuditFileFormat,
+    /// The readable events, in file order.
+    pub events: Vec<RegistrationEvent>,
+    /// Records left out.
+    pub problems: Vec<RecordProblem>,
+}
+
+/// Why an audit file cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuditFileError {
     /// Reading failed.
     #[error("cannot read the audit file: {0}")]
     Io(#[from] std::io::Error),
+    /// Neither of the portal's formats.
+    #[error("the file is not an audit log download: {0}")]
+    UnknownFormat(String),
     /// Malformed JSON or not an array of audit records.
     #[error("the audit file is not an audit log JSON download: {0}")]
     Json(String),
@@ -70,18 +99,22 @@ pub enum AuditFileError {
     /// A CSV header lacks a column.
     #[error("the audit CSV has no '{0}' column; is it an Entra audit log download?")]
     MissingColumn(&'static str),
-    /// An unreadable date.
-    #[error("the audit file has an unreadable date '{time}' (record {record})")]
-    BadTime {
-        /// Line (CSV) or index (JSON) of the record.
-        record: u64,
-        /// The date text.
-        time: String,
+    /// Records exist but none could be read.
+    #[error("none of the {count} records of the audit file could be read (first: record {}: {})", first.record, first.reason)]
+    NoReadableRecord {
+        /// Records seen.
+        count: usize,
+        /// The first problem.
+        first: RecordProblem,
     },
 }
 
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+}
+
 /// Reads a download in either format (detected from the content).
-pub fn read_audit_file(mut input: impl Read) -> Result<Vec<RegistrationEvent>, AuditFileError> {
+pub fn read_audit_file(mut input: impl Read) -> Result<AuditFile, AuditFileError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
     match AuditFileFormat::detect(&bytes) {
@@ -90,29 +123,51 @@ pub fn read_audit_file(mut input: impl Read) -> Result<Vec<RegistrationEvent>, A
     }
 }
 
+/// Refuses a file where nothing was readable although records were there.
+fn finish(format: AuditFileFormat, file: AuditFile) -> Result<AuditFile, AuditFileError> {
+    match file.problems.first() {
+        Some(first) if file.events.is_empty() => Err(AuditFileError::NoReadableRecord {
+            count: file.problems.len(),
+            first: first.clone(),
+        }),
+        _ => Ok(AuditFile { format, ..file }),
+    }
+}
+
 /// Reads the JSON download.
-pub fn read_audit_json(bytes: &[u8]) -> Result<Vec<RegistrationEvent>, AuditFileError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| AuditFileError::Json(e.to_string()))?;
+pub fn read_audit_json(bytes: &[u8]) -> Result<AuditFile, AuditFileError> {
+    let value: serde_json::Value = serde_json::from_slice(strip_bom(bytes))
+        .map_err(|e| AuditFileError::Json(e.to_string()))?;
     let records = match value {
         serde_json::Value::Object(mut page) => page.remove("value").unwrap_or_default(),
         array => array,
     };
-    let audits: Vec<DirectoryAudit> =
-        serde_json::from_value(records).map_err(|e| AuditFileError::Json(e.to_string()))?;
-    audits
-        .iter()
-        .enumerate()
-        .map(|(i, audit)| {
-            RegistrationEvent::from_directory_audit(audit).map_err(|e| AuditFileError::BadTime {
+    let serde_json::Value::Array(records) = records else {
+        return Err(AuditFileError::Json(
+            "expected an array of audit records (or an object with 'value')".into(),
+        ));
+    };
+    let mut file = AuditFile {
+        format: AuditFileFormat::Json,
+        events: Vec::with_capacity(records.len()),
+        problems: Vec::new(),
+    };
+    for (i, record) in records.into_iter().enumerate() {
+        let event = serde_json::from_value::<DirectoryAudit>(record)
+            .map_err(|e| e.to_string())
+            .and_then(|audit| {
+                RegistrationEvent::from_directory_audit(&audit).map_err(|e| e.to_string())
+            });
+        match event {
+            Ok(event) => file.events.push(event),
+            Err(reason) => file.problems.push(RecordProblem {
                 record: i as u64 + 1,
-                time: e.time,
-            })
-        })
-        .collect()
+                reason,
+            }),
+        }
+    }
+    finish(AuditFileFormat::Json, file)
 }
-
 /// Column positions in the CSV header.
 struct Columns {
     date: usize,
@@ -135,6 +190,15 @@ impl Columns {
             .collect();
         let opt = |name: &str| names.iter().position(|n| n == &name.to_ascii_lowercase());
         let req = |name: &'static str| opt(name).ok_or(AuditFileError::MissingColumn(name));
+        if ["service", "activity", "result"]
+            .iter()
+            .all(|n| !names.iter().any(|h| h == n))
+        {
+            return Err(AuditFileError::UnknownFormat(
+                "neither JSON nor a CSV with the portal's columns (Date (UTC), Service, Activity, Result, ...)"
+                    .into(),
+            ));
+        }
         let date = names
             .iter()
             .position(|n| n.ends_with("(utc)") || n == "date" || n == "activitydatetime")
@@ -155,8 +219,13 @@ impl Columns {
 }
 
 /// Reads the CSV download.
-pub fn read_audit_csv(bytes: &[u8]) -> Result<Vec<RegistrationEvent>, AuditFileError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+pub fn read_audit_csv(bytes: &[u8]) -> Result<AuditFile, AuditFileError> {
+    let bytes = strip_bom(bytes);
+    if bytes.contains(&0) || std::str::from_utf8(bytes).is_err() {
+        return Err(AuditFileError::UnknownFormat(
+            "binary content (the portal's downloads are UTF-8 JSON or CSV)".into(),
+        ));
+    }
     let mut reader = ReaderBuilder::new()
         .flexible(true)
         .trim(Trim::All)
@@ -166,23 +235,43 @@ pub fn read_audit_csv(bytes: &[u8]) -> Result<Vec<RegistrationEvent>, AuditFileE
         message: e.to_string(),
     };
     let columns = Columns::find(reader.headers().map_err(csv_error)?)?;
-    let mut events = Vec::new();
+    let mut file = AuditFile {
+        format: AuditFileFormat::Csv,
+        events: Vec::new(),
+        problems: Vec::new(),
+    };
     for record in reader.records() {
         let record = record.map_err(csv_error)?;
         if record.iter().all(str::is_empty) {
             continue;
         }
-        events.push(csv_event(&record, &columns)?);
+        match csv_event(&record, &columns) {
+            Ok(event) => file.events.push(event),
+            Err(problem) => file.problems.push(problem),
+        }
     }
-    Ok(events)
+    finish(AuditFileFormat::Csv, file)
 }
 
-fn csv_event(record: &StringRecord, c: &Columns) -> Result<RegistrationEvent, AuditFileError> {
+fn csv_event(record: &StringRecord, c: &Columns) -> Result<RegistrationEvent, RecordProblem> {
     let get = |i: Option<usize>| non_empty(i.and_then(|i| record.get(i)));
+    let needed = [c.date, c.service, c.activity, c.result];
+    if let Some(&last) = needed.iter().max()
+        && record.len() <= last
+    {
+        return Err(RecordProblem {
+            record: record.position().map_or(0, |p| p.line()),
+            reason: format!("too few fields ({}; the header has more)", record.len()),
+        });
+    }
     let date = record.get(c.date).unwrap_or_default();
-    let time = parse_audit_time(date).ok_or_else(|| AuditFileError::BadTime {
+    let time = parse_audit_time(date).ok_or_else(|| RecordProblem {
         record: record.position().map_or(0, |p| p.line()),
-        time: date.to_owned(),
+        reason: if date.is_empty() {
+            "no date".to_owned()
+        } else {
+            format!("unreadable date '{date}'")
+        },
     })?;
     let target_is_user = get(c.target_type).is_some_and(|t| t.eq_ignore_ascii_case("user"))
         && (get(c.target_id).is_some() || get(c.target_upn).is_some());

@@ -47,6 +47,18 @@ pub fn record_attempt(
     attempt(tenant, user, at, rng, insert_in_time_order)
 }
 
+/// Records one attempt ending at `at` like [`record_attempt`], but appends its events: the caller
+/// sorts `tenant.audits` by time once it has recorded everything (many attempts at past times
+/// would otherwise each shift the log).
+pub fn append_attempt(
+    tenant: &mut Tenant,
+    user: UserIdx,
+    at: DateTime<Utc>,
+    rng: &mut ChaCha8Rng,
+) -> bool {
+    attempt(tenant, user, at, rng, Vec::push)
+}
+
 fn attempt(
     tenant: &mut Tenant,
     user: UserIdx,

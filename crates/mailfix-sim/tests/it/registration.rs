@@ -24,6 +24,18 @@ fn last_outcome(sim: &Sim, upn: &str) -> (String, String) {
     (event.result.clone(), event.result_reason.clone())
 }
 
+/// Posts attempts; returns (failed, succeeded).
+async fn attempt(sim: &Sim, body: serde_json::Value) -> (u64, u64) {
+    let answer = sim
+        .control(Method::POST, "/_sim/registration/attempts", Some(body))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    (
+        answer.body["failed"].as_u64().unwrap(),
+        answer.body["succeeded"].as_u64().unwrap(),
+    )
+}
+
 #[tokio::test]
 async fn attempts_fail_while_mail_is_empty_and_succeed_after_the_fix() {
     let mut options = SimOptions::for_test(small(5));
@@ -33,17 +45,9 @@ async fn attempts_fail_while_mail_is_empty_and_succeed_after_the_fix() {
     let fine = sim.labelled("healthy")[0].clone();
     let events_before = sim.sim.state.read_tenant().audits.len();
 
-    let body = json!({"users": [broken, fine]});
-    let answer = sim
-        .control(Method::POST, "/_sim/registration/attempts", Some(body))
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(
-        (
-            answer.body["failed"].as_u64(),
-            answer.body["succeeded"].as_u64()
-        ),
-        (Some(1), Some(1))
+        attempt(&sim, json!({"users": [broken, fine]})).await,
+        (1, 1)
     );
     assert_eq!(
         sim.sim.state.read_tenant().audits.len(),
@@ -125,4 +129,62 @@ async fn the_scenario_history_has_failures_for_the_defect_only() {
             .windows(2)
             .all(|w| w[0].activity_date_time <= w[1].activity_date_time)
     );
+}
+
+#[tokio::test]
+async fn spread_attempts_fill_a_past_period_in_time_order() {
+    let sim = sim(small(5)).await;
+    let broken = sim.labelled("empty-mail")[0].clone();
+    let fine = sim.labelled("healthy")[0].clone();
+    let (old_ids, now) = {
+        let tenant = sim.sim.state.read_tenant();
+        let ids: std::collections::HashSet<String> =
+            tenant.audits.iter().map(|e| e.id.clone()).collect();
+        (ids, sim.sim.state.clock.now())
+    };
+    let day = 86_400.0;
+    let body = json!({"users": [broken, fine], "count": 300, "spread_s": 3.0 * day});
+    assert_eq!(
+        attempt(&sim, body).await,
+        (300, 300),
+        "the broken user always fails, the healthy one always succeeds"
+    );
+    {
+        let tenant = sim.sim.state.read_tenant();
+        assert_eq!(
+            tenant.audits.len(),
+            old_ids.len() + 1200,
+            "start + end per attempt"
+        );
+        assert!(
+            tenant
+                .audits
+                .windows(2)
+                .all(|w| w[0].activity_date_time <= w[1].activity_date_time),
+            "the log stays in time order"
+        );
+        let ends: Vec<_> = tenant
+            .audits
+            .iter()
+            .filter(|e| {
+                !old_ids.contains(&e.id)
+                    && e.activity_display_name == REGISTRATION_ACTIVITY
+                    && e.target.as_ref().is_some_and(|t| t.1 == broken)
+            })
+            .map(|e| e.activity_date_time)
+            .collect();
+        let oldest = *ends.iter().min().unwrap();
+        let newest = *ends.iter().max().unwrap();
+        assert!(oldest >= now - chrono::Duration::days(3), "{oldest}");
+        assert!(
+            newest - oldest > chrono::Duration::days(2),
+            "spread over the period, not bunched: {oldest} .. {newest}"
+        );
+    }
+
+    let bad = json!({"users": [broken], "spread_s": 0});
+    let answer = sim
+        .control(Method::POST, "/_sim/registration/attempts", Some(bad))
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
 }

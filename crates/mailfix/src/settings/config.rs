@@ -50,6 +50,9 @@ pub struct Profile {
     pub ca_file: Option<PathBuf>,
     /// Journal path.
     pub journal: Option<PathBuf>,
+    /// Pacing window of Graph reports and audit logs (`10s`; shorter only against a simulator
+    /// whose time runs faster).
+    pub reports_window: Option<String>,
     /// Refused with a hint: secrets do not belong in the config file.
     client_secret: Option<toml::Value>,
 }
@@ -73,6 +76,7 @@ impl Profile {
             exo_url,
             ca_file,
             journal,
+            reports_window,
             client_secret
         )
     }
@@ -99,7 +103,7 @@ pub fn load(
         CliError::usage(format!("config file {} is invalid", path.display()))
             .cause(e.message())
             .cause(location(&text, e.span()))
-            .hint("known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal")
+            .hint("known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window")
     })?;
     Ok((config, Some(path)))
 }

@@ -172,3 +172,45 @@ fn credential_choice_and_redaction() {
         "a flag beats the env secret"
     );
 }
+
+#[test]
+fn reports_window_comes_from_env_or_config_and_must_be_a_positive_duration() {
+    let file = config_file("[defaults]\nreports_window = \"2s\"\n");
+    let args = GlobalArgs {
+        config: Some(file.path().to_path_buf()),
+        ..GlobalArgs::default()
+    };
+    let s = resolve(&args, &env_of(&[])).unwrap();
+    assert_eq!(
+        s.reports_window,
+        Some(Sourced {
+            value: Duration::from_secs(2),
+            source: Source::Config
+        })
+    );
+    let s = resolve(&args, &env_of(&[("MAILFIX_REPORTS_WINDOW", "100ms")])).unwrap();
+    assert_eq!(
+        s.reports_window.as_ref().map(|w| (w.value, w.source)),
+        Some((Duration::from_millis(100), Source::Env))
+    );
+    assert!(
+        s.describe()
+            .iter()
+            .any(|(k, v, src)| k == "reports_window" && v == "100ms" && src == "env")
+    );
+    assert_eq!(
+        resolve(&GlobalArgs::default(), &env_of(&[]))
+            .unwrap()
+            .reports_window,
+        None
+    );
+    for bad in ["0s", "fast"] {
+        let err = resolve(
+            &GlobalArgs::default(),
+            &env_of(&[("MAILFIX_REPORTS_WINDOW", bad)]),
+        )
+        .unwrap_err();
+        assert_eq!(err.exit.code(), 2, "{bad}: {}", err.render());
+        assert!(err.render().contains("reports window"), "{}", err.render());
+    }
+}

@@ -10,4 +10,6 @@ mod seed_flags;
 mod seed_inputs;
 mod seed_resume;
 mod seed_scale;
+mod audit;
+mod audit_inputs;
 mod support;

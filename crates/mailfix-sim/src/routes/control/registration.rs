@@ -1,16 +1,21 @@
-//! `POST /_sim/registration/attempts`: users try the combined SSPR/MFA registration now. Each attempt
-//! fails while the user's `mail` is empty and succeeds otherwise, and leaves its directory audit
-//! events (`scenario::build::record_attempt`).
+//! `POST /_sim/registration/attempts`: users try the combined SSPR/MFA registration now, or at
+//! random times over a past period (`spread_s`, to build a large audit log in one call). Each
+//! attempt fails while the user's `mail` is empty and succeeds otherwise, and leaves its directory
+//! audit events (`scenario::registration`).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use rand::RngExt;
 use rand::seq::IndexedRandom;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::plane::{ControlError, bad_body};
-use crate::model::UserType;
+use crate::model::{Tenant, UserType};
 use crate::scenario::build::record_attempt;
+use crate::scenario::registration::append_attempt;
 use crate::state::AppState;
 
 /// The request: `users` try `count` times each; without `users`, `count` enabled members drawn at
@@ -24,6 +29,10 @@ pub struct AttemptsRequest {
     /// Attempts per user (with `users`) or users drawn (without). Default 1.
     #[serde(default)]
     pub count: Option<usize>,
+    /// When set (simulated seconds, > 0), each attempt ends at a random time within this period
+    /// before now instead of now.
+    #[serde(default)]
+    pub spread_s: Option<f64>,
 }
 
 /// One attempt's outcome.
@@ -52,11 +61,61 @@ pub async fn attempts(
     body: axum::body::Bytes,
 ) -> Result<Json<AttemptsResponse>, ControlError> {
     let request: AttemptsRequest = serde_json::from_slice(&body).map_err(bad_body)?;
-    let count = request.count.unwrap_or(1);
+    let spread = match request.spread_s {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            return Err(ControlError(
+                StatusCode::BAD_REQUEST,
+                "spread_s must be a number of seconds above 0".into(),
+            ));
+        }
+        other => other,
+    };
     let now = state.clock.now();
     let mut tenant = state.write_tenant();
     let mut rng = state.lock_rng();
-    let who: Vec<(u32, usize)> = match &request.users {
+    let who = who(&tenant, &request, &mut rng)?;
+    let mut response = AttemptsResponse {
+        attempts: Vec::new(),
+        succeeded: 0,
+        failed: 0,
+    };
+    for (idx, times) in who {
+        for _ in 0..times {
+            let success = match spread {
+                Some(s) => append_attempt(&mut tenant, idx, past(now, s, &mut rng), &mut rng),
+                None => record_attempt(&mut tenant, idx, now, &mut rng),
+            };
+            *(if success {
+                &mut response.succeeded
+            } else {
+                &mut response.failed
+            }) += 1;
+            let upn = tenant.users[idx as usize].user_principal_name.clone();
+            response.attempts.push(Attempt { upn, success });
+        }
+    }
+    if spread.is_some() {
+        // Appended out of order: one stable sort keeps the log in time order.
+        tenant.audits.sort_by_key(|e| e.activity_date_time);
+    }
+    Ok(Json(response))
+}
+
+/// A random time within `spread_s` simulated seconds before `now`.
+fn past(now: DateTime<Utc>, spread_s: f64, rng: &mut ChaCha8Rng) -> DateTime<Utc> {
+    let ago = rng.random_range(0.0..spread_s);
+    now - chrono::Duration::microseconds((ago * 1e6) as i64)
+}
+
+/// Who tries, and how often: the named users `count` times each, or `count` enabled members drawn
+/// at random once each.
+fn who(
+    tenant: &Tenant,
+    request: &AttemptsRequest,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<(u32, usize)>, ControlError> {
+    let count = request.count.unwrap_or(1);
+    match &request.users {
         Some(keys) => keys
             .iter()
             .map(|key| {
@@ -70,7 +129,7 @@ pub async fn attempts(
                         )
                     })
             })
-            .collect::<Result<_, _>>()?,
+            .collect(),
         None => {
             let candidates: Vec<u32> = (0..tenant.users.len())
                 .filter(|&i| {
@@ -79,28 +138,7 @@ pub async fn attempts(
                 })
                 .filter_map(|i| u32::try_from(i).ok())
                 .collect();
-            candidates
-                .sample(&mut *rng, count)
-                .map(|&idx| (idx, 1))
-                .collect()
-        }
-    };
-    let mut response = AttemptsResponse {
-        attempts: Vec::new(),
-        succeeded: 0,
-        failed: 0,
-    };
-    for (idx, times) in who {
-        for _ in 0..times {
-            let success = record_attempt(&mut tenant, idx, now, &mut rng);
-            *(if success {
-                &mut response.succeeded
-            } else {
-                &mut response.failed
-            }) += 1;
-            let upn = tenant.users[idx as usize].user_principal_name.clone();
-            response.attempts.push(Attempt { upn, success });
+            Ok(candidates.sample(rng, count).map(|&idx| (idx, 1)).collect())
         }
     }
-    Ok(Json(response))
 }

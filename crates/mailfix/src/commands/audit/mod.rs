@@ -1,0 +1,6 @@
+//! `mailfix audit`: explain registration failures from the directory audit log (SPEC §8).
+
+mod render;
+mod run;
+
+pub use run::run;

@@ -1,0 +1,116 @@
+//! `mailfix audit`: flags → options (usage errors before anything is sent), the engine's
+//! `run_audit`, the failing users' file, and the output.
+
+use std::fs::File;
+use std::io::Write as _;
+use std::path::Path;
+
+use chrono::Utc;
+use mailfix_engine::audit::{
+    AuditError, AuditInput, AuditOptions, AuditReport, AuditWindow, DEFAULT_SINCE, WindowError,
+    parse_time, run_audit,
+};
+use mailfix_engine::duration::parse_duration;
+use mailfix_engine::scope::ScopeSpec;
+
+use super::render;
+use crate::cli::{AuditArgs, ScopeArgs};
+use crate::connect::Context;
+use crate::error::CliError;
+use crate::exit::Exit;
+
+/// Runs `mailfix audit`.
+pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
+    let options = options(args, Utc::now())?;
+    // Created now, so that an unwritable path fails before the audit log is read.
+    let failing_file = args
+        .failing_users_file
+        .as_deref()
+        .map(|path| create(path).map(|file| (path, file)))
+        .transpose()?;
+    let client = ctx.client()?;
+    let reporter = crate::progress::reporter(ctx.printer.clone());
+    let report = run_audit(&client, &options, scope_spec(&args.scope), &*reporter)
+        .await
+        .map_err(audit_error)?;
+    if let Some((path, file)) = failing_file {
+        write_failing_users(path, file, &report)?;
+    }
+    ctx.printer
+        .data(&render::render(&report, ctx.settings.output)?);
+    Ok(Exit::Success)
+}
+
+/// The source and period. `--since` counts back from `now`; without any period flag Graph is read
+/// for the last 14 days and a file whole.
+pub fn options(args: &AuditArgs, now: chrono::DateTime<Utc>) -> Result<AuditOptions, CliError> {
+    let window_error = |e: WindowError| CliError::usage(e.to_string());
+    let from = args.from.as_deref().map(parse_time).transpose();
+    let to = args.to.as_deref().map(parse_time).transpose();
+    let (from, to) = (from.map_err(window_error)?, to.map_err(window_error)?);
+    let since = match &args.since {
+        Some(text) => Some(parse_duration(text).map_err(|e| {
+            CliError::usage(format!("--since '{text}' is invalid"))
+                .cause(e)
+                .hint("write a number and a unit, e.g. --since 14d or --since 36h")
+        })?),
+        None if from.is_none() && args.from_file.is_none() => Some(DEFAULT_SINCE),
+        None => None,
+    };
+    let window = match since {
+        Some(ago) => AuditWindow::since(ago, now)
+            .and_then(|w| AuditWindow::between(w.from, to))
+            .map_err(window_error)?,
+        None => AuditWindow::between(from, to).map_err(window_error)?,
+    };
+    let input = match &args.from_file {
+        Some(path) => AuditInput::File(path.clone()),
+        None => AuditInput::default(),
+    };
+    Ok(AuditOptions { input, window })
+}
+
+fn scope_spec(args: &ScopeArgs) -> Option<ScopeSpec> {
+    let spec = ScopeSpec {
+        groups: args.groups.clone(),
+        all_users: args.all_users,
+        users: args.users.clone(),
+        users_file: args.users_file.clone(),
+        include_disabled: args.include_disabled,
+        include_guests: args.include_guests,
+    };
+    (!spec.is_empty()).then_some(spec)
+}
+
+fn audit_error(error: AuditError) -> CliError {
+    let hint = error.hint();
+    match error {
+        AuditError::Scope(e) => CliError::from(e),
+        AuditError::Client(e) => CliError::from(e),
+        other => {
+            let mut out = CliError::usage(other.to_string()).chain(&other);
+            out.hint = hint;
+            out
+        }
+    }
+}
+
+fn create(path: &Path) -> Result<File, CliError> {
+    File::create(path).map_err(|e| {
+        CliError::usage(format!("cannot write {}", path.display()))
+            .cause(e)
+            .hint("check that the directory exists and is writable")
+    })
+}
+
+/// One UPN per line, for `mailfix fix --users-file`.
+fn write_failing_users(path: &Path, mut file: File, report: &AuditReport) -> Result<(), CliError> {
+    let mut text = String::new();
+    for user in report.failing() {
+        text.push_str(&user.upn);
+        text.push('\n');
+    }
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| CliError::runtime(format!("cannot write {}", path.display())).cause(e))
+}
