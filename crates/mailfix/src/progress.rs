@@ -9,6 +9,8 @@ use mailfix_engine::events::{Event, Reporter};
 
 use crate::printer::Printer;
 
+mod items;
+
 /// Chooses the right reporter for this terminal and these flags.
 pub fn reporter(printer: Arc<Printer>) -> Arc<dyn Reporter> {
     if printer.quiet() {
@@ -24,6 +26,7 @@ pub fn reporter(printer: Arc<Printer>) -> Arc<dyn Reporter> {
 pub struct TerminalReporter {
     bar: Mutex<Option<ProgressBar>>,
     printer: Arc<Printer>,
+    tally: Mutex<items::Tally>,
 }
 
 impl TerminalReporter {
@@ -31,7 +34,37 @@ impl TerminalReporter {
         Self {
             bar: Mutex::new(None),
             printer,
+            tally: Mutex::new(items::Tally::default()),
         }
+    }
+
+    /// Item events of write commands: the tally in the bar, failures and stuck users above it.
+    fn item_event(&self, event: &Event) -> bool {
+        let message = {
+            let mut tally = self
+                .tally
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !tally.record(event) {
+                return false;
+            }
+            tally.message()
+        };
+        let notable = matches!(
+            event,
+            Event::ItemDone {
+                outcome: mailfix_engine::events::Outcome::Failed { .. }
+                    | mailfix_engine::events::Outcome::Stuck,
+                ..
+            }
+        );
+        self.with_bar(spinner, |bar| {
+            if notable && let Some(line) = items::line(event) {
+                bar.println(line);
+            }
+            bar.set_message(message);
+        });
+        true
     }
 
     fn with_bar(&self, make: impl FnOnce() -> ProgressBar, update: impl FnOnce(&ProgressBar)) {
@@ -66,6 +99,9 @@ fn spinner() -> ProgressBar {
 
 impl Reporter for TerminalReporter {
     fn report(&self, event: &Event) {
+        if self.item_event(event) {
+            return;
+        }
         match event {
             Event::Scanned { read, skipped } => self.with_bar(spinner, |bar| {
                 bar.set_message(format!("{read} users read, {skipped} members skipped"));
@@ -116,6 +152,6 @@ fn plain_line(event: &Event) -> Option<String> {
         } => Some(format!(
             "progress: {done} done, {pending} pending, {failed} failed"
         )),
-        _ => None,
+        _ => items::line(event),
     }
 }
