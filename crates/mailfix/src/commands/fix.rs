@@ -140,7 +140,7 @@ fn refuse_with_resume(args: &FixArgs) -> Result<(), CliError> {
     ];
     match given.iter().find(|(set, _)| *set) {
         Some((_, what)) => Err(CliError::usage(format!(
-            "--resume continues a recorded run as it was planned; it takes no {what}"
+            "--resume continues a recorded run as it was planned; {what} cannot be given with it"
         ))
         .hint("start a new run without --resume to change whom or how to fix")),
         None => Ok(()),

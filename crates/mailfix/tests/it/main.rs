@@ -5,4 +5,8 @@
     reason = "support helpers are shared by test modules that each use a part"
 )]
 
+mod fix;
+mod fix_crash;
+mod fix_watch;
 mod support;
+mod tenant;
