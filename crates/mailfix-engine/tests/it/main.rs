@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns; a failed unwrap is a failed test
 
 mod audit;
+mod fix;
 mod journal;
 mod rules;
 mod seed;

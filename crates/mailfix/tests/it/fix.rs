@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use crate::support::{TestSim, run, stderr, stdout};
 use crate::tenant::{
-    assert_fixed_and_untouched, assert_mailboxes_unchanged, group_users, labelled,
-    mail_and_primary, mailboxes, set_mailbox_ok, upns, wait_for_log, writes,
+    assert_fixed_and_untouched, assert_mailboxes_unchanged, compressed, group_users, json_out,
+    labelled, mail_and_primary, mailboxes, set_mailbox_ok, upns, wait_for_log, writes,
 };
 
 const GROUP: &str = "All Staff";
@@ -22,28 +22,10 @@ fn targets(scenario: &Scenario, labels: &[&str]) -> BTreeSet<String> {
     labelled(scenario, labels, &group_users(scenario, GROUP))
 }
 
-async fn sim(scenario: &Scenario, scale: f64, writeback: (f64, f64)) -> TestSim {
-    TestSim::start_with(scenario.clone(), |o| {
-        o.time_scale = scale;
-        o.writeback_delay_s = Some(writeback);
-    })
-    .await
-}
-
-fn json_out(output: &std::process::Output) -> Value {
-    serde_json::from_str(&stdout(output)).unwrap_or_else(|e| {
-        panic!(
-            "stdout is JSON ({e}): {}\n{}",
-            stdout(output),
-            stderr(output)
-        )
-    })
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn fix_repairs_every_target_and_leaves_every_other_address_as_it_was() {
     let scenario = small(7);
-    let sim = sim(&scenario, 60.0, (60.0, 300.0)).await;
+    let sim = compressed(&scenario, 60.0, (60.0, 300.0)).await;
     sim.control_post("/_sim/unstick", json!({})).await;
     let all = targets(&scenario, &["empty-mail", "stuck"]);
     let before = mailboxes(&sim);
@@ -80,6 +62,18 @@ async fn fix_repairs_every_target_and_leaves_every_other_address_as_it_was() {
     );
     assert_eq!(report["next"], Value::Null);
     assert_fixed_and_untouched(&sim, &before, &all);
+    let status = stderr(&out);
+    for line in [
+        "added alias: ",
+        "written back: ",
+        "removed alias: ",
+        "next poll at ",
+    ] {
+        assert!(
+            status.contains(line),
+            "plain status lines off a terminal: {line}\n{status}"
+        );
+    }
     let runs = json_out(&run(sim.mailfix().args(["runs"])).await);
     assert_eq!(runs["runs"][0]["status"], "finished");
 }
@@ -87,7 +81,7 @@ async fn fix_repairs_every_target_and_leaves_every_other_address_as_it_was() {
 #[tokio::test(flavor = "multi_thread")]
 async fn stuck_users_time_out_and_their_aliases_are_removed() {
     let scenario = small(8);
-    let sim = sim(&scenario, 120.0, (60.0, 300.0)).await;
+    let sim = compressed(&scenario, 120.0, (60.0, 300.0)).await;
     let stuck = targets(&scenario, &["stuck"]);
     let fixed = targets(&scenario, &["empty-mail"]);
     assert!(!stuck.is_empty(), "the scenario has stuck users");
@@ -134,7 +128,7 @@ async fn stuck_users_time_out_and_their_aliases_are_removed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn stuck_users_kept_at_the_timeout_are_finished_by_resume_after_unstick() {
     let scenario = small(9);
-    let sim = sim(&scenario, 120.0, (60.0, 300.0)).await;
+    let sim = compressed(&scenario, 120.0, (60.0, 300.0)).await;
     let stuck = targets(&scenario, &["stuck"]);
     let all = targets(&scenario, &["empty-mail", "stuck"]);
     let before = mailboxes(&sim);
@@ -189,7 +183,7 @@ async fn stuck_users_kept_at_the_timeout_are_finished_by_resume_after_unstick() 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_and_refusals_make_no_write_request() {
     let scenario = small(10);
-    let sim = sim(&scenario, 60.0, (60.0, 300.0)).await;
+    let sim = compressed(&scenario, 60.0, (60.0, 300.0)).await;
     let all = targets(&scenario, &["empty-mail", "stuck"]);
     let before = mailboxes(&sim);
 
@@ -229,7 +223,7 @@ async fn dry_run_and_refusals_make_no_write_request() {
 async fn a_second_fix_on_the_same_journal_fails_at_once() {
     let scenario = small(11);
     // Real time and long write-backs: the first run is still watching when the second starts.
-    let sim = sim(&scenario, 1.0, (3600.0, 3600.0)).await;
+    let sim = compressed(&scenario, 1.0, (3600.0, 3600.0)).await;
     let mut first = sim
         .mailfix()
         .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "1s"])
@@ -310,4 +304,53 @@ async fn ctrl_c_stops_new_work_exits_130_and_the_run_resumes() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(upns(&json_out(&out), "fixed"), all);
     assert_fixed_and_untouched(&sim, &before, &all);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_without_a_mailbox_fails_with_its_reason_and_the_others_are_fixed() {
+    let mut scenario = small(13);
+    let lost = scenario
+        .users
+        .iter_mut()
+        .find(|u| u.label == "empty-mail")
+        .unwrap();
+    lost.mailbox = None; // licensed, so MF001, but Exchange has no mailbox for it
+    let lost = lost.upn.to_ascii_lowercase();
+    let sim = compressed(&scenario, 120.0, (60.0, 300.0)).await;
+    sim.control_post("/_sim/unstick", json!({})).await;
+    let mut fixed = targets(&scenario, &["empty-mail", "stuck"]);
+    assert!(fixed.remove(&lost), "the user is a target");
+    let before = mailboxes(&sim);
+
+    let out =
+        run(sim
+            .mailfix()
+            .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "500ms"]))
+        .await;
+
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let report = json_out(&out);
+    assert_eq!(upns(&report, "failed"), BTreeSet::from([lost.clone()]));
+    let reason = report["failed"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("no Exchange mailbox found"), "{reason}");
+    assert_eq!(upns(&report, "fixed"), fixed);
+    assert_fixed_and_untouched(&sim, &before, &fixed);
+    let run_id = report["run"].as_str().unwrap();
+    let show: Value = serde_json::from_str(&stdout(
+        &run(sim.mailfix().args(["runs", "show", run_id])).await,
+    ))
+    .unwrap();
+    let item = show["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["user"]["upn"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&lost)
+        })
+        .unwrap();
+    assert_eq!(item["state"], "add-failed");
+    assert_eq!(item["reason"], reason);
 }

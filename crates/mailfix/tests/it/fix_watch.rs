@@ -68,11 +68,7 @@ fn ids(poll: &Poll) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_poll_reads_only_the_pending_users_twenty_per_batch() {
     let scenario = small(21);
-    let sim = TestSim::start_with(scenario.clone(), |o| {
-        o.time_scale = 1.0;
-        o.writeback_delay_s = Some((100.0, 1000.0));
-    })
-    .await;
+    let sim = crate::tenant::compressed(&scenario, 1.0, (100.0, 1000.0)).await;
     sim.control_post("/_sim/unstick", json!({})).await;
     let upns = labelled(
         &scenario,

@@ -5,8 +5,11 @@
     reason = "support helpers are shared by test modules that each use a part"
 )]
 
+mod cleanup;
 mod fix;
 mod fix_crash;
 mod fix_watch;
+mod runs;
 mod support;
 mod tenant;
+mod write_inputs;

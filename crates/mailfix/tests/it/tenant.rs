@@ -1,6 +1,6 @@
 //! What the write-command tests compare: the tenant as Exchange and the directory hold it (read from
 //! the simulator's state, never from mailfix's output), the targets the scenario definition
-//! implies, and the simulator's request log.
+//! implies, and the simulator's request log; and how they start the simulator and read output.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
@@ -8,7 +8,28 @@ use mailfix_sim::log::LogEntry;
 use mailfix_sim::scenario::{MemberSpec, Scenario};
 use serde_json::Value;
 
-use crate::support::TestSim;
+use crate::support::{TestSim, stderr, stdout};
+
+/// A simulator of `scenario` whose clock runs `scale` times faster, with write-backs after
+/// `writeback` (simulated seconds, min and max).
+pub async fn compressed(scenario: &Scenario, scale: f64, writeback: (f64, f64)) -> TestSim {
+    TestSim::start_with(scenario.clone(), |o| {
+        o.time_scale = scale;
+        o.writeback_delay_s = Some(writeback);
+    })
+    .await
+}
+
+/// stdout parsed as one JSON document.
+pub fn json_out(output: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(output)).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\n{}",
+            stdout(output),
+            stderr(output)
+        )
+    })
+}
 
 /// Every mailbox's `EmailAddresses` (sorted), by user object id.
 pub type Mailboxes = BTreeMap<String, Vec<String>>;
