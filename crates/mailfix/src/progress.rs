@@ -38,6 +38,14 @@ impl TerminalReporter {
         }
     }
 
+    /// Whether a write command's run has started (and not finished).
+    fn in_run(&self) -> bool {
+        self.tally
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .in_run()
+    }
+
     /// Item events of write commands: the tally in the bar, failures and stuck users above it.
     fn item_event(&self, event: &Event) -> bool {
         let message = {
@@ -115,6 +123,13 @@ impl Reporter for TerminalReporter {
             }),
             Event::Warning { message } => {
                 self.with_bar(spinner, |bar| bar.println(format!("warning: {message}")))
+            }
+            // Within a write command's run the display stays (its tally and elapsed time span
+            // the stages); the stage and the interruption are noted above it.
+            Event::Phase { .. } | Event::Interrupted if self.in_run() => {
+                if let Some(line) = plain_line(event) {
+                    self.with_bar(spinner, |bar| bar.println(line));
+                }
             }
             Event::Phase { .. } | Event::RunFinished { .. } | Event::Interrupted => {
                 self.finish();

@@ -16,6 +16,7 @@ pub struct Tally {
     failed: u64,
     pending: Option<u64>,
     next_poll: Option<DateTime<Utc>>,
+    running: bool,
 }
 
 impl Tally {
@@ -25,8 +26,13 @@ impl Tally {
             Event::RunStarted { targets, .. } => {
                 *self = Tally {
                     targets: *targets,
+                    running: true,
                     ..Tally::default()
                 }
+            }
+            Event::RunFinished { .. } => {
+                self.running = false;
+                return false;
             }
             Event::ItemDone {
                 action, outcome, ..
@@ -53,6 +59,11 @@ impl Tally {
             ) => self.removed += 1,
             _ => {}
         }
+    }
+
+    /// Whether a run has started and not finished.
+    pub fn in_run(&self) -> bool {
+        self.running
     }
 
     /// The live display's message.
