@@ -164,6 +164,17 @@ pub async fn execute(
         result?;
     }
     drop(removals);
+    finish(ctx, &writer, &run.id, &ids, started)
+}
+
+/// Ends the cleanup run: status, summary in the journal, `RunFinished`.
+fn finish(
+    ctx: FixContext<'_>,
+    writer: &Writer<'_>,
+    run: &RunId,
+    ids: &[ItemId],
+    started: Instant,
+) -> Result<CleanupOutcome, FixError> {
     let stopped_by = writer.stopped_by();
     let status = if writer.interrupted() {
         RunStatus::Interrupted
@@ -172,11 +183,11 @@ pub async fn execute(
     } else {
         RunStatus::Finished
     };
-    let report = report(ctx, &run.id, status, &ids, started)?;
+    let report = report(ctx, run, status, ids, started)?;
     let summary = serde_json::to_value(&report).unwrap_or_default();
-    ctx.journal.finish_run(&run.id, status, &summary)?;
+    ctx.journal.finish_run(run, status, &summary)?;
     ctx.reporter.report(&Event::RunFinished {
-        run: Some(run.id.clone()),
+        run: Some(run.clone()),
         elapsed: started.elapsed(),
         done: (report.removed.len() + report.absent.len()) as u64,
         not_done: (report.failed.len() + report.pending.len()) as u64,

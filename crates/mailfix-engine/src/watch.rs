@@ -109,38 +109,9 @@ impl<'w, 'a> Watch<'w, 'a> {
 
     /// Reads the pending users; those with `mail` filled are written back.
     async fn poll(&mut self) -> Result<(), FixError> {
-        let ids: Vec<UserId> = self
-            .pending
-            .iter()
-            .map(|item| UserId(item.user.id.clone()))
-            .collect();
-        let answers = match self
-            .writer
-            .client()
-            .graph()
-            .get_users(&ids, &POLL_FIELDS)
-            .await
-        {
-            Ok(answers) => answers,
-            Err(e) if e.is_forbidden() || e.is_unauthorized() => {
-                self.writer.stop(&e);
-                return Ok(());
-            }
-            Err(e) => {
-                self.warn(format!(
-                    "reading the pending users failed ({e}); trying again at the next poll"
-                ));
-                return Ok(());
-            }
+        let Some(filled) = self.read_filled().await else {
+            return Ok(());
         };
-        let filled: HashSet<String> = answers
-            .into_iter()
-            .filter_map(|(id, answer)| {
-                let user = answer.ok()?;
-                let mail = user.mail.as_deref().map(str::trim).unwrap_or_default();
-                (!mail.is_empty()).then_some(id.0)
-            })
-            .collect();
         let (written, still): (Vec<AliasItem>, Vec<AliasItem>) = std::mem::take(&mut self.pending)
             .into_iter()
             .partition(|item| filled.contains(&item.user.id));
@@ -158,6 +129,41 @@ impl<'w, 'a> Watch<'w, 'a> {
             self.written_back(item);
         }
         Ok(())
+    }
+
+    /// The ids of the pending users whose `mail` is filled; `None` when the read failed (the next
+    /// poll tries again; a failure every call would share stops the run).
+    async fn read_filled(&self) -> Option<HashSet<String>> {
+        let ids: Vec<UserId> = self
+            .pending
+            .iter()
+            .map(|item| UserId(item.user.id.clone()))
+            .collect();
+        let answers = match self
+            .writer
+            .client()
+            .graph()
+            .get_users(&ids, &POLL_FIELDS)
+            .await
+        {
+            Ok(answers) => answers,
+            Err(e) if e.is_forbidden() || e.is_unauthorized() => {
+                self.writer.stop(&e);
+                return None;
+            }
+            Err(e) => {
+                self.warn(format!(
+                    "reading the pending users failed ({e}); trying again at the next poll"
+                ));
+                return None;
+            }
+        };
+        let filled = answers.into_iter().filter_map(|(id, answer)| {
+            let user = answer.ok()?;
+            let mail = user.mail.as_deref().map(str::trim).unwrap_or_default();
+            (!mail.is_empty()).then_some(id.0)
+        });
+        Some(filled.collect())
     }
 
     /// Queues the removal of a written-back user's alias (unless aliases are kept).

@@ -57,15 +57,7 @@ pub async fn find(
             ));
         }
     }
-    let known: HashSet<(String, String)> = known
-        .iter()
-        .flat_map(|i| {
-            i.planned
-                .split_whitespace()
-                .map(|a| (i.user.id.to_ascii_lowercase(), a.to_ascii_lowercase()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let known = known_addresses(known);
     let mut found: Vec<FoundAliases> = seen
         .into_iter()
         .filter_map(|(id, entry)| {
@@ -83,6 +75,19 @@ pub async fn find(
         .collect();
     found.sort_by(|a, b| a.user.upn.cmp(&b.user.upn));
     Ok(found)
+}
+
+/// (user id, address) of every journal item, lowercase.
+fn known_addresses(known: &[ItemRecord]) -> HashSet<(String, String)> {
+    known
+        .iter()
+        .flat_map(|i| {
+            i.planned
+                .split_whitespace()
+                .map(|a| (i.user.id.to_ascii_lowercase(), a.to_ascii_lowercase()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 async fn scope_users(

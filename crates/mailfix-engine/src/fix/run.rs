@@ -49,7 +49,8 @@ impl FixOutcome {
 /// Journals the prepared run and carries it out.
 pub async fn execute(ctx: FixContext<'_>, prepared: PreparedFix) -> Result<FixOutcome, FixError> {
     let started = Instant::now();
-    let (Some(planner), false) = (prepared.planner.clone(), prepared.plan.items.is_empty()) else {
+    // No planner: there were no targets, so there is nothing to journal.
+    let Some(planner) = prepared.planner.clone() else {
         let report = FixReport::empty(&report_context(ctx, &prepared, started));
         return Ok(FixOutcome {
             report,
@@ -140,21 +141,7 @@ fn journal_items(
         })
         .collect();
     let ids = journal.add_items(run, &aliases)?;
-    let skipped = prepared
-        .targets
-        .skipped
-        .iter()
-        .map(|s| (s.user.clone(), s.reason.clone()))
-        .chain(prepared.plan.rejected.iter().cloned());
-    for (user, reason) in skipped {
-        let item = NewItem {
-            user,
-            kind: ItemKind::Alias,
-            planned: String::new(),
-        };
-        let id = journal.add_items(run, &[item])?;
-        journal.mark(id[0], ItemState::Skipped, Some(&reason))?;
-    }
+    journal_skipped(journal, run, prepared)?;
     let facts = prepared.targets.users.iter();
     Ok(ids
         .into_iter()
@@ -173,6 +160,26 @@ fn journal_items(
             replanned: false,
         })
         .collect())
+}
+
+/// The users left out (scan and plan), as `skipped` items with their reason.
+fn journal_skipped(journal: &Journal, run: &RunId, prepared: &PreparedFix) -> Result<(), FixError> {
+    let skipped = prepared
+        .targets
+        .skipped
+        .iter()
+        .map(|s| (s.user.clone(), s.reason.clone()))
+        .chain(prepared.plan.rejected.iter().cloned());
+    for (user, reason) in skipped {
+        let item = NewItem {
+            user,
+            kind: ItemKind::Alias,
+            planned: String::new(),
+        };
+        let id = journal.add_items(run, &[item])?;
+        journal.mark(id[0], ItemState::Skipped, Some(&reason))?;
+    }
+    Ok(())
 }
 
 fn report_context(ctx: FixContext<'_>, prepared: &PreparedFix, started: Instant) -> ReportContext {

@@ -23,17 +23,7 @@ pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
     let concurrency = concurrency(args.write.concurrency)?.unwrap_or(DEFAULT_CONCURRENCY);
     let run = run_filter(args)?;
     let spec = args.scope.to_spec();
-    match (args.sweep, spec.is_empty()) {
-        (true, true) => {
-            return Err(CliError::usage("--sweep needs a scope to search")
-                .hint("choose with --group, --all-users, --user or --users-file"));
-        }
-        (false, false) => {
-            return Err(CliError::usage("a scope only says where --sweep searches")
-                .hint("add --sweep, or leave the scope out to remove what the journal records"));
-        }
-        _ => {}
-    }
+    check_sweep_scope(args.sweep, spec.is_empty())?;
     let journal = open_journal(ctx, args.write.dry_run)?;
     let client = ctx.client()?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
@@ -108,6 +98,17 @@ async fn carry_out(
     } else {
         Exit::Incomplete
     })
+}
+
+/// `--sweep` needs a scope, and a scope is only for `--sweep`.
+fn check_sweep_scope(sweep: bool, no_scope: bool) -> Result<(), CliError> {
+    match (sweep, no_scope) {
+        (true, true) => Err(CliError::usage("--sweep needs a scope to search")
+            .hint("choose with --group, --all-users, --user or --users-file")),
+        (false, false) => Err(CliError::usage("a scope only says where --sweep searches")
+            .hint("add --sweep, or leave the scope out to remove what the journal records")),
+        _ => Ok(()),
+    }
 }
 
 fn run_filter(args: &CleanupArgs) -> Result<Option<RunId>, CliError> {

@@ -228,7 +228,19 @@ fn summary_table(ctx: &Context, report: &FixReport) -> String {
             }),
         ));
     }
-    out.push_str(&format!(
+    out.push_str(&counts(report));
+    out.push_str(&footer(
+        ctx,
+        &report.requests,
+        report.elapsed_s,
+        report.next.as_deref(),
+    ));
+    out
+}
+
+/// The counts and the latency line of a summary.
+fn counts(report: &FixReport) -> String {
+    let mut out = format!(
         "fixed {} · stuck {} · failed {} · skipped {}{}\n",
         report.fixed.len(),
         report.stuck.len(),
@@ -238,7 +250,7 @@ fn summary_table(ctx: &Context, report: &FixReport) -> String {
             0 => String::new(),
             n => format!(" · pending {n}"),
         }
-    ));
+    );
     let l = &report.latency;
     if let (Some(p50), Some(p90), Some(max)) = (l.p50_s, l.p90_s, l.max_s) {
         out.push_str(&format!(
@@ -248,12 +260,6 @@ fn summary_table(ctx: &Context, report: &FixReport) -> String {
             secs(max)
         ));
     }
-    out.push_str(&footer(
-        ctx,
-        &report.requests,
-        report.elapsed_s,
-        report.next.as_deref(),
-    ));
     out
 }
 
