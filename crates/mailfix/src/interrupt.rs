@@ -12,15 +12,52 @@ use mailfix_engine::events::{Event, Reporter};
 pub fn cancel_on_ctrl_c(reporter: Arc<dyn Reporter>) -> CancellationToken {
     let token = CancellationToken::new();
     let cancel = token.clone();
+    let mut interrupts = Interrupts::listen();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_err() {
+        if !interrupts.next().await {
             return;
         }
         reporter.report(&Event::Interrupted);
         cancel.cancel();
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if interrupts.next().await {
             std::process::exit(130);
         }
     });
     token
+}
+
+/// SIGINT, listened to from the moment it is created (so that no Ctrl-C between the spawn and the
+/// task's first poll falls through to the default handler).
+struct Interrupts {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupts {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            let kind = tokio::signal::unix::SignalKind::interrupt();
+            Interrupts {
+                signal: tokio::signal::unix::signal(kind).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Interrupts {}
+    }
+
+    /// Waits for the next Ctrl-C; `false` when none can be received.
+    async fn next(&mut self) -> bool {
+        #[cfg(unix)]
+        {
+            match &mut self.signal {
+                Some(signal) => signal.recv().await.is_some(),
+                None => false,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await.is_ok()
+        }
+    }
 }
