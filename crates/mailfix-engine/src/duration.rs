@@ -1,6 +1,6 @@
 //! Human durations for flags like `--since 14d`, `--timeout 30m`, `--poll-interval 90s` (SPEC §11):
-//! a number and a unit `s`, `m`, `h` or `d`, optionally several in a row (`1h30m`); `ms` for
-//! settings below a second (a pacing window scaled for a time-compressed simulator).
+//! a number and a unit `ms`, `s`, `m`, `h` or `d`, optionally several in a row (`1h30m`). Sub-second
+//! values (`500ms`) serve runs against the simulator with a compressed clock.
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,7 +17,7 @@ pub enum DurationError {
     #[error("duration '{0}' has no unit: write e.g. {0}s, {0}m, {0}h or {0}d")]
     MissingUnit(String),
     /// A unit other than ms, s, m, h, d.
-    #[error("duration '{input}' has unknown unit '{unit}': use s, m, h or d (or ms)")]
+    #[error("duration '{input}' has unknown unit '{unit}': use ms, s, m, h or d")]
     UnknownUnit {
         /// The whole input.
         input: String,
@@ -32,13 +32,13 @@ pub enum DurationError {
     Overflow(String),
 }
 
-/// Parses `90s`, `5m`, `2h`, `14d`, `250ms` or combinations such as `1h30m`.
+/// Parses `500ms`, `90s`, `5m`, `2h`, `14d` or combinations such as `1h30m`.
 pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     let text = input.trim();
     if text.is_empty() {
         return Err(DurationError::Empty);
     }
-    let mut total: u64 = 0;
+    let mut total_ms: u64 = 0;
     let mut rest = text;
     while !rest.is_empty() {
         let digits = rest.chars().take_while(char::is_ascii_digit).count();
@@ -64,30 +64,33 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
         };
         let overflow = || DurationError::Overflow(text.to_owned());
         let value: u64 = number.parse().map_err(|_| overflow())?;
-        let millis = value.checked_mul(factor).ok_or_else(overflow)?;
-        total = total.checked_add(millis).ok_or_else(overflow)?;
+        let ms = value.checked_mul(factor).ok_or_else(overflow)?;
+        total_ms = total_ms.checked_add(ms).ok_or_else(overflow)?;
         rest = after;
     }
-    Ok(Duration::from_millis(total))
+    Ok(Duration::from_millis(total_ms))
 }
 
-/// Formats a duration the way it is parsed: `1h30m`, `90s` → `1m30s`, `250ms`, zero → `0s`
-/// (below a millisecond is dropped).
+/// Formats a duration (to the millisecond) the way it is parsed: `1h30m`, `90s` → `1m30s`,
+/// `1.5s` → `1s500ms`, zero → `0s`.
 pub fn format_duration(duration: Duration) -> String {
-    let mut secs = duration.as_secs();
-    let millis = duration.subsec_millis();
-    if secs == 0 && millis == 0 {
+    let mut ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+    if ms == 0 {
         return "0s".to_owned();
     }
     let mut out = String::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            out.push_str(&format!("{}{unit}", secs / size));
-            secs %= size;
+    let units = [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ];
+    for (unit, size) in units {
+        if ms >= size {
+            out.push_str(&format!("{}{unit}", ms / size));
+            ms %= size;
         }
-    }
-    if millis > 0 {
-        out.push_str(&format!("{millis}ms"));
     }
     out
 }
@@ -123,7 +126,7 @@ mod tests {
         assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5_400)));
         assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("1s500ms"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1s500ms"), Ok(Duration::from_millis(1_500)));
     }
 
     #[test]
@@ -159,13 +162,13 @@ mod tests {
     #[test]
     fn formatting_round_trips() {
         for text in [
-            "90s", "5m", "2h", "14d", "1h30m", "1d2h3m4s", "100ms", "2s5ms",
+            "90s", "5m", "2h", "14d", "1h30m", "1d2h3m4s", "750ms", "2s5ms",
         ] {
             let d: HumanDuration = text.parse().unwrap();
             assert_eq!(d.to_string().parse::<HumanDuration>().unwrap(), d);
         }
         assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
         assert_eq!(format_duration(Duration::ZERO), "0s");
-        assert_eq!(format_duration(Duration::from_millis(1250)), "1s250ms");
+        assert_eq!(format_duration(Duration::from_millis(1_500)), "1s500ms");
     }
 }

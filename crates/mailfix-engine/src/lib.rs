@@ -3,18 +3,25 @@
 #![warn(missing_docs)]
 
 pub mod alias;
+pub mod apply;
 pub mod audit;
+pub mod cleanup;
 pub mod duration;
 pub mod events;
 pub mod facts;
 pub mod finding;
+pub mod fix;
 pub mod journal;
 pub mod latency;
 pub mod plan;
+pub mod resume;
 pub mod rules;
 pub mod run_id;
 pub mod scope;
 pub mod seed;
+pub mod watch;
 
 pub use finding::{Finding, Severity, UserRef};
 pub use run_id::RunId;
+/// Cancels a run's new work (Ctrl-C); re-exported so the binary uses the engine's version.
+pub use tokio_util::sync::CancellationToken;

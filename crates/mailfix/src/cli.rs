@@ -109,6 +109,20 @@ pub struct ScopeArgs {
     pub include_guests: bool,
 }
 
+impl ScopeArgs {
+    /// The engine's scope request (field by field; resolution happens in the engine).
+    pub fn to_spec(&self) -> mailfix_engine::scope::ScopeSpec {
+        mailfix_engine::scope::ScopeSpec {
+            groups: self.groups.clone(),
+            all_users: self.all_users,
+            users: self.users.clone(),
+            users_file: self.users_file.clone(),
+            include_disabled: self.include_disabled,
+            include_guests: self.include_guests,
+        }
+    }
+}
+
 /// Confirmation and limits for commands that write.
 #[derive(Debug, Default, Clone, Args)]
 pub struct WriteArgs {
@@ -199,9 +213,9 @@ pub struct FixArgs {
     /// Give up watching after this long [default: 30m].
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// What to do with aliases of users still pending at the timeout.
-    #[arg(long, value_enum, default_value_t = OnTimeout::Remove)]
-    pub on_timeout: OnTimeout,
+    /// What to do with aliases of users still pending at the timeout [default: remove].
+    #[arg(long, value_enum)]
+    pub on_timeout: Option<OnTimeout>,
     /// Leave the temporary aliases in place after write-back.
     #[arg(long)]
     pub keep_aliases: bool,

@@ -149,6 +149,23 @@ impl From<mailfix_engine::scope::ScopeError> for CliError {
     }
 }
 
+impl From<mailfix_engine::fix::FixError> for CliError {
+    fn from(error: mailfix_engine::fix::FixError) -> Self {
+        use mailfix_engine::fix::FixError as F;
+        let hint = error.hint();
+        let usage = error.is_usage();
+        let mut out = match error {
+            F::Scope(e) => return CliError::from(e),
+            F::Client(e) => return CliError::from(e),
+            F::Journal(e) => return CliError::from(e),
+            other if usage => CliError::usage(other.to_string()),
+            other => CliError::runtime(other.to_string()),
+        };
+        out.hint = hint;
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

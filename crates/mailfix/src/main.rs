@@ -2,9 +2,11 @@
 
 mod cli;
 mod commands;
+mod confirm;
 mod connect;
 mod error;
 mod exit;
+mod interrupt;
 mod output;
 mod printer;
 mod progress;

@@ -90,6 +90,14 @@ impl Printer {
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
 
+    /// Writes a question to stderr without a line break, even with `-q` (the answer follows).
+    pub fn prompt(&self, question: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = err
+            .write_all(question.as_bytes())
+            .and_then(|()| err.flush());
+    }
+
     /// Writes an error to stderr, always.
     pub fn error(&self, error: &crate::error::CliError) {
         let _ = std::io::stderr()

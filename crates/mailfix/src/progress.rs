@@ -9,6 +9,8 @@ use mailfix_engine::events::{Event, Reporter};
 
 use crate::printer::Printer;
 
+mod items;
+
 /// Chooses the right reporter for this terminal and these flags.
 pub fn reporter(printer: Arc<Printer>) -> Arc<dyn Reporter> {
     if printer.quiet() {
@@ -24,6 +26,7 @@ pub fn reporter(printer: Arc<Printer>) -> Arc<dyn Reporter> {
 pub struct TerminalReporter {
     bar: Mutex<Option<ProgressBar>>,
     printer: Arc<Printer>,
+    tally: Mutex<items::Tally>,
 }
 
 impl TerminalReporter {
@@ -31,7 +34,45 @@ impl TerminalReporter {
         Self {
             bar: Mutex::new(None),
             printer,
+            tally: Mutex::new(items::Tally::default()),
         }
+    }
+
+    /// Whether a write command's run has started (and not finished).
+    fn in_run(&self) -> bool {
+        self.tally
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .in_run()
+    }
+
+    /// Item events of write commands: the tally in the bar, failures and stuck users above it.
+    fn item_event(&self, event: &Event) -> bool {
+        let message = {
+            let mut tally = self
+                .tally
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !tally.record(event) {
+                return false;
+            }
+            tally.message()
+        };
+        let notable = matches!(
+            event,
+            Event::ItemDone {
+                outcome: mailfix_engine::events::Outcome::Failed { .. }
+                    | mailfix_engine::events::Outcome::Stuck,
+                ..
+            }
+        );
+        self.with_bar(spinner, |bar| {
+            if notable && let Some(line) = items::line(event) {
+                bar.println(line);
+            }
+            bar.set_message(message);
+        });
+        true
     }
 
     fn with_bar(&self, make: impl FnOnce() -> ProgressBar, update: impl FnOnce(&ProgressBar)) {
@@ -66,6 +107,9 @@ fn spinner() -> ProgressBar {
 
 impl Reporter for TerminalReporter {
     fn report(&self, event: &Event) {
+        if self.item_event(event) {
+            return;
+        }
         match event {
             Event::Scanned { read, skipped } => self.with_bar(spinner, |bar| {
                 bar.set_message(format!("{read} users read, {skipped} members skipped"));
@@ -82,6 +126,13 @@ impl Reporter for TerminalReporter {
             }),
             Event::Warning { message } => {
                 self.with_bar(spinner, |bar| bar.println(format!("warning: {message}")))
+            }
+            // Within a write command's run the display stays (its tally and elapsed time span
+            // the stages); the stage and the interruption are noted above it.
+            Event::Phase { .. } | Event::Interrupted if self.in_run() => {
+                if let Some(line) = plain_line(event) {
+                    self.with_bar(spinner, |bar| bar.println(line));
+                }
             }
             Event::Phase { .. } | Event::RunFinished { .. } | Event::Interrupted => {
                 self.finish();
@@ -127,6 +178,6 @@ fn plain_line(event: &Event) -> Option<String> {
         } => Some(format!(
             "progress: {done} done, {pending} pending, {failed} failed"
         )),
-        _ => None,
+        _ => items::line(event),
     }
 }

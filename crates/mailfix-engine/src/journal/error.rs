@@ -56,6 +56,9 @@ pub enum ErrorKind {
     /// A run id the journal does not know.
     #[error("no run {0} in the journal")]
     UnknownRun(String),
+    /// A new run was given an id an earlier run already has.
+    #[error("the journal already has a run {0}")]
+    RunExists(String),
     /// An item id the journal does not know.
     #[error("no item {0} in the journal")]
     UnknownItem(ItemId),

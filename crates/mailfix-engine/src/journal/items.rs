@@ -25,6 +25,28 @@ impl Journal {
     /// Records planned items of `run` (state `planned`) in one transaction; returns their ids in
     /// order.
     pub fn add_items(&self, run: &RunId, items: &[NewItem]) -> Result<Vec<ItemId>, JournalError> {
+        self.insert_items(run, items, ItemState::Planned, None)
+    }
+
+    /// Records items of `run` that are already in place remotely (state `added`) although no run
+    /// of this journal added them: `cleanup --sweep` journals the temporary aliases it found this
+    /// way before removing them, so that an interrupted sweep is finished by a later `cleanup`.
+    pub fn add_found_items(
+        &self,
+        run: &RunId,
+        items: &[NewItem],
+        detail: &str,
+    ) -> Result<Vec<ItemId>, JournalError> {
+        self.insert_items(run, items, ItemState::Added, Some(detail))
+    }
+
+    fn insert_items(
+        &self,
+        run: &RunId,
+        items: &[NewItem],
+        state: ItemState,
+        detail: Option<&str>,
+    ) -> Result<Vec<ItemId>, JournalError> {
         self.require_writer()?;
         let now = time_text(self.now());
         let acting = self.acting_run().unwrap_or_else(|| run.clone());
@@ -33,9 +55,10 @@ impl Journal {
         let mut ids = Vec::with_capacity(items.len());
         for item in items {
             tx.execute(
-                "INSERT INTO items (run_id, user_id, upn, kind, planned, state, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'planned', ?6, ?6)",
-                params![run.as_str(), item.user.id, item.user.upn, item.kind.as_str(), item.planned, now],
+                "INSERT INTO items (run_id, user_id, upn, kind, planned, state, reason, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                params![run.as_str(), item.user.id, item.user.upn, item.kind.as_str(), item.planned,
+                    state.as_str(), detail, now],
             )?;
             let id = ItemId(tx.last_insert_rowid());
             insert_event(
@@ -45,8 +68,8 @@ impl Journal {
                 &now,
                 EventKind::State,
                 None,
-                ItemState::Planned,
-                None,
+                state,
+                detail,
             )?;
             ids.push(id);
         }

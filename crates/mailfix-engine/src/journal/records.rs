@@ -61,6 +61,9 @@ text_enum! {
         Interrupted = "interrupted",
         /// Stopped by an error; resumable.
         Failed = "failed",
+        /// Ran to its end with items left for a later `--resume` (e.g. stuck users whose aliases
+        /// `fix --on-timeout keep` left in place).
+        Incomplete = "incomplete",
     }
 }
 

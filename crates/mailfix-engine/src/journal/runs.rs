@@ -47,34 +47,62 @@ impl Journal {
     /// are attributed to it.
     pub fn begin_run(&self, new: &NewRun) -> Result<RunRecord, JournalError> {
         self.require_writer()?;
-        let now = self.now();
-        let mut options = new.options.clone();
-        redact_secrets(&mut options);
-        let options = options.to_string();
         let mut last = None;
         for _ in 0..ID_ATTEMPTS {
             let id = RunId::random();
-            let inserted = self.conn().execute(
-                "INSERT OR IGNORE INTO runs (id, command, started_at, status, options, tenant)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    id.as_str(),
-                    new.command.as_str(),
-                    time_text(now),
-                    RunStatus::Running.as_str(),
-                    options,
-                    new.tenant
-                ],
-            )?;
-            if inserted == 1 {
-                self.set_acting_run(&id)?;
-                return self.require_run(&id);
+            if let Some(run) = self.insert_run(&id, new)? {
+                return Ok(run);
             }
             last = Some(id);
         }
         Err(JournalError::corrupt(format!(
             "no free run id after {ID_ATTEMPTS} draws (last {last:?})"
         )))
+    }
+
+    /// Records a new run under an id chosen beforehand (`fix` shows a plan whose aliases carry the
+    /// run id before anything is journaled). Fails with [`ErrorKind::RunExists`] when the id is
+    /// taken; [`Journal::unused_run_id`] draws one that is not.
+    pub fn begin_run_as(&self, id: &RunId, new: &NewRun) -> Result<RunRecord, JournalError> {
+        self.require_writer()?;
+        self.insert_run(id, new)?
+            .ok_or_else(|| ErrorKind::RunExists(id.to_string()).into())
+    }
+
+    /// A random run id no run of this journal uses yet.
+    pub fn unused_run_id(&self) -> Result<RunId, JournalError> {
+        for _ in 0..ID_ATTEMPTS {
+            let id = RunId::random();
+            if self.run(&id)?.is_none() {
+                return Ok(id);
+            }
+        }
+        Err(JournalError::corrupt(format!(
+            "no free run id after {ID_ATTEMPTS} draws"
+        )))
+    }
+
+    /// Inserts the run unless the id is taken; `None` when it is.
+    fn insert_run(&self, id: &RunId, new: &NewRun) -> Result<Option<RunRecord>, JournalError> {
+        let mut options = new.options.clone();
+        redact_secrets(&mut options);
+        let inserted = self.conn().execute(
+            "INSERT OR IGNORE INTO runs (id, command, started_at, status, options, tenant)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id.as_str(),
+                new.command.as_str(),
+                time_text(self.now()),
+                RunStatus::Running.as_str(),
+                options.to_string(),
+                new.tenant
+            ],
+        )?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+        self.set_acting_run(id)?;
+        self.require_run(id).map(Some)
     }
 
     /// Takes up an earlier run again (`fix --resume`): status back to `running`.

@@ -509,3 +509,67 @@ fn run_detail_has_latency_statistics_and_state_counts() {
     assert_eq!(detail.counts()[&ItemState::WrittenBack], 2);
     assert_eq!(detail.counts()[&ItemState::Planned], 1);
 }
+
+#[test]
+fn a_run_can_be_begun_under_an_id_drawn_beforehand_once() {
+    let dir = TempDir::new().unwrap();
+    let journal = writer(&db_path(&dir));
+    let id = journal.unused_run_id().unwrap();
+    let run = journal.begin_run_as(&id, &fix_run()).unwrap();
+    assert_eq!(run.id, id);
+    assert_eq!(run.status, RunStatus::Running);
+    let again = journal.begin_run_as(&id, &fix_run()).unwrap_err();
+    assert!(
+        again
+            .to_string()
+            .contains(&format!("already has a run {id}")),
+        "{again}"
+    );
+    assert_ne!(journal.unused_run_id().unwrap(), id);
+}
+
+#[test]
+fn incomplete_runs_are_resumable_and_found_items_are_cleaned() {
+    let dir = TempDir::new().unwrap();
+    let journal = writer(&db_path(&dir));
+    let fix = journal.begin_run(&fix_run()).unwrap();
+    journal
+        .finish_run(&fix.id, RunStatus::Incomplete, &serde_json::json!({}))
+        .unwrap();
+    let latest = journal.latest_unfinished_run(Some(Command::Fix)).unwrap();
+    assert_eq!(
+        latest.map(|r| (r.id, r.status)),
+        Some((fix.id.clone(), RunStatus::Incomplete))
+    );
+
+    let cleanup = NewRun {
+        command: Command::Cleanup,
+        options: serde_json::json!({"sweep": true}),
+        tenant: None,
+    };
+    let sweep = journal.begin_run(&cleanup).unwrap();
+    let ids = journal
+        .add_found_items(
+            &sweep.id,
+            &[alias_item(1), alias_item(2)],
+            "found by cleanup --sweep",
+        )
+        .unwrap();
+    let found = journal.item(ids[0]).unwrap();
+    assert_eq!(found.state, ItemState::Added);
+    assert_eq!(found.reason.as_deref(), Some("found by cleanup --sweep"));
+    let to_clean: Vec<_> = journal
+        .items_to_clean(Some(&sweep.id))
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(
+        to_clean, ids,
+        "an interrupted sweep is finished by the next cleanup"
+    );
+    journal.record_intent(ids[0], Op::Remove, None).unwrap();
+    journal
+        .record_result(ids[0], Op::Remove, &OpOutcome::Succeeded)
+        .unwrap();
+}

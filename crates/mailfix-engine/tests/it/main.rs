@@ -3,6 +3,7 @@
 
 mod audit;
 mod audit_online;
+mod fix;
 mod journal;
 mod rules;
 mod seed;

@@ -1,13 +1,135 @@
-//! `mailfix cleanup`.
+//! `mailfix cleanup`: remove the temporary aliases the journal records as added and not removed,
+//! and with `--sweep` those found in the scope that no journal knows (SPEC §5). Plan, confirm,
+//! dry run and journal as in `fix`.
 
+mod render;
+
+use mailfix_engine::RunId;
+use mailfix_engine::cleanup::{self, CleanupPlan};
+use mailfix_engine::fix::{DEFAULT_CONCURRENCY, FixContext, FixError};
+use mailfix_engine::journal::Journal;
+use mailfix_engine::plan::check_max_changes;
+use mailfix_engine::scope::Scope;
+
+use crate::cli::CleanupArgs;
+use crate::commands::fix::concurrency;
+use crate::confirm::{Answer, confirm};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
 
 /// Runs `mailfix cleanup`.
-pub async fn run(args: &crate::cli::CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let _ = (args, ctx);
-    Err(CliError::usage(
-        "'cleanup' is not available in this build yet",
-    ))
+pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
+    let concurrency = concurrency(args.write.concurrency)?.unwrap_or(DEFAULT_CONCURRENCY);
+    let run = run_filter(args)?;
+    let spec = args.scope.to_spec();
+    check_sweep_scope(args.sweep, spec.is_empty())?;
+    let journal = open_journal(ctx, args.write.dry_run)?;
+    let client = ctx.client()?;
+    let reporter = crate::progress::reporter(ctx.printer.clone());
+    let scope = match args.sweep {
+        true => Some(Scope::resolve(&client, spec).await?),
+        false => None,
+    };
+    let plan = cleanup::plan(
+        &client,
+        journal.as_ref(),
+        run.as_ref(),
+        scope.as_ref(),
+        &*reporter,
+    )
+    .await?;
+    let max_changes = || -> Result<(), CliError> {
+        check_max_changes(plan.changes(), args.write.max_changes)
+            .map_err(|e| CliError::from(FixError::from(e)))
+    };
+    if args.write.dry_run {
+        render::plan_data(ctx, &plan)?;
+        max_changes()?;
+        return Ok(Exit::Success);
+    }
+    render::plan_status(ctx, &plan);
+    max_changes()?;
+    let journal = journal.ok_or_else(|| CliError::runtime("internal error: no journal"))?;
+    if plan.changes() == 0 {
+        render::summary(ctx, &cleanup::nothing_to_do(&client))?;
+        return Ok(Exit::Success);
+    }
+    carry_out(ctx, args, &client, &journal, plan, concurrency).await
+}
+
+async fn carry_out(
+    ctx: &Context,
+    args: &CleanupArgs,
+    client: &mailfix_client::Client,
+    journal: &Journal,
+    plan: CleanupPlan,
+    concurrency: usize,
+) -> Result<Exit, CliError> {
+    let question = format!(
+        "Remove the temporary aliases of {} mailbox items?",
+        plan.changes()
+    );
+    if confirm(&ctx.printer, &args.write, &question)? == Answer::Declined {
+        ctx.printer.status("Nothing was changed.");
+        return Ok(Exit::Success);
+    }
+    let reporter = crate::progress::reporter(ctx.printer.clone());
+    let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
+    let fix_ctx = FixContext {
+        client,
+        journal,
+        reporter: &*reporter,
+        cancel: &cancel,
+    };
+    let outcome = cleanup::execute(fix_ctx, plan, concurrency).await?;
+    render::summary(ctx, &outcome.report)?;
+    if let Some(error) = outcome.stopped_by {
+        return Err(CliError::from(error));
+    }
+    Ok(if cancel.is_cancelled() {
+        ctx.printer.notice(&format!(
+            "Interrupted. Finish with: {}",
+            crate::commands::fix::with_journal(ctx, "mailfix cleanup")
+        ));
+        Exit::Interrupted
+    } else if outcome.report.is_complete() {
+        Exit::Success
+    } else {
+        Exit::Incomplete
+    })
+}
+
+/// `--sweep` needs a scope, and a scope is only for `--sweep`.
+fn check_sweep_scope(sweep: bool, no_scope: bool) -> Result<(), CliError> {
+    match (sweep, no_scope) {
+        (true, true) => Err(CliError::usage("--sweep needs a scope to search")
+            .hint("choose with --group, --all-users, --user or --users-file")),
+        (false, false) => Err(CliError::usage("a scope only says where --sweep searches")
+            .hint("add --sweep, or leave the scope out to remove what the journal records")),
+        _ => Ok(()),
+    }
+}
+
+fn run_filter(args: &CleanupArgs) -> Result<Option<RunId>, CliError> {
+    args.run
+        .as_deref()
+        .map(|r| {
+            r.parse::<RunId>().map_err(|e| {
+                CliError::usage(format!("invalid --run: {e}")).hint("`mailfix runs` lists the runs")
+            })
+        })
+        .transpose()
+}
+
+/// The journal for writing (holding the lock); for a dry run for reading, if there is one.
+fn open_journal(ctx: &Context, dry_run: bool) -> Result<Option<Journal>, CliError> {
+    if !dry_run {
+        return ctx.journal_write("cleanup").map(Some);
+    }
+    match Journal::open_read(&ctx.settings.journal.value) {
+        Ok(journal) => Ok(Some(journal)),
+        Err(e) if e.is_missing() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }

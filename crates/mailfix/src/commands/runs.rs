@@ -1,11 +1,49 @@
-//! `mailfix runs`.
+//! `mailfix runs` and `mailfix runs show ID`: the journal's runs, and one run's items with their
+//! states, timings and write-back latency (SPEC §6).
 
+mod render;
+
+use mailfix_engine::RunId;
+use mailfix_engine::journal::{Journal, RunDetail};
+
+use crate::cli::{RunsArgs, RunsCommand};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
 
 /// Runs `mailfix runs`.
-pub async fn run(args: &crate::cli::RunsArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let _ = (args, ctx);
-    Err(CliError::usage("'runs' is not available in this build yet"))
+pub async fn run(args: &RunsArgs, ctx: &Context) -> Result<Exit, CliError> {
+    match &args.show {
+        None => list(ctx),
+        Some(RunsCommand::Show { run }) => show(ctx, run),
+    }
+}
+
+fn list(ctx: &Context) -> Result<Exit, CliError> {
+    let runs = match Journal::open_read(&ctx.settings.journal.value) {
+        Ok(journal) => {
+            let mut details = Vec::new();
+            for run in journal.list_runs()? {
+                details.push(journal.show_run(&run.id)?);
+            }
+            details
+        }
+        // No journal yet: no runs, which is not an error.
+        Err(e) if e.is_missing() => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    render::list(ctx, &runs)?;
+    Ok(Exit::Success)
+}
+
+fn show(ctx: &Context, run: &str) -> Result<Exit, CliError> {
+    let id: RunId = run
+        .parse()
+        .map_err(|e| CliError::usage(format!("{e}")).hint("`mailfix runs` lists the runs"))?;
+    let journal = ctx.journal_read()?;
+    let detail: RunDetail = journal
+        .show_run(&id)
+        .map_err(|e| CliError::from(e).hint("`mailfix runs` lists the runs"))?;
+    render::show(ctx, &detail)?;
+    Ok(Exit::Success)
 }

@@ -1,0 +1,283 @@
+//! Journaled address changes on mailboxes, the only remote writes `fix` and `cleanup` make: add a
+//! temporary alias, remove it and verify it is gone, and read back whether it is there.
+//!
+//! Every write is journaled as an intent before the call and a result after it (SPEC §6). Writes
+//! run under a semaphore of `--concurrency` permits; once Ctrl-C cancels the run's token, or a
+//! failure shows that every further call would fail too (sign-in, permission), no new write
+//! starts, and the ones in flight finish and are journaled.
+
+mod remove;
+
+use std::sync::Mutex;
+
+use mailfix_client::{Client, ErrorKind};
+use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio_util::sync::CancellationToken;
+
+pub use remove::RemoveOutcome;
+
+use crate::events::{Action, Event, Outcome, Reporter};
+use crate::finding::UserRef;
+use crate::journal::{ItemId, ItemRecord, Journal, JournalError, Op, OpOutcome};
+
+/// An alias item being worked on: the journal item, its user, and the address (bare, lowercase).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AliasItem {
+    /// The journal item.
+    pub id: ItemId,
+    /// The mailbox's user (its object id is the Exchange identity used).
+    pub user: UserRef,
+    /// The temporary address. A `cleanup --sweep` item that found several temporary aliases on
+    /// one mailbox holds them all, separated by spaces (one item per user and run).
+    pub address: String,
+}
+
+impl AliasItem {
+    /// The item's addresses (one, except for swept items).
+    pub fn addresses(&self) -> impl Iterator<Item = &str> {
+        self.address.split_whitespace()
+    }
+}
+
+impl From<&ItemRecord> for AliasItem {
+    fn from(item: &ItemRecord) -> Self {
+        AliasItem {
+            id: item.id,
+            user: item.user.clone(),
+            address: item.planned.clone(),
+        }
+    }
+}
+
+/// How an add ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AddOutcome {
+    /// The alias is on the mailbox (added now, or found there).
+    Added,
+    /// Another recipient holds the address; the caller may plan a new one.
+    InUse(String),
+    /// Failed for good, with why (journaled as `add-failed`).
+    Failed(String),
+    /// The call failed and a re-read could not tell whether it landed: the item stays in
+    /// `add-intent` for `fix --resume` or `cleanup`.
+    Unknown(String),
+    /// Not sent: the run is stopping.
+    NotStarted,
+}
+
+/// What a read-back found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// The mailbox has the address.
+    Present,
+    /// The mailbox does not have it.
+    Absent,
+    /// There is no mailbox (any more).
+    NoMailbox,
+}
+
+/// Makes journaled writes for one run.
+pub struct Writer<'a> {
+    client: &'a Client,
+    journal: &'a Journal,
+    reporter: &'a dyn Reporter,
+    permits: Semaphore,
+    cancel: CancellationToken,
+    halt: CancellationToken,
+    stopped_by: Mutex<Option<mailfix_client::Error>>,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer allowing `concurrency` writes at once (at least one), stopping when `cancel` is
+    /// cancelled.
+    pub fn new(
+        client: &'a Client,
+        journal: &'a Journal,
+        reporter: &'a dyn Reporter,
+        concurrency: usize,
+        cancel: CancellationToken,
+    ) -> Self {
+        Writer {
+            client,
+            journal,
+            reporter,
+            permits: Semaphore::new(concurrency.max(1)),
+            halt: cancel.child_token(),
+            cancel,
+            stopped_by: Mutex::new(None),
+        }
+    }
+
+    /// The client.
+    pub fn client(&self) -> &'a Client {
+        self.client
+    }
+
+    /// The journal.
+    pub fn journal(&self) -> &'a Journal {
+        self.journal
+    }
+
+    /// The reporter.
+    pub fn reporter(&self) -> &'a dyn Reporter {
+        self.reporter
+    }
+
+    /// Whether new work must not start (Ctrl-C, or a failure every call would share).
+    pub fn halted(&self) -> bool {
+        self.halt.is_cancelled()
+    }
+
+    /// Resolves once new work must not start.
+    pub async fn halting(&self) {
+        self.halt.cancelled().await
+    }
+
+    /// Whether Ctrl-C stopped the run.
+    pub fn interrupted(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// The failure that stopped the run, if one did.
+    pub fn stopped_by(&self) -> Option<mailfix_client::Error> {
+        self.stopped_by
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops new work because of `error`, which every further call would hit too.
+    pub(crate) fn stop(&self, error: &mailfix_client::Error) {
+        let mut slot = self
+            .stopped_by
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = Some(error.clone());
+            self.reporter.report(&Event::Warning {
+                message: format!("stopping: {error}"),
+            });
+        }
+        self.halt.cancel();
+    }
+
+    /// A write permit, or `None` when the run is stopping.
+    async fn permit(&self) -> Option<SemaphorePermit<'_>> {
+        if self.halted() {
+            return None;
+        }
+        let permit = tokio::select! {
+            permit = self.permits.acquire() => permit.ok()?,
+            () = self.halt.cancelled() => return None,
+        };
+        (!self.halted()).then_some(permit)
+    }
+
+    /// Adds the item's alias: intent, `Set-Mailbox -EmailAddresses @{Add=...}`, result.
+    pub async fn add(&self, item: &AliasItem) -> Result<AddOutcome, JournalError> {
+        let Some(_permit) = self.permit().await else {
+            return Ok(AddOutcome::NotStarted);
+        };
+        self.started(item, Action::AddAlias);
+        self.journal
+            .record_intent(item.id, Op::Add, Some(&item.address))?;
+        let outcome = match self
+            .client
+            .exo()
+            .add_address(&item.user.id, &item.address)
+            .await
+        {
+            Ok(_) => AddOutcome::Added,
+            Err(e) => self.add_failure(item, e).await,
+        };
+        match &outcome {
+            AddOutcome::Added => self.result(item, Op::Add, OpOutcome::Succeeded)?,
+            AddOutcome::InUse(reason) | AddOutcome::Failed(reason) => {
+                self.result(item, Op::Add, OpOutcome::Failed(reason.clone()))?
+            }
+            AddOutcome::Unknown(_) | AddOutcome::NotStarted => {}
+        }
+        let done = match &outcome {
+            AddOutcome::Added => Outcome::Done,
+            AddOutcome::InUse(reason)
+            | AddOutcome::Failed(reason)
+            | AddOutcome::Unknown(reason) => Outcome::Failed {
+                reason: reason.clone(),
+            },
+            AddOutcome::NotStarted => return Ok(outcome),
+        };
+        self.done(&item.user, Action::AddAlias, done);
+        Ok(outcome)
+    }
+
+    /// Sorts a failed add: a reason for the permanent failures, a re-read for the others.
+    async fn add_failure(&self, item: &AliasItem, error: mailfix_client::Error) -> AddOutcome {
+        match error.kind() {
+            ErrorKind::ProxyAddressInUse { .. } => AddOutcome::InUse(format!(
+                "address {} is already in use: {}",
+                item.address,
+                error.message()
+            )),
+            ErrorKind::NotFound => AddOutcome::Failed(
+                "no Exchange mailbox found for this user (object not found)".to_owned(),
+            ),
+            ErrorKind::SyncedObject => AddOutcome::Failed(
+                "the user is synchronized from on-premises AD: set the address there; a cloud-side change does not stick"
+                    .to_owned(),
+            ),
+            ErrorKind::DomainNotAccepted => AddOutcome::Failed(format!(
+                "the alias domain is not an accepted domain: {}",
+                error.message()
+            )),
+            _ if is_fatal(&error) => {
+                self.stop(&error);
+                AddOutcome::Failed(error.to_string())
+            }
+            _ => match self.presence(item).await {
+                Ok(Presence::Present) => AddOutcome::Added,
+                Ok(_) => AddOutcome::Failed(error.to_string()),
+                Err(read) => AddOutcome::Unknown(format!(
+                    "{error}; re-reading the mailbox failed too ({read}), so whether the alias was added is unknown"
+                )),
+            },
+        }
+    }
+
+    /// Whether the user's mailbox has the item's address (any of them) (`Get-Mailbox`).
+    pub async fn presence(&self, item: &AliasItem) -> Result<Presence, mailfix_client::Error> {
+        match self.client.exo().get_mailbox(&item.user.id).await {
+            Ok(mailbox) if item.addresses().any(|a| mailbox.has_address(a)) => {
+                Ok(Presence::Present)
+            }
+            Ok(_) => Ok(Presence::Absent),
+            Err(e) if e.is_not_found() => Ok(Presence::NoMailbox),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn result(&self, item: &AliasItem, op: Op, outcome: OpOutcome) -> Result<(), JournalError> {
+        self.journal.record_result(item.id, op, &outcome)
+    }
+
+    fn started(&self, item: &AliasItem, action: Action) {
+        self.reporter.report(&Event::ItemStarted {
+            user: item.user.clone(),
+            action,
+        });
+    }
+
+    /// Reports the end of an item's action.
+    pub fn done(&self, user: &UserRef, action: Action, outcome: Outcome) {
+        self.reporter.report(&Event::ItemDone {
+            user: user.clone(),
+            action,
+            outcome,
+            latency: None,
+        });
+    }
+}
+
+/// Failures every further call would share: sign-in, missing permission, configuration.
+fn is_fatal(error: &mailfix_client::Error) -> bool {
+    error.is_forbidden() || error.is_unauthorized() || matches!(error.kind(), ErrorKind::Config)
+}

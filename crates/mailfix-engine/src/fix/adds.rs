@@ -1,0 +1,95 @@
+//! Step 4 of `fix` (SPEC §4): add the planned aliases, `--concurrency` at a time. An address that
+//! another recipient holds gets a new suffix once (journaled as a re-plan); the other failures are
+//! per-user and final.
+
+use futures::StreamExt as _;
+use futures::stream;
+
+use super::FixError;
+use crate::apply::{AddOutcome, AliasItem, Writer};
+use crate::events::{Action, Event};
+use crate::facts::UserFacts;
+use crate::journal::{EventKind, ItemState};
+use crate::plan::AliasPlanner;
+
+/// What a re-plan's journal event says first (so that a resumed run knows it happened).
+pub const REPLAN_NOTE: &str = "address in use; re-planned with a new suffix";
+
+/// One alias to add: the item, what the planner needs for a new suffix, and whether the one
+/// re-plan was used already.
+#[derive(Clone, Debug)]
+pub struct AddTarget {
+    /// The item.
+    pub item: AliasItem,
+    /// The user's facts (`mailNickname` for a new address).
+    pub facts: UserFacts,
+    /// Whether the item was re-planned before.
+    pub replanned: bool,
+}
+
+/// Adds every target's alias; returns the items whose alias is on the mailbox, in the order the
+/// adds finished.
+pub async fn add_all(
+    writer: &Writer<'_>,
+    targets: Vec<AddTarget>,
+    planner: &AliasPlanner,
+    concurrency: usize,
+) -> Result<Vec<AliasItem>, FixError> {
+    let mut adds = stream::iter(targets)
+        .map(|target| add_one(writer, target, planner))
+        .buffer_unordered(concurrency.max(1));
+    let mut added = Vec::new();
+    while let Some(result) = adds.next().await {
+        added.extend(result?);
+    }
+    Ok(added)
+}
+
+async fn add_one(
+    writer: &Writer<'_>,
+    target: AddTarget,
+    planner: &AliasPlanner,
+) -> Result<Option<AliasItem>, FixError> {
+    let AddTarget {
+        mut item,
+        facts,
+        mut replanned,
+    } = target;
+    loop {
+        match writer.add(&item).await? {
+            AddOutcome::Added => return Ok(Some(item)),
+            AddOutcome::InUse(reason) if !replanned => {
+                let Ok(address) = planner.retry_address(&facts, &mut rand::rng()) else {
+                    return Ok(None);
+                };
+                let note = format!("{REPLAN_NOTE}: {reason}");
+                writer.journal().replan(item.id, &address, &note)?;
+                writer.reporter().report(&Event::ItemRetrying {
+                    user: item.user.clone(),
+                    action: Action::AddAlias,
+                    attempt: 1,
+                    after: std::time::Duration::ZERO,
+                    reason: format!("{reason}; trying {address}"),
+                });
+                item.address = address;
+                replanned = true;
+            }
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// Whether the journal shows that `item` was re-planned already.
+pub fn was_replanned(
+    journal: &crate::journal::Journal,
+    item: crate::journal::ItemId,
+) -> Result<bool, FixError> {
+    Ok(journal.item_events(item)?.iter().any(|event| {
+        event.kind == EventKind::State
+            && event.state == ItemState::Planned
+            && event
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with(REPLAN_NOTE))
+    }))
+}

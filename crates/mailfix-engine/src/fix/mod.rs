@@ -1,0 +1,32 @@
+//! `fix` (SPEC §4): scan the scope for MF001 users, plan one temporary alias each, add them,
+//! watch until Exchange writes `mail` back, remove the aliases, and report. Journaled throughout,
+//! so that Ctrl-C or a crash can be resumed ([`crate::resume`]) or cleaned up
+//! ([`crate::cleanup`]).
+//!
+//! The binary drives it in two calls: [`prepare`] (reads only; the plan to show and confirm),
+//! then [`execute`].
+
+mod adds;
+mod domain;
+mod error;
+mod options;
+mod prepare;
+mod report;
+mod run;
+mod targets;
+
+pub use adds::{AddTarget, REPLAN_NOTE, add_all, was_replanned};
+pub use domain::{alias_domain, choose as choose_alias_domain};
+pub use error::FixError;
+pub use options::{
+    DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, FixOptions, OnTimeout,
+    WatchOptions,
+};
+pub use prepare::{PreparedFix, RunOptions, prepare};
+pub use report::{
+    FixReport, LatencySummary, ReportContext, ReportItem, RequestCounts, needs_resume,
+};
+pub use run::{FixContext, FixOutcome, execute};
+pub use targets::{SkippedUser, TARGET_FIELDS, Targets, find_targets};
+
+pub(crate) use run::{Work, carry_out, finish};

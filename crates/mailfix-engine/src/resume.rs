@@ -1,0 +1,195 @@
+//! `fix --resume [RUN]` (SPEC §4 step 8): take up a run that did not finish (crash, kill, Ctrl-C,
+//! failure, or stuck users kept by `--on-timeout keep`). First every item whose last journal state
+//! is an intent is re-read from Exchange, because the call may or may not have landed; then the run
+//! continues where its items stand: add what was never added, watch what is pending or stuck,
+//! remove what was written back.
+
+use std::time::{Duration, Instant};
+
+use crate::alias::AliasTemplate;
+use crate::apply::{AliasItem, Presence, Writer};
+use crate::events::{Action, Command, Event, Outcome, Phase};
+use crate::facts::UserFacts;
+use crate::fix::{
+    AddTarget, FixContext, FixError, FixOutcome, OnTimeout, ReportContext, RunOptions, Work,
+    carry_out, finish, was_replanned,
+};
+use crate::journal::{ItemKind, ItemRecord, ItemState, Op, OpOutcome, RunRecord};
+use crate::plan::AliasPlanner;
+use crate::run_id::RunId;
+
+/// Options given on the command line of `fix --resume`; `None` keeps the run's own.
+#[derive(Clone, Debug, Default)]
+pub struct ResumeOptions {
+    /// Writes at once.
+    pub concurrency: Option<usize>,
+    /// Poll interval.
+    pub poll_interval: Option<Duration>,
+    /// Watch timeout (counted from the resume).
+    pub timeout: Option<Duration>,
+    /// What happens at the timeout.
+    pub on_timeout: Option<OnTimeout>,
+    /// Keep the aliases after the write-back.
+    pub keep_aliases: Option<bool>,
+}
+
+impl ResumeOptions {
+    fn apply(&self, mut options: RunOptions) -> RunOptions {
+        let watch = &mut options.watch;
+        watch.poll_interval = self.poll_interval.unwrap_or(watch.poll_interval);
+        watch.timeout = self.timeout.unwrap_or(watch.timeout);
+        watch.on_timeout = self.on_timeout.unwrap_or(watch.on_timeout);
+        watch.keep_aliases = self.keep_aliases.unwrap_or(watch.keep_aliases);
+        options.concurrency = self.concurrency.unwrap_or(options.concurrency);
+        options
+    }
+}
+
+/// The run `fix --resume` takes up: `run`, or the newest unfinished fix run.
+pub fn run_to_resume(
+    journal: &crate::journal::Journal,
+    run: Option<&RunId>,
+) -> Result<RunRecord, FixError> {
+    let record = match run {
+        Some(id) => journal
+            .run(id)?
+            .ok_or_else(|| crate::journal::ErrorKind::UnknownRun(id.to_string()))
+            .map_err(crate::journal::JournalError::from)?,
+        None => journal
+            .latest_unfinished_run(Some(Command::Fix))?
+            .ok_or(FixError::NothingToResume { command: "fix" })?,
+    };
+    if record.command != Command::Fix {
+        return Err(FixError::NotAFixRun {
+            run: record.id,
+            command: record.command.to_string(),
+        });
+    }
+    Ok(record)
+}
+
+/// Resumes `record` (see [`run_to_resume`]).
+pub async fn resume(
+    ctx: FixContext<'_>,
+    record: &RunRecord,
+    overrides: &ResumeOptions,
+) -> Result<FixOutcome, FixError> {
+    let started = Instant::now();
+    let stored: RunOptions = serde_json::from_value(record.options.clone()).map_err(|e| {
+        crate::journal::JournalError::corrupt(format!("options of run {}: {e}", record.id))
+    })?;
+    let options = overrides.apply(stored);
+    let run = ctx.journal.resume_run(&record.id)?;
+    ctx.reporter.report(&Event::RunStarted {
+        command: Command::Fix,
+        run: Some(run.id.clone()),
+        targets: Some(options.targets as u64),
+    });
+    ctx.reporter.report(&Event::Phase {
+        phase: Phase::Resume,
+    });
+    let writer = Writer::new(
+        ctx.client,
+        ctx.journal,
+        ctx.reporter,
+        options.concurrency,
+        ctx.cancel.clone(),
+    );
+    let work = settle(&writer, &run.id, options.watch.keep_aliases).await?;
+    let template: AliasTemplate = options
+        .template
+        .parse()
+        .map_err(|e| FixError::Plan(crate::plan::PlanError::Template(e)))?;
+    let planner = AliasPlanner::new(template, run.id.clone(), &options.domain)?;
+    carry_out(&writer, &planner, options.concurrency, &options.watch, work).await?;
+    let report_ctx = ReportContext {
+        targets: options.targets,
+        keep_aliases: options.watch.keep_aliases,
+        skipped_members: Default::default(),
+        counters: ctx.client.counters(),
+        elapsed: started.elapsed(),
+    };
+    finish(&writer, &run.id, report_ctx)
+}
+
+/// Re-reads the items left in an intent (or removed but not verified), then sorts every item
+/// into what is left to do.
+async fn settle(writer: &Writer<'_>, run: &RunId, keep_aliases: bool) -> Result<Work, FixError> {
+    let journal = writer.journal();
+    for item in journal.items(run)? {
+        if matches!(
+            item.state,
+            ItemState::AddIntent | ItemState::RemoveIntent | ItemState::Removed
+        ) && item.kind == ItemKind::Alias
+        {
+            read_back(writer, &item).await?;
+        }
+    }
+    let mut work = Work {
+        to_add: Vec::new(),
+        pending: Vec::new(),
+        written: Vec::new(),
+    };
+    for item in journal.items(run)? {
+        if item.kind != ItemKind::Alias {
+            continue;
+        }
+        let alias = AliasItem::from(&item);
+        match item.state {
+            ItemState::Planned => work.to_add.push(AddTarget {
+                replanned: was_replanned(journal, item.id)?,
+                facts: UserFacts {
+                    user: item.user.clone(),
+                    ..UserFacts::default()
+                },
+                item: alias,
+            }),
+            ItemState::Added | ItemState::Stuck => work.pending.push(alias),
+            ItemState::WrittenBack if !keep_aliases => work.written.push(alias),
+            ItemState::RemoveIntent => work.written.push(alias),
+            _ => {}
+        }
+    }
+    Ok(work)
+}
+
+/// Settles one item from what Exchange holds now.
+async fn read_back(writer: &Writer<'_>, item: &ItemRecord) -> Result<(), FixError> {
+    let journal = writer.journal();
+    let alias = AliasItem::from(item);
+    writer.reporter().report(&Event::ItemStarted {
+        user: item.user.clone(),
+        action: Action::ReadBack,
+    });
+    let presence = writer.presence(&alias).await?;
+    let gone = "confirmed gone by a re-read after the interruption";
+    match (item.state, presence) {
+        (ItemState::AddIntent, Presence::Present) => {
+            journal.record_result(item.id, Op::Add, &OpOutcome::Succeeded)?
+        }
+        (ItemState::AddIntent, Presence::Absent) => journal.mark(
+            item.id,
+            ItemState::Planned,
+            Some("the add had not landed before the interruption; sending it again"),
+        )?,
+        (ItemState::AddIntent, Presence::NoMailbox) => journal.record_result(
+            item.id,
+            Op::Add,
+            &OpOutcome::Failed("no Exchange mailbox found for this user".to_owned()),
+        )?,
+        (ItemState::RemoveIntent, Presence::Present) => {}
+        (ItemState::RemoveIntent, _) => {
+            journal.record_result(item.id, Op::Remove, &OpOutcome::Succeeded)?;
+            journal.mark(item.id, ItemState::Verified, Some(gone))?;
+        }
+        (ItemState::Removed, Presence::Present) => journal.mark(
+            item.id,
+            ItemState::RemoveIntent,
+            Some("still on the mailbox after its removal"),
+        )?,
+        (ItemState::Removed, _) => journal.mark(item.id, ItemState::Verified, Some(gone))?,
+        _ => {}
+    }
+    writer.done(&item.user, Action::ReadBack, Outcome::Done);
+    Ok(())
+}

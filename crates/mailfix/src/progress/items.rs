@@ -1,0 +1,213 @@
+//! Item events of the write commands (`fix`, `cleanup`): a running tally for the live display
+//! (added / written back / removed / stuck / failed, next poll) and one status line per notable
+//! event for logs and pipes.
+
+use chrono::{DateTime, Utc};
+use mailfix_engine::events::{Action, Event, Outcome};
+
+/// Counts of what happened to the items of the current run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    targets: Option<u64>,
+    added: u64,
+    written_back: u64,
+    removed: u64,
+    stuck: u64,
+    failed: u64,
+    pending: Option<u64>,
+    next_poll: Option<DateTime<Utc>>,
+    running: bool,
+}
+
+impl Tally {
+    /// Takes an event into account; whether it was an item or run event.
+    pub fn record(&mut self, event: &Event) -> bool {
+        match event {
+            Event::RunStarted { targets, .. } => {
+                *self = Tally {
+                    targets: *targets,
+                    running: true,
+                    ..Tally::default()
+                }
+            }
+            Event::RunFinished { .. } => {
+                self.running = false;
+                return false;
+            }
+            Event::ItemDone {
+                action, outcome, ..
+            } => self.item_done(*action, outcome),
+            Event::PollScheduled { at, pending } => {
+                self.next_poll = Some(*at);
+                self.pending = Some(*pending);
+            }
+            Event::Progress { pending, .. } => self.pending = Some(*pending),
+            _ => return false,
+        }
+        true
+    }
+
+    fn item_done(&mut self, action: Action, outcome: &Outcome) {
+        match (action, outcome) {
+            (_, Outcome::Failed { .. }) => self.failed += 1,
+            (Action::AddAlias, Outcome::Done) => self.added += 1,
+            (Action::WriteBack, Outcome::Done) => self.written_back += 1,
+            (Action::WriteBack, Outcome::Stuck) => self.stuck += 1,
+            (
+                Action::VerifyRemoved | Action::RemoveAlias,
+                Outcome::Done | Outcome::Skipped { .. },
+            ) => self.removed += 1,
+            _ => {}
+        }
+    }
+
+    /// Whether a run has started and not finished.
+    pub fn in_run(&self) -> bool {
+        self.running
+    }
+
+    /// The live display's message.
+    pub fn message(&self) -> String {
+        let added = match self.targets {
+            Some(t) => format!("added {}/{t}", self.added),
+            None => format!("added {}", self.added),
+        };
+        let mut text = format!(
+            "{added} · written back {} · removed {} · stuck {} · failed {}",
+            self.written_back, self.removed, self.stuck, self.failed
+        );
+        if let (Some(at), Some(pending)) = (self.next_poll, self.pending)
+            && pending > 0
+        {
+            text.push_str(&format!(
+                " · {pending} pending, next poll {}",
+                at.format("%H:%M:%SZ")
+            ));
+        }
+        text
+    }
+}
+
+/// A status line for an item or run event of a write command.
+pub fn line(event: &Event) -> Option<String> {
+    Some(match event {
+        Event::RunStarted {
+            command,
+            run: Some(run),
+            targets,
+        } => format!(
+            "{command} run {run}: {} items",
+            targets.map_or("?".to_owned(), |t| t.to_string())
+        ),
+        Event::ItemDone {
+            user,
+            action,
+            outcome,
+            latency,
+        } => item_line(
+            &user.upn,
+            *action,
+            outcome,
+            latency.map(|l| l.as_secs_f64()),
+        )?,
+        Event::ItemRetrying { user, reason, .. } => format!("retrying {}: {reason}", user.upn),
+        Event::PollScheduled { at, pending } => format!(
+            "next poll at {} ({pending} pending)",
+            at.format("%Y-%m-%dT%H:%M:%SZ")
+        ),
+        Event::RunFinished {
+            run,
+            elapsed,
+            done,
+            not_done,
+        } => format!(
+            "run {} ended after {:.1}s: {done} done, {not_done} not done",
+            run.as_ref().map(|r| r.as_str()).unwrap_or("-"),
+            elapsed.as_secs_f64()
+        ),
+        _ => return None,
+    })
+}
+
+fn item_line(upn: &str, action: Action, outcome: &Outcome, latency: Option<f64>) -> Option<String> {
+    Some(match (action, outcome) {
+        (_, Outcome::Failed { reason }) => format!("failed {upn}: {reason}"),
+        (Action::AddAlias, Outcome::Done) => format!("added alias: {upn}"),
+        (Action::WriteBack, Outcome::Done) => match latency {
+            Some(l) => format!("written back: {upn} after {l:.1}s"),
+            None => format!("written back: {upn}"),
+        },
+        (Action::WriteBack, Outcome::Stuck) => format!("stuck: {upn} (no write-back in time)"),
+        (Action::VerifyRemoved, Outcome::Done) => format!("removed alias: {upn}"),
+        (Action::RemoveAlias, Outcome::Skipped { reason }) => {
+            format!("removed alias: {upn} ({reason})")
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use mailfix_engine::UserRef;
+
+    use super::*;
+
+    fn done(action: Action, outcome: Outcome) -> Event {
+        Event::ItemDone {
+            user: UserRef::new("1", "anna@contoso.com"),
+            action,
+            outcome,
+            latency: Some(Duration::from_millis(1500)),
+        }
+    }
+
+    #[test]
+    fn tally_counts_each_outcome_once_and_shows_the_next_poll() {
+        let mut tally = Tally::default();
+        tally.record(&Event::RunStarted {
+            command: mailfix_engine::events::Command::Fix,
+            run: None,
+            targets: Some(3),
+        });
+        for event in [
+            done(Action::AddAlias, Outcome::Done),
+            done(Action::AddAlias, Outcome::Done),
+            done(Action::AddAlias, Outcome::Failed { reason: "x".into() }),
+            done(Action::WriteBack, Outcome::Done),
+            done(Action::VerifyRemoved, Outcome::Done),
+            done(Action::WriteBack, Outcome::Stuck),
+        ] {
+            assert!(tally.record(&event));
+        }
+        let at = DateTime::parse_from_rfc3339("2025-01-02T03:04:05Z")
+            .unwrap()
+            .to_utc();
+        tally.record(&Event::PollScheduled { at, pending: 1 });
+        assert_eq!(
+            tally.message(),
+            "added 2/3 · written back 1 · removed 1 · stuck 1 · failed 1 · 1 pending, next poll 03:04:05Z"
+        );
+        assert!(!tally.record(&Event::Interrupted));
+    }
+
+    #[test]
+    fn lines_name_the_user_and_what_happened() {
+        assert_eq!(
+            line(&done(Action::WriteBack, Outcome::Done)).unwrap(),
+            "written back: anna@contoso.com after 1.5s"
+        );
+        assert_eq!(
+            line(&done(
+                Action::AddAlias,
+                Outcome::Failed {
+                    reason: "no mailbox".into()
+                }
+            ))
+            .unwrap(),
+            "failed anna@contoso.com: no mailbox"
+        );
+        assert_eq!(line(&done(Action::ReadBack, Outcome::Done)), None);
+    }
+}

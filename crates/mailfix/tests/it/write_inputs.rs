@@ -1,0 +1,163 @@
+//! Bad input to `fix`, `cleanup` and `runs` (the rows of TESTING.md's "fix / cleanup / runs"
+//! section): each is refused with its exit code and a message that says what to do, and none of
+//! them changes anything in the tenant.
+
+use mailfix_engine::journal::{Journal, LockHolder};
+use mailfix_sim::scenario::small;
+
+use crate::support::{TestSim, run, stderr, stdout};
+use crate::tenant::writes;
+
+/// (arguments, exit code, a fragment of stderr).
+const REFUSED: &[(&[&str], i32, &str)] = &[
+    (&["fix"], 2, "fix needs to know whom to fix"),
+    (
+        &["fix", "--all-users", "--poll-interval", "soon"],
+        2,
+        "invalid --poll-interval",
+    ),
+    (
+        &["fix", "--all-users", "--timeout", "0s"],
+        2,
+        "--timeout must be longer than 0s",
+    ),
+    (
+        &["fix", "--all-users", "--concurrency", "0"],
+        2,
+        "--concurrency must be at least 1",
+    ),
+    (
+        &["fix", "--all-users", "--on-timeout", "later"],
+        2,
+        "invalid value 'later'",
+    ),
+    (
+        &["fix", "--all-users", "--alias-template", "{alias}@{domain}"],
+        2,
+        "invalid --alias-template",
+    ),
+    (
+        &[
+            "fix",
+            "--all-users",
+            "--dry-run",
+            "--alias-domain",
+            "contoso-legacy.com",
+        ],
+        2,
+        "'contoso-legacy.com' is not an accepted domain",
+    ),
+    (
+        &["fix", "--group", "No Such Group", "--dry-run"],
+        2,
+        "no group named or with id 'No Such Group'",
+    ),
+    (&["fix", "--all-users"], 2, "stdin is not a terminal"),
+    (
+        &["fix", "--all-users", "--yes", "--max-changes", "2"],
+        2,
+        "more than --max-changes 2",
+    ),
+    (&["fix", "--resume"], 2, "no unfinished fix run"),
+    (
+        &["fix", "--resume", "rzzzzz"],
+        2,
+        "no run rzzzzz in the journal",
+    ),
+    (
+        &["fix", "--resume", "last-week"],
+        2,
+        "'last-week' is not a run id",
+    ),
+    (
+        &["fix", "--resume", "--all-users"],
+        2,
+        "a scope cannot be given with it",
+    ),
+    (
+        &["fix", "--resume", "--dry-run"],
+        2,
+        "--dry-run cannot be given with it",
+    ),
+    (&["cleanup", "--sweep"], 2, "--sweep needs a scope"),
+    (
+        &["cleanup", "--all-users"],
+        2,
+        "a scope only says where --sweep searches",
+    ),
+    (
+        &["cleanup", "--run", "rzzzzz", "--dry-run"],
+        2,
+        "no run rzzzzz in the journal",
+    ),
+    (&["cleanup", "--run", "yesterday"], 2, "invalid --run"),
+    (
+        &["cleanup", "--sweep", "--all-users"],
+        2,
+        "stdin is not a terminal",
+    ),
+    (
+        &[
+            "cleanup",
+            "--sweep",
+            "--all-users",
+            "--yes",
+            "--max-changes",
+            "1",
+        ],
+        2,
+        "more than --max-changes 1",
+    ),
+    (
+        &["runs", "show", "rzzzzz"],
+        2,
+        "no run rzzzzz in the journal",
+    ),
+    (&["runs", "show", "latest"], 2, "'latest' is not a run id"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
+    let sim = TestSim::start(small(61)).await;
+    // An empty journal, so that run ids are looked up (and not found) in a real one.
+    drop(Journal::open_write(&sim.journal(), LockHolder::current("test")).unwrap());
+    for (args, code, message) in REFUSED {
+        let out = run(sim.mailfix().args(*args)).await;
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(writes(&sim).len(), 0, "no bad input wrote anything");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_journal_runs_lists_nothing_and_show_says_there_is_none() {
+    let sim = TestSim::start(small(62)).await;
+    let list = run(sim.mailfix().args(["runs"])).await;
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    assert_eq!(stdout(&list).trim(), "{\n  \"runs\": []\n}");
+    let show = run(sim.mailfix().args(["runs", "show", "rzzzzz"])).await;
+    assert_eq!(show.status.code(), Some(2));
+    assert!(stderr(&show).contains("no journal at"), "{}", stderr(&show));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_locked_journal_refuses_fix_and_cleanup_but_not_a_dry_run() {
+    let sim = TestSim::start(small(63)).await;
+    let holder = LockHolder::current("seed");
+    let _lock = Journal::open_write(&sim.journal(), holder).unwrap();
+    for args in [
+        &["fix", "--all-users", "--yes"][..],
+        &["cleanup", "--yes"][..],
+    ] {
+        let out = run(sim.mailfix().args(args)).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let message = stderr(&out);
+        assert!(
+            message.contains(&format!("in use by pid {} (seed", std::process::id())),
+            "{message}"
+        );
+    }
+    let dry = run(sim.mailfix().args(["fix", "--all-users", "--dry-run"])).await;
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    assert_eq!(writes(&sim).len(), 0);
+}
