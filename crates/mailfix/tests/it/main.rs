@@ -5,11 +5,6 @@
     reason = "support helpers are shared by test modules that each use a part"
 )]
 
-mod seed;
-mod seed_flags;
-mod seed_inputs;
-mod seed_resume;
-mod seed_scale;
 mod audit;
 mod audit_inputs;
 mod cleanup;
@@ -17,6 +12,11 @@ mod fix;
 mod fix_crash;
 mod fix_watch;
 mod runs;
+mod seed;
+mod seed_flags;
+mod seed_inputs;
+mod seed_resume;
+mod seed_scale;
 mod support;
 mod tenant;
 mod write_inputs;
