@@ -4,6 +4,7 @@
 
 pub mod alias;
 pub mod audit;
+pub mod collect;
 pub mod duration;
 pub mod events;
 pub mod facts;
@@ -13,6 +14,7 @@ pub mod latency;
 pub mod plan;
 pub mod rules;
 pub mod run_id;
+pub mod scan;
 pub mod scope;
 pub mod seed;
 

@@ -3,5 +3,7 @@
 
 mod audit;
 mod journal;
+mod readme;
 mod rules;
+mod scan;
 mod seed;
