@@ -6,6 +6,7 @@ mod config;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub use config::Profile;
 
@@ -128,6 +129,9 @@ pub struct Settings {
     pub journal: Sourced<PathBuf>,
     /// Where the device-code refresh token is cached.
     pub token_cache: PathBuf,
+    /// How long one request may keep retrying (network failures, throttling); the client's
+    /// default (15 minutes) when unset.
+    pub retry_max_elapsed: Option<Sourced<Duration>>,
     /// Output format.
     pub output: OutputFormat,
     /// `-q`.
@@ -185,6 +189,24 @@ impl Settings {
             });
         let token_cache = journal.value.with_file_name("token-cache.json");
         let credential = credential(args, &profile, env)?;
+        let retry_max_elapsed = match layer(
+            None,
+            env_nonempty("MAILFIX_RETRY_MAX_ELAPSED"),
+            profile.retry_max_elapsed.clone(),
+        ) {
+            Some(s) => Some(Sourced {
+                value: mailfix_engine::duration::parse_duration(&s.value).map_err(|e| {
+                    CliError::usage(format!(
+                        "retry_max_elapsed '{}' (from {}) is not a duration",
+                        s.value, s.source
+                    ))
+                    .cause(e)
+                    .hint("use a number with a unit: 90s, 5m, 2h")
+                })?,
+                source: s.source,
+            }),
+            None => None,
+        };
         Ok(Self {
             profile: profile_name,
             config_path,
@@ -198,6 +220,7 @@ impl Settings {
             ca_file: paths(&args.ca_file, "MAILFIX_CA_FILE", &profile.ca_file),
             journal,
             token_cache,
+            retry_max_elapsed,
             output: args.output.unwrap_or(if stdout_is_terminal {
                 OutputFormat::Table
             } else {
@@ -267,6 +290,18 @@ impl Settings {
         );
         if let Some(profile) = &self.profile {
             put("profile", profile.clone(), "-".to_owned());
+        }
+        let config = match &self.config_path {
+            Some(path) => path.display().to_string(),
+            None => "(none)".to_owned(),
+        };
+        put("config_file", config, "-".to_owned());
+        if let Some(r) = &self.retry_max_elapsed {
+            put(
+                "retry_max_elapsed",
+                mailfix_engine::duration::format_duration(r.value),
+                r.source.to_string(),
+            );
         }
         rows.into_iter()
             .map(|(k, (v, s))| (k.to_owned(), v, s))

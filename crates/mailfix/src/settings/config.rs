@@ -50,6 +50,8 @@ pub struct Profile {
     pub ca_file: Option<PathBuf>,
     /// Journal path.
     pub journal: Option<PathBuf>,
+    /// How long one request may keep retrying (`90s`, `5m`; default 15m).
+    pub retry_max_elapsed: Option<String>,
     /// Refused with a hint: secrets do not belong in the config file.
     client_secret: Option<toml::Value>,
 }
@@ -73,6 +75,7 @@ impl Profile {
             exo_url,
             ca_file,
             journal,
+            retry_max_elapsed,
             client_secret
         )
     }
@@ -99,7 +102,7 @@ pub fn load(
         CliError::usage(format!("config file {} is invalid", path.display()))
             .cause(e.message())
             .cause(location(&text, e.span()))
-            .hint("known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal")
+            .hint("known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, retry_max_elapsed")
     })?;
     Ok((config, Some(path)))
 }
