@@ -5,4 +5,9 @@
     reason = "support helpers are shared by test modules that each use a part"
 )]
 
+mod auth;
+mod errors;
+mod expected;
+mod scan;
+mod scan_output;
 mod support;
