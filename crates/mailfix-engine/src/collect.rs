@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use futures::TryStreamExt as _;
 use mailfix_client::models::AuthenticationMethod;
-use mailfix_client::{BatchRequest, Client, Error, Filter, Page, Permission, UserId, UserRef};
+use mailfix_client::{
+    BatchRequest, Client, Error, ErrorKind, Filter, Page, Permission, UserId, UserRef,
+};
 
 use crate::facts::{MethodFacts, RegistrationFacts};
 use crate::finding;
@@ -126,29 +128,49 @@ impl Registrations {
     }
 }
 
-/// Reads the registration report in bulk, once per scan: the rows with `isSsprRegistered eq false`
-/// and those with `isMfaRegistered eq false` (each filter is documented as supported, PROTOCOL.md
-/// §4.1; a user in both is one row). Two streamed listings instead of one request per user, which
-/// matters because reports share a limit of 5 requests per 10 s.
+/// Reads the registration report in bulk, once per scan, filtered server-side to the rows that say
+/// "not SSPR-registered" or "not MFA-registered": one listing with
+/// `isSsprRegistered eq false or isMfaRegistered eq false`. Each `eq` is documented as supported
+/// (PROTOCOL.md §4.1) but their `or` is not, so a service that refuses it (400) is asked twice,
+/// once per filter (a user in both is one row). Listings instead of one request per user, because
+/// reports share a limit of 5 requests per 10 s.
 pub async fn registrations(client: &Client) -> Result<Registrations, Error> {
-    let mut rows: HashMap<String, RegistrationFacts> = HashMap::new();
-    for property in ["isSsprRegistered", "isMfaRegistered"] {
-        let filter = Filter::eq_bool(property, false);
-        let mut listing = client.graph().registration_details(Some(filter));
-        while let Some(row) = listing
-            .try_next()
-            .await
-            .map_err(|e| with_permission_hint(e, Permission::AuditLogReadAll))?
-        {
-            rows.entry(row.id.clone())
-                .or_insert_with(|| RegistrationFacts {
-                    sspr_registered: row.is_sspr_registered,
-                    mfa_registered: row.is_mfa_registered,
-                    methods: row.methods_registered,
-                });
+    let mut rows = HashMap::new();
+    let either = not_registered("isSsprRegistered").or(not_registered("isMfaRegistered"));
+    match read_report(client, either, &mut rows).await {
+        Err(e) if e.kind() == &ErrorKind::BadRequest && rows.is_empty() => {
+            for property in ["isSsprRegistered", "isMfaRegistered"] {
+                read_report(client, not_registered(property), &mut rows).await?;
+            }
         }
+        other => other?,
     }
     Ok(Registrations { rows })
+}
+
+fn not_registered(property: &str) -> Filter {
+    Filter::eq_bool(property, false)
+}
+
+async fn read_report(
+    client: &Client,
+    filter: Filter,
+    rows: &mut HashMap<String, RegistrationFacts>,
+) -> Result<(), Error> {
+    let mut listing = client.graph().registration_details(Some(filter));
+    while let Some(row) = listing
+        .try_next()
+        .await
+        .map_err(|e| with_permission_hint(e, Permission::AuditLogReadAll))?
+    {
+        rows.entry(row.id.clone())
+            .or_insert_with(|| RegistrationFacts {
+                sspr_registered: row.is_sspr_registered,
+                mfa_registered: row.is_mfa_registered,
+                methods: row.methods_registered,
+            });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

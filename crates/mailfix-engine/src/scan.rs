@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::collect::{self, MethodsRead, Registrations, USER_FIELDS};
 use crate::events::{Command, Event, Phase, Reporter};
 use crate::facts::{MailboxPlans, UserFacts};
-use crate::finding::{Finding, Severity};
-use crate::rules;
+use crate::finding::{Finding, Severity, UserRef};
+use crate::rules::{self, Input};
 use crate::scope::{Scope, ScopeError, ScopeItem, SkipCounts};
 
 /// Users whose methods are read together: ten `$batch` requests of 20, in flight at once.
@@ -118,7 +118,8 @@ struct Scanner<'a> {
     client: &'a Client,
     options: &'a ScanOptions,
     reporter: &'a dyn Reporter,
-    registrations: Option<Registrations>,
+    /// With `--registration`: the scanned users, joined with the report once it is read.
+    awaiting_report: Vec<UserRef>,
     /// Users waiting for their methods to be read in one go.
     waiting: Vec<UserFacts>,
     scanned: u64,
@@ -136,7 +137,7 @@ impl<'a> Scanner<'a> {
             client,
             options,
             reporter,
-            registrations: None,
+            awaiting_report: Vec::new(),
             waiting: Vec::new(),
             scanned: 0,
             skipped: SkipCounts::new(),
@@ -147,12 +148,26 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Reads the scope once and applies the rules to every user in it.
+    /// Reads the scope once and applies the rules to every user in it. With `--registration` the
+    /// report is read while the members stream by (reports have their own, much slower, limit) and
+    /// joined at the end; only the scanned users' ids and UPNs are kept for that.
     async fn run(&mut self, scope: &Scope) -> Result<(), ScanError> {
-        if self.options.registration {
-            self.registrations = Some(collect::registrations(self.client).await?);
-        }
         self.progress();
+        if !self.options.registration {
+            return self.walk(scope).await;
+        }
+        let client = self.client;
+        let report = async {
+            collect::registrations(client)
+                .await
+                .map_err(ScanError::from)
+        };
+        let (report, ()) = tokio::try_join!(report, self.walk(scope))?;
+        self.join_registrations(&report);
+        Ok(())
+    }
+
+    async fn walk(&mut self, scope: &Scope) -> Result<(), ScanError> {
         let mut users = scope.users(self.client, &USER_FIELDS);
         while let Some(item) = users.next().await {
             match item? {
@@ -169,11 +184,28 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    async fn user(&mut self, user: &User) -> Result<(), Error> {
-        let mut facts = UserFacts::from_user_with(user, &self.options.plans);
-        if let Some(row) = self.registrations.as_ref().and_then(|r| r.get(&user.id)) {
-            facts.registration = Some(row.clone());
+    /// Applies the registration rules (MF007) to the scanned users the report has a row for.
+    fn join_registrations(&mut self, report: &Registrations) {
+        let registration_rules: Vec<_> = rules::RULES
+            .iter()
+            .filter(|r| r.input == Input::Registration)
+            .collect();
+        for user in std::mem::take(&mut self.awaiting_report) {
+            let Some(row) = report.get(&user.id) else {
+                continue;
+            };
+            let facts = UserFacts {
+                user,
+                registration: Some(row.clone()),
+                ..UserFacts::default()
+            };
+            self.findings
+                .extend(registration_rules.iter().filter_map(|r| r.check(&facts)));
         }
+    }
+
+    async fn user(&mut self, user: &User) -> Result<(), Error> {
+        let facts = UserFacts::from_user_with(user, &self.options.plans);
         if !self.options.methods {
             self.check(facts);
         } else {
@@ -204,6 +236,9 @@ impl<'a> Scanner<'a> {
 
     fn check(&mut self, facts: UserFacts) {
         self.scanned += 1;
+        if self.options.registration {
+            self.awaiting_report.push(facts.user.clone());
+        }
         let found = rules::check_all(&facts);
         if let Some(keep) = self.keep {
             let wanted: Vec<Finding> = found

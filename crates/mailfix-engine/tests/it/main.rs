@@ -4,6 +4,7 @@
 mod audit;
 mod journal;
 mod readme;
+mod registration;
 mod rules;
 mod scan;
 mod seed;
