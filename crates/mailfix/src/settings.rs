@@ -189,24 +189,13 @@ impl Settings {
             });
         let token_cache = journal.value.with_file_name("token-cache.json");
         let credential = credential(args, &profile, env)?;
-        let retry_max_elapsed = match layer(
+        let retry_max_elapsed = layer(
             None,
             env_nonempty("MAILFIX_RETRY_MAX_ELAPSED"),
             profile.retry_max_elapsed.clone(),
-        ) {
-            Some(s) => Some(Sourced {
-                value: mailfix_engine::duration::parse_duration(&s.value).map_err(|e| {
-                    CliError::usage(format!(
-                        "retry_max_elapsed '{}' (from {}) is not a duration",
-                        s.value, s.source
-                    ))
-                    .cause(e)
-                    .hint("use a number with a unit: 90s, 5m, 2h")
-                })?,
-                source: s.source,
-            }),
-            None => None,
-        };
+        )
+        .map(config::duration_setting)
+        .transpose()?;
         Ok(Self {
             profile: profile_name,
             config_path,

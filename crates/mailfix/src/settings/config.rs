@@ -107,6 +107,24 @@ pub fn load(
     Ok((config, Some(path)))
 }
 
+/// A duration setting (`90s`, `5m`) from wherever it came.
+pub fn duration_setting(
+    s: super::Sourced<String>,
+) -> Result<super::Sourced<std::time::Duration>, CliError> {
+    let value = mailfix_engine::duration::parse_duration(&s.value).map_err(|e| {
+        CliError::usage(format!(
+            "'{}' (from {}) is not a duration",
+            s.value, s.source
+        ))
+        .cause(e)
+        .hint("use a number with a unit: 90s, 5m, 2h")
+    })?;
+    Ok(super::Sourced {
+        value,
+        source: s.source,
+    })
+}
+
 fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     match span {
         Some(span) => {
