@@ -18,7 +18,8 @@ use crate::finding::{Finding, Severity, UserRef};
 use crate::rules::{self, Input};
 use crate::scope::{Scope, ScopeError, ScopeItem, SkipCounts};
 
-/// Users whose methods are read together: ten `$batch` requests of 20, in flight at once.
+/// Users whose methods are read together: ten `$batch` requests of 20, sent within Graph's
+/// concurrency cap.
 const METHODS_CHUNK: usize = 200;
 /// A `Scanned` progress event every this many members.
 const PROGRESS_EVERY: u64 = 250;
