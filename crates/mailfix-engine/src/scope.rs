@@ -152,7 +152,8 @@ impl Scope {
     }
 
     /// Streams the users in scope with `select` (plus [`SCOPE_FIELDS`]), each user once.
-    /// Memory stays flat: only the ids seen so far are kept, to drop duplicates.
+    /// Memory stays flat: nothing is kept but, when several sources could name a user twice, the
+    /// ids seen so far.
     pub fn users(
         &self,
         client: &Client,
@@ -191,13 +192,16 @@ impl Scope {
         }
         let (include_disabled, include_guests) =
             (self.spec.include_disabled, self.spec.include_guests);
+        // One listing of all users, or of one group's transitive members, names each user once;
+        // only a mix of sources (or a hand-written list) needs the set of ids seen so far.
+        let dedupe = sources.len() > 1 || !self.listed_users.is_empty();
         let mut seen: HashSet<String> = HashSet::new();
         stream::iter(sources)
             .flatten()
             .filter_map(move |item| {
                 let out = match item {
                     Ok(ScopeItem::User(user)) => {
-                        if !seen.insert(user.id.clone()) {
+                        if dedupe && !seen.insert(user.id.clone()) {
                             None
                         } else if !include_disabled && user.account_enabled == Some(false) {
                             Some(Ok(ScopeItem::Skipped("disabled".into())))
@@ -227,12 +231,21 @@ fn member_item(object: DirectoryObject) -> ScopeItem {
     }
 }
 
+/// Listed users read per slice: ten `$batch` requests of 20.
+const LISTED_SLICE: usize = 200;
+
 fn listed(
     client: Client,
     keys: Vec<String>,
     fields: Vec<String>,
 ) -> BoxStream<'static, Result<ScopeItem, ScopeError>> {
-    stream::once(async move { fetch_listed(&client, &keys, &fields).await })
+    // Read in slices so that a long users file never holds every user's properties at once.
+    let slices: Vec<Vec<String>> = keys.chunks(LISTED_SLICE).map(<[String]>::to_vec).collect();
+    stream::iter(slices)
+        .then(move |slice| {
+            let (client, fields) = (client.clone(), fields.clone());
+            async move { fetch_listed(&client, &slice, &fields).await }
+        })
         .flat_map(|result| match result {
             Ok(items) => stream::iter(items).boxed(),
             Err(e) => stream::iter(vec![Err(e)]).boxed(),

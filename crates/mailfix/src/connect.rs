@@ -7,7 +7,9 @@ use mailfix_client::{
     Secret,
 };
 use mailfix_engine::journal::{Journal, LockHolder};
+use mailfix_engine::scope::Scope;
 
+use crate::cli::ScopeArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{CloudName, CredentialSetting, Settings};
@@ -24,6 +26,12 @@ pub struct Context {
 impl Context {
     /// A client for the configured tenant and credential. Sends nothing yet.
     pub fn client(&self) -> Result<Client, CliError> {
+        self.client_with(&self.settings.credential)
+    }
+
+    /// A client for the configured tenant signing in with `credential` instead of the configured
+    /// one (`auth login` always uses the device code flow).
+    pub fn client_with(&self, credential: &CredentialSetting) -> Result<Client, CliError> {
         let s = &self.settings;
         let tenant = s.tenant.as_ref().map(|t| t.value.clone()).ok_or_else(|| {
             CliError::usage("no tenant configured").hint(
@@ -40,16 +48,33 @@ impl Context {
         if let Some(url) = &s.exo_url {
             endpoints = endpoints.with_exchange(&url.value);
         }
-        let mut config = ClientConfig::new(tenant, self.credential()?);
+        let mut config = ClientConfig::new(tenant, self.credential(credential)?);
         config.endpoints = endpoints;
         config.extra_ca = s.ca_file.as_ref().map(|c| c.value.clone());
         if let Some(window) = &s.reports_window {
             config.limits.reports_window = window.value;
         }
-        Client::new(config).map_err(CliError::from)
+        if let Some(limit) = &s.retry_max_elapsed {
+            config.retry.max_elapsed = limit.value;
+        }
+        Client::new(config).map_err(|e| {
+            let ca_problem = s
+                .ca_file
+                .as_ref()
+                .is_some_and(|ca| e.message().contains(&ca.value.display().to_string()));
+            let error = CliError::from(e);
+            match (&s.ca_file, ca_problem) {
+                (Some(ca), true) => error.hint(format!(
+                    "the CA file (from {}) must hold the PEM root certificate to trust, e.g. the \
+                     simulator's ca.pem (--ca-file or MAILFIX_CA_FILE)",
+                    ca.source
+                )),
+                _ => error,
+            }
+        })
     }
 
-    fn credential(&self) -> Result<Credential, CliError> {
+    fn credential(&self, setting: &CredentialSetting) -> Result<Credential, CliError> {
         let s = &self.settings;
         let client_id = || {
             s.client_id.as_ref().map(|c| c.value.clone()).ok_or_else(|| {
@@ -58,7 +83,7 @@ impl Context {
                 )
             })
         };
-        Ok(match &s.credential {
+        Ok(match setting {
             CredentialSetting::SecretFromEnv => Credential::Secret {
                 client_id: client_id()?,
                 secret: Secret::from_env("MAILFIX_CLIENT_SECRET")?,
@@ -114,6 +139,14 @@ impl Context {
         Journal::open_write(&self.settings.journal.value, LockHolder::current(command))
             .map_err(CliError::from)
     }
+}
+
+/// Resolves the scope options (group names, the users file) before any work, so that an unknown or
+/// ambiguous group or an unreadable file fails fast.
+pub async fn resolve_scope(client: &Client, args: &ScopeArgs) -> Result<Scope, CliError> {
+    Scope::resolve(client, args.to_spec())
+        .await
+        .map_err(CliError::from)
 }
 
 fn cloud(name: CloudName) -> Cloud {

@@ -101,9 +101,29 @@ impl From<mailfix_client::Error> for CliError {
         }
         match error.hint() {
             Some(hint) => out.hint(hint),
-            None => out,
+            None => match network_hint(&error) {
+                Some(hint) => out.hint(hint),
+                None => out,
+            },
         }
     }
+}
+
+/// For a service that could not be reached: the setting that names its address.
+fn network_hint(error: &mailfix_client::Error) -> Option<String> {
+    use mailfix_client::{ErrorKind, Service};
+    if error.kind() != &ErrorKind::Network {
+        return None;
+    }
+    let (flag, var) = match error.service()? {
+        Service::Login => ("--login-url", "MAILFIX_LOGIN_URL"),
+        Service::Graph => ("--graph-url", "MAILFIX_GRAPH_URL"),
+        Service::Exchange => ("--exo-url", "MAILFIX_EXO_URL"),
+    };
+    Some(format!(
+        "check the address ({flag} or {var}; by default the --cloud's endpoint), that the service \
+         is running, and the network or proxy in between"
+    ))
 }
 
 impl From<mailfix_engine::journal::JournalError> for CliError {
@@ -163,6 +183,16 @@ impl From<mailfix_engine::fix::FixError> for CliError {
         };
         out.hint = hint;
         out
+    }
+}
+
+impl From<mailfix_engine::scan::ScanError> for CliError {
+    fn from(error: mailfix_engine::scan::ScanError) -> Self {
+        use mailfix_engine::scan::ScanError as S;
+        match error {
+            S::Scope(e) => CliError::from(e),
+            S::Client(e) => CliError::from(e),
+        }
     }
 }
 

@@ -39,11 +39,6 @@ impl Printer {
         self.stderr_is_terminal && !self.quiet
     }
 
-    /// Whether colour may be used on stderr.
-    pub fn color(&self) -> bool {
-        self.color
-    }
-
     /// Whether `-q` was given.
     pub fn quiet(&self) -> bool {
         self.quiet
@@ -62,11 +57,6 @@ impl Printer {
         {
             self.stdout_closed.store(true, Ordering::Relaxed);
         }
-    }
-
-    /// Writes one data line to stdout.
-    pub fn data_line(&self, line: &str) {
-        self.data(&format!("{line}\n"));
     }
 
     /// Writes a status line to stderr unless `-q`.

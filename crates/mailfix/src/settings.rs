@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use config::Profile;
-use mailfix_engine::duration::{format_duration, parse_duration};
+use mailfix_engine::duration::format_duration;
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::CliError;
@@ -133,10 +133,11 @@ pub struct Settings {
     pub reports_window: Option<Sourced<Duration>>,
     /// Where the device-code refresh token is cached.
     pub token_cache: PathBuf,
+    /// How long one request may keep retrying (network failures, throttling); the client's
+    /// default (15 minutes) when unset.
+    pub retry_max_elapsed: Option<Sourced<Duration>>,
     /// Output format.
     pub output: OutputFormat,
-    /// `-q`.
-    pub quiet: bool,
     /// `-v` count.
     pub verbose: u8,
 }
@@ -195,6 +196,13 @@ impl Settings {
             env_nonempty("MAILFIX_REPORTS_WINDOW"),
             profile.reports_window.clone(),
         ))?;
+        let retry_max_elapsed = layer(
+            None,
+            env_nonempty("MAILFIX_RETRY_MAX_ELAPSED"),
+            profile.retry_max_elapsed.clone(),
+        )
+        .map(|r| config::duration_setting("retry_max_elapsed", r))
+        .transpose()?;
         Ok(Self {
             profile: profile_name,
             config_path,
@@ -209,12 +217,12 @@ impl Settings {
             journal,
             reports_window,
             token_cache,
+            retry_max_elapsed,
             output: args.output.unwrap_or(if stdout_is_terminal {
                 OutputFormat::Table
             } else {
                 OutputFormat::Json
             }),
-            quiet: args.quiet,
             verbose: args.verbose,
         })
     }
@@ -286,6 +294,18 @@ impl Settings {
                 window.source.to_string(),
             );
         }
+        let config = match &self.config_path {
+            Some(path) => path.display().to_string(),
+            None => "(none)".to_owned(),
+        };
+        put("config_file", config, "-".to_owned());
+        if let Some(r) = &self.retry_max_elapsed {
+            put(
+                "retry_max_elapsed",
+                format_duration(r.value),
+                r.source.to_string(),
+            );
+        }
         rows.into_iter()
             .map(|(k, (v, s))| (k.to_owned(), v, s))
             .collect()
@@ -313,24 +333,22 @@ fn layer<T>(flag: Option<T>, env: Option<T>, file: Option<T>) -> Option<Sourced<
 
 /// `MAILFIX_REPORTS_WINDOW` / `reports_window`: a duration above zero (`10s`, `100ms`).
 fn reports_window(raw: Option<Sourced<String>>) -> Result<Option<Sourced<Duration>>, CliError> {
-    let Some(raw) = raw else {
+    let Some(window) = raw
+        .map(|r| config::duration_setting("reports window", r))
+        .transpose()?
+    else {
         return Ok(None);
     };
-    match parse_duration(&raw.value) {
-        Ok(value) if !value.is_zero() => Ok(Some(Sourced {
-            value,
-            source: raw.source,
-        })),
-        Ok(_) => Err(CliError::usage(format!(
-            "reports window '{}' (from {}) must be above zero",
-            raw.value, raw.source
-        ))),
-        Err(e) => Err(
-            CliError::usage(format!("reports window (from {}) is invalid", raw.source))
-                .cause(e)
-                .hint("write e.g. 10s (the service's window) or 100ms for a simulator at --time-scale 100"),
-        ),
+    if window.value.is_zero() {
+        return Err(CliError::usage(format!(
+            "the reports window (from {}) must be above zero",
+            window.source
+        ))
+        .hint(
+            "write e.g. 10s (the service's window) or 100ms for a simulator at --time-scale 100",
+        ));
     }
+    Ok(Some(window))
 }
 
 fn pick_path(flag: Option<PathBuf>, env: Option<String>) -> Option<PathBuf> {

@@ -1,11 +1,51 @@
-//! `mailfix scan`.
+//! `mailfix scan`: resolve the scope, read what the rules need, print the findings in the chosen
+//! format, and exit 3 when a finding reaches `--fail-on` (SPEC §3, §12).
 
-use crate::connect::Context;
+mod render;
+
+use std::sync::Arc;
+
+use mailfix_engine::Severity;
+use mailfix_engine::events::{NoopReporter, Reporter};
+use mailfix_engine::scan::{ScanOptions, ScanReport, scan};
+
+use crate::cli::{FailOn, ScanArgs};
+use crate::connect::{Context, resolve_scope};
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::progress;
 
 /// Runs `mailfix scan`.
-pub async fn run(args: &crate::cli::ScanArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let _ = (args, ctx);
-    Err(CliError::usage("'scan' is not available in this build yet"))
+pub async fn run(args: &ScanArgs, ctx: &Context) -> Result<Exit, CliError> {
+    let client = ctx.client()?;
+    let scope = resolve_scope(&client, &args.scope).await?;
+    let options = ScanOptions {
+        methods: args.methods,
+        registration: args.registration,
+        ..ScanOptions::default()
+    };
+    // A spinner on a terminal; off a terminal (logs, pipes) a scan prints no status lines at all.
+    let reporter: Arc<dyn Reporter> = if ctx.printer.progress_allowed() {
+        progress::reporter(ctx.printer.clone())
+    } else {
+        Arc::new(NoopReporter)
+    };
+    let report = scan(&client, &scope, &options, reporter.as_ref()).await?;
+    ctx.printer
+        .data(&render::render(&report, ctx.settings.output)?);
+    Ok(exit_for(&report, args.fail_on))
+}
+
+/// Exit 3 when a finding is at or above the threshold, else 0.
+fn exit_for(report: &ScanReport, fail_on: FailOn) -> Exit {
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Never => return Exit::Success,
+    };
+    if report.has_findings_at(threshold) {
+        Exit::Findings
+    } else {
+        Exit::Success
+    }
 }

@@ -53,6 +53,8 @@ pub struct Profile {
     /// Pacing window of Graph reports and audit logs (`10s`; shorter only against a simulator
     /// whose time runs faster).
     pub reports_window: Option<String>,
+    /// How long one request may keep retrying (`90s`, `5m`; default 15m).
+    pub retry_max_elapsed: Option<String>,
     /// Refused with a hint: secrets do not belong in the config file.
     client_secret: Option<toml::Value>,
 }
@@ -77,6 +79,7 @@ impl Profile {
             ca_file,
             journal,
             reports_window,
+            retry_max_elapsed,
             client_secret
         )
     }
@@ -103,9 +106,28 @@ pub fn load(
         CliError::usage(format!("config file {} is invalid", path.display()))
             .cause(e.message())
             .cause(location(&text, e.span()))
-            .hint("known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window")
+            .hint("known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed")
     })?;
     Ok((config, Some(path)))
+}
+
+/// A duration setting (`90s`, `5m`) from wherever it came.
+pub fn duration_setting(
+    name: &str,
+    s: super::Sourced<String>,
+) -> Result<super::Sourced<std::time::Duration>, CliError> {
+    let value = mailfix_engine::duration::parse_duration(&s.value).map_err(|e| {
+        CliError::usage(format!(
+            "{name} '{}' (from {}) is not a duration",
+            s.value, s.source
+        ))
+        .cause(e)
+        .hint("use a number with a unit: 90s, 5m, 2h")
+    })?;
+    Ok(super::Sourced {
+        value,
+        source: s.source,
+    })
 }
 
 fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {

@@ -214,3 +214,27 @@ fn reports_window_comes_from_env_or_config_and_must_be_a_positive_duration() {
         assert!(err.render().contains("reports window"), "{}", err.render());
     }
 }
+
+#[test]
+fn retry_budget_comes_from_env_or_config_as_a_duration() {
+    let file = config_file("[defaults]\nretry_max_elapsed = \"5m\"\n");
+    let args = GlobalArgs {
+        config: Some(file.path().to_path_buf()),
+        ..GlobalArgs::default()
+    };
+    let from_config = resolve(&args, &env_of(&[])).unwrap().retry_max_elapsed;
+    assert_eq!(
+        from_config,
+        Some(Sourced {
+            value: std::time::Duration::from_secs(300),
+            source: Source::Config
+        })
+    );
+    let env = env_of(&[("MAILFIX_RETRY_MAX_ELAPSED", "2s")]);
+    let from_env = resolve(&args, &env).unwrap().retry_max_elapsed.unwrap();
+    assert_eq!(from_env.value, std::time::Duration::from_secs(2));
+    let bad = env_of(&[("MAILFIX_RETRY_MAX_ELAPSED", "soon")]);
+    let err = resolve(&GlobalArgs::default(), &bad).unwrap_err();
+    assert_eq!(err.headline, "'soon' (from env) is not a duration");
+    assert_eq!(err.exit.code(), 2);
+}

@@ -7,11 +7,16 @@
 
 mod audit;
 mod audit_inputs;
+mod auth;
 mod cleanup;
+mod errors;
+mod expected;
 mod fix;
 mod fix_crash;
 mod fix_watch;
 mod runs;
+mod scan;
+mod scan_output;
 mod seed;
 mod seed_flags;
 mod seed_inputs;

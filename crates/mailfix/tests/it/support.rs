@@ -79,6 +79,15 @@ impl TestSim {
         cmd
     }
 
+    /// A `mailfix` command signing in as the scenario's `limited` app (only `User.Read.All`), and
+    /// that app's secret.
+    pub fn mailfix_limited(&self) -> (tokio::process::Command, String) {
+        let info = &self.sim.info;
+        let id = info.limited_client_id.as_deref().expect("a limited app");
+        let secret = info.limited_client_secret.clone().expect("its secret");
+        (self.mailfix_as(id, &secret), secret)
+    }
+
     /// `GET` a control-plane path (`/_sim/...`) as JSON.
     pub async fn control_get(&self, path: &str) -> serde_json::Value {
         let url = format!("{}{path}", self.sim.base_url);

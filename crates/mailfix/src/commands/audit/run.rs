@@ -71,14 +71,7 @@ pub fn options(args: &AuditArgs, now: chrono::DateTime<Utc>) -> Result<AuditOpti
 }
 
 fn scope_spec(args: &ScopeArgs) -> Option<ScopeSpec> {
-    let spec = ScopeSpec {
-        groups: args.groups.clone(),
-        all_users: args.all_users,
-        users: args.users.clone(),
-        users_file: args.users_file.clone(),
-        include_disabled: args.include_disabled,
-        include_guests: args.include_guests,
-    };
+    let spec = args.to_spec();
     (!spec.is_empty()).then_some(spec)
 }
 
