@@ -25,13 +25,26 @@ pub enum Permission {
 /// Exchange Administrator role template id (as in a token's `wids`).
 const EXCHANGE_ADMIN_ROLE: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
 /// Directory roles that may change mailbox addresses, by template id (a token's `wids` carries
-/// template ids, never names): Exchange Administrator, Exchange Recipient Administrator, Global
-/// Administrator.
-const EXCHANGE_ROLES: [&str; 3] = [
-    EXCHANGE_ADMIN_ROLE,
-    "31392ffb-586c-42d1-9346-e59415a2cc4e",
-    "62e90394-69f5-4237-9190-012177145e10",
+/// template ids, never names), with their names.
+const EXCHANGE_ROLES: [(&str, &str); 3] = [
+    (EXCHANGE_ADMIN_ROLE, "Exchange Administrator"),
+    (
+        "31392ffb-586c-42d1-9346-e59415a2cc4e",
+        "Exchange Recipient Administrator",
+    ),
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
 ];
+
+/// The name of a directory role mailfix knows, from its template id (a token's `wids` entry).
+pub fn directory_role_name(template_id: &str) -> Option<&'static str> {
+    EXCHANGE_ROLES
+        .iter()
+        .find(|(id, _)| id.eq_ignore_ascii_case(template_id))
+        .map(|(_, name)| *name)
+}
 
 impl Permission {
     /// Every permission, in SPEC order.
@@ -95,10 +108,7 @@ impl Permission {
         if self != Permission::ExchangeManageAsApp {
             return has;
         }
-        let admin = claims
-            .wids
-            .iter()
-            .any(|w| EXCHANGE_ROLES.iter().any(|r| w.eq_ignore_ascii_case(r)));
+        let admin = claims.wids.iter().any(|w| directory_role_name(w).is_some());
         (has || !claims.scp.is_empty()) && admin
     }
 
@@ -175,7 +185,7 @@ mod tests {
         assert!(!Permission::ExchangeManageAsApp.granted_by(&no_role));
         let with_role = claims(&["Exchange.ManageAsApp"], &[EXCHANGE_ADMIN_ROLE]);
         assert!(Permission::ExchangeManageAsApp.granted_by(&with_role));
-        let recipient_admin = claims(&["Exchange.ManageAsApp"], &[EXCHANGE_ROLES[1]]);
+        let recipient_admin = claims(&["Exchange.ManageAsApp"], &[EXCHANGE_ROLES[1].0]);
         assert!(Permission::ExchangeManageAsApp.granted_by(&recipient_admin));
         // Tokens name roles by template id; a display name is not a role.
         let by_name = claims(&["Exchange.ManageAsApp"], &["Exchange Administrator"]);

@@ -35,6 +35,9 @@ pub struct BatchItemLog {
     pub throttled: bool,
     /// Whether the item came before the end of a `Retry-After` given for the same bucket.
     pub early: bool,
+    /// Simulated time at which the item ran: the state it read is the state as of then (the
+    /// entry's own `time` is the batch's arrival, before its items ran).
+    pub time: Option<DateTime<Utc>>,
 }
 
 /// What a handler tells the log about a request beyond what the middleware sees. Handlers attach it

@@ -235,6 +235,9 @@ fn retry_budget_comes_from_env_or_config_as_a_duration() {
     assert_eq!(from_env.value, std::time::Duration::from_secs(2));
     let bad = env_of(&[("MAILFIX_RETRY_MAX_ELAPSED", "soon")]);
     let err = resolve(&GlobalArgs::default(), &bad).unwrap_err();
-    assert_eq!(err.headline, "'soon' (from env) is not a duration");
+    assert_eq!(
+        err.headline,
+        "retry_max_elapsed 'soon' (from env) is not a duration"
+    );
     assert_eq!(err.exit.code(), 2);
 }

@@ -21,7 +21,8 @@ use crate::tenant::{
     wait_for_log,
 };
 
-/// One poll: the users each of its batches read, with the simulated time of the batch.
+/// One poll: the users it read, each with the simulated time its batch item ran (what the item
+/// saw is the tenant as of then; the batch's own arrival time may precede a clock move).
 type Poll = Vec<(DateTime<Utc>, Vec<String>)>;
 
 /// The user ids a poll batch reads; panics on anything but the expected reads.
@@ -54,7 +55,10 @@ fn polls(batches: &[&LogEntry]) -> Vec<Poll> {
             current.clear();
         }
         current.extend(users.iter().cloned());
-        polls.last_mut().unwrap().push((entry.time, users));
+        let poll = polls.last_mut().unwrap();
+        for (item, user) in entry.batch_items.iter().zip(users) {
+            poll.push((item.time.unwrap_or(entry.time), vec![user]));
+        }
     }
     polls
 }

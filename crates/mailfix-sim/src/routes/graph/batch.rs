@@ -113,6 +113,7 @@ fn respond_all(items: &[Item], outcomes: Vec<Option<ItemOutcome>>, order: &[usiz
             status: outcome.status.as_u16(),
             throttled: outcome.throttled,
             early: outcome.early,
+            time: outcome.time,
         });
         let mut entry = json!({
             "id": id_text(&items[i].id),

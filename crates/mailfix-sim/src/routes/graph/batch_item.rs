@@ -47,6 +47,8 @@ pub struct ItemOutcome {
     pub early: bool,
     /// The item changed state.
     pub write: bool,
+    /// Simulated time at which the item was run (what it read is the state as of then).
+    pub time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ItemOutcome {
@@ -64,12 +66,26 @@ impl ItemOutcome {
             throttled: false,
             early: false,
             write: false,
+            time: None,
         }
     }
 }
 
 /// Runs one item of a batch sent by `caller` with the batch's headers `outer`.
 pub async fn run_item(
+    state: &AppState,
+    caller: &Caller,
+    outer: &HeaderMap,
+    item: &Item,
+    failed_dependency: bool,
+) -> ItemOutcome {
+    let started = state.clock.now();
+    let mut outcome = run_item_now(state, caller, outer, item, failed_dependency).await;
+    outcome.time = Some(started);
+    outcome
+}
+
+async fn run_item_now(
     state: &AppState,
     caller: &Caller,
     outer: &HeaderMap,
@@ -152,6 +168,7 @@ fn throttled_outcome(throttled: &Throttled) -> ItemOutcome {
         ),
     ];
     ItemOutcome {
+        time: None,
         throttled: true,
         early: throttled.early,
         ..ItemOutcome::error(&GraphError::too_many_requests(), &headers)
@@ -174,6 +191,7 @@ fn fault_outcome(state: &AppState, fault: Fault) -> ItemOutcome {
     let retry = [("Retry-After", retry_after(wait))];
     match fault {
         Fault::Throttle => ItemOutcome {
+            time: None,
             throttled: true,
             ..ItemOutcome::error(&GraphError::too_many_requests(), &retry)
         },
@@ -238,6 +256,7 @@ async fn fold(response: Response) -> ItemOutcome {
         ))
     };
     ItemOutcome {
+        time: None,
         status,
         headers,
         body,

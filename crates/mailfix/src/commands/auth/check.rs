@@ -138,7 +138,14 @@ fn token_report(
             user: c.upn.clone(),
             roles: c.roles.clone(),
             scopes: c.scp.clone(),
-            directory_roles: c.wids.clone(),
+            directory_roles: c
+                .wids
+                .iter()
+                .map(|id| {
+                    mailfix_client::permission::directory_role_name(id)
+                        .map_or_else(|| id.clone(), str::to_owned)
+                })
+                .collect(),
             expires: c.exp.and_then(expiry),
             ..TokenReport::default()
         },
