@@ -1,5 +1,6 @@
-//! Injected faults: by service/route and rate, answered with 429, 500, 503, 504, a reset connection, or
-//! added latency.
+//! Injected faults: by service/route and rate, answered with 429, 500, 503, 504, a reset connection,
+//! a malformed answer (an HTML error page, a body that is not JSON, a truncated body, a 500 without
+//! a body), or added latency.
 //!
 //! The middleware rolls for top-level requests; the `$batch` handler rolls for each item with
 //! [`Faults::roll`] (a reset becomes a 503 for an item). Rolls draw from a random stream seeded from
@@ -26,32 +27,74 @@ pub enum Fault {
     GatewayTimeout,
     /// The connection is dropped mid-response.
     Reset,
+    /// 502 with a gateway's HTML error page (`text/html`), as a proxy in between answers.
+    Html,
+    /// 200 with a `text/plain` body that is not JSON.
+    NotJson,
+    /// The real answer with its body cut in half (a complete HTTP message whose JSON ends early).
+    Truncated,
+    /// 500 with an empty body.
+    Empty,
 }
 
 impl Fault {
-    /// The HTTP status of the fault (`None` for a reset).
+    /// Every kind, in the order of their names in [`Fault::name`].
+    pub const ALL: [Fault; 9] = [
+        Fault::Throttle,
+        Fault::Internal,
+        Fault::Unavailable,
+        Fault::GatewayTimeout,
+        Fault::Reset,
+        Fault::Html,
+        Fault::NotJson,
+        Fault::Truncated,
+        Fault::Empty,
+    ];
+
+    /// The HTTP status of the fault (`None` when the route's own status is kept: a reset or a
+    /// truncated body).
     pub fn status(self) -> Option<u16> {
         match self {
             Fault::Throttle => Some(429),
-            Fault::Internal => Some(500),
+            Fault::Internal | Fault::Empty => Some(500),
             Fault::Unavailable => Some(503),
             Fault::GatewayTimeout => Some(504),
-            Fault::Reset => None,
+            Fault::Html => Some(502),
+            Fault::NotJson => Some(200),
+            Fault::Reset | Fault::Truncated => None,
         }
     }
 
-    /// The name the request log uses (`429`, `500`, `503`, `504`, `reset`).
+    /// Whether the route runs first (its change is made) and its answer is then spoiled; the other
+    /// kinds answer instead of the route.
+    pub fn after_route(self) -> bool {
+        matches!(self, Fault::Reset | Fault::Truncated)
+    }
+
+    /// The name the request log and the control plane use (`429`, `500`, `503`, `504`, `reset`,
+    /// `html`, `not-json`, `truncated`, `empty`).
     pub fn name(self) -> String {
-        self.status()
-            .map_or_else(|| "reset".to_owned(), |s| s.to_string())
+        match self {
+            Fault::Throttle => "429",
+            Fault::Internal => "500",
+            Fault::Unavailable => "503",
+            Fault::GatewayTimeout => "504",
+            Fault::Reset => "reset",
+            Fault::Html => "html",
+            Fault::NotJson => "not-json",
+            Fault::Truncated => "truncated",
+            Fault::Empty => "empty",
+        }
+        .to_owned()
     }
 }
 
 impl Serialize for Fault {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.status() {
-            Some(status) => serializer.serialize_u16(status),
-            None => serializer.serialize_str("reset"),
+        let name = self.name();
+        match name.parse::<u16>() {
+            Ok(status) => serializer.serialize_u16(status),
+            Err(_) => serializer.serialize_str(&name),
         }
     }
 }
@@ -68,16 +111,15 @@ impl<'de> Deserialize<'de> for Fault {
             Raw::Number(n) => n.to_string(),
             Raw::Text(t) => t.to_ascii_lowercase(),
         };
-        match text.as_str() {
-            "429" => Ok(Fault::Throttle),
-            "500" => Ok(Fault::Internal),
-            "503" => Ok(Fault::Unavailable),
-            "504" => Ok(Fault::GatewayTimeout),
-            "reset" => Ok(Fault::Reset),
-            other => Err(serde::de::Error::custom(format!(
-                "unknown fault kind '{other}' (expected 429, 500, 503, 504 or \"reset\")"
-            ))),
-        }
+        Fault::ALL
+            .into_iter()
+            .find(|f| f.name() == text)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "unknown fault kind '{text}' (expected 429, 500, 503, 504, \"reset\", \"html\", \
+                     \"not-json\", \"truncated\" or \"empty\")"
+                ))
+            })
     }
 }
 
@@ -259,12 +301,14 @@ mod tests {
     #[test]
     fn rules_parse_from_the_documented_json() {
         let json = r#"{"rules":[{"service":"graph","path_prefix":"/v1.0/users","rate":0.5,
-            "kinds":[429,500,503,504,"reset"]}],"graph_latency_ms":5}"#;
+            "kinds":[429,500,503,504,"reset","html","not-json","truncated","empty"]}],
+            "graph_latency_ms":5}"#;
         let config: FaultConfig = serde_json::from_str(json).unwrap();
-        assert_eq!(config.rules[0].kinds.len(), 5);
-        assert_eq!(config.rules[0].kinds[4], Fault::Reset);
+        assert_eq!(config.rules[0].kinds, Fault::ALL);
         let back = serde_json::to_value(&config).unwrap();
         assert_eq!(back["rules"][0]["kinds"][4], "reset");
+        assert_eq!(back["rules"][0]["kinds"][3], 504);
+        assert_eq!(back["rules"][0]["kinds"][6], "not-json");
         assert!(
             serde_json::from_str::<FaultConfig>(
                 r#"{"rules":[{"service":"graph","rate":1,"kinds":[418]}]}"#

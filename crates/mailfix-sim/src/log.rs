@@ -86,6 +86,10 @@ pub struct LogEntry {
     pub retry_after_ms: Option<u64>,
     /// Whether the answer was an injected fault.
     pub fault: Option<String>,
+    /// The request body of a Graph or Exchange request other than `GET` and `$batch` (what a
+    /// write asked for: the `Set-Mailbox` parameters, the method created). Never a sign-in body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     /// `$batch` items.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub batch_items: Vec<BatchItemLog>,

@@ -1,8 +1,10 @@
 //! The middleware around every route: it names the service and calling app, adds latency, injects
 //! faults, throttles (top-level requests; `$batch` items are admitted by the batch handler), runs
-//! the handler, and records the request log entry with the handler's [`LogDetail`].
+//! the handler, and records the request log entry with the handler's [`LogDetail`] (and the body
+//! of Graph and Exchange requests other than `GET` and `$batch`, so that tests can tell what a
+//! write asked for).
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -10,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 
 use super::exo::error::{ExoError, concurrency_response};
+use super::fault_answer::{exo_fault_text, graph_fault_text, malformed, reset, truncated};
 use crate::error::GraphError;
 use crate::faults::Fault;
 use crate::identity::{AadError, Identity};
@@ -49,7 +52,9 @@ struct Observed {
 /// Exchange request counts against the concurrency limit while it is "processed".
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (request, app) = caller_app(request).await;
+    let (request, body) = kept_body(request).await;
     let mut seen = observed(&state, &request, app);
+    seen.entry.body = body;
     let service = seen.entry.service;
     let latency = state.faults.latency(service);
     let batch = is_batch(&seen.entry.path);
@@ -59,7 +64,7 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         }
         _ => None,
     };
-    if let Some(fault) = fault.filter(|f| *f != Fault::Reset) {
+    if let Some(fault) = fault.filter(|f| !f.after_route()) {
         tokio::time::sleep(latency).await;
         let response = fault_response(&state, &mut seen, fault);
         return finish(&state, seen, response);
@@ -75,9 +80,12 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     for (name, value) in extra {
         insert(&mut response, name, &value);
     }
-    if fault == Some(Fault::Reset) {
-        seen.entry.fault = Some(Fault::Reset.name());
-        response = reset(response);
+    if let Some(fault) = fault {
+        seen.entry.fault = Some(fault.name());
+        response = match fault {
+            Fault::Truncated => truncated(response).await,
+            _ => reset(response),
+        };
     }
     finish(&state, seen, response)
 }
@@ -112,6 +120,7 @@ fn observed(state: &AppState, request: &Request, app: Option<String>) -> Observe
             early: false,
             retry_after_ms: None,
             fault: None,
+            body: None,
             batch_items: Vec::new(),
         },
     }
@@ -179,6 +188,9 @@ fn throttled(
 
 fn fault_response(state: &AppState, seen: &mut Observed, fault: Fault) -> Response {
     seen.entry.fault = Some(fault.name());
+    if let Some(response) = malformed(fault) {
+        return response;
+    }
     let retry_after = state.clock.to_real(std::time::Duration::from_secs_f64(
         state.faults.config().retry_after_s.max(0.001),
     ));
@@ -186,7 +198,7 @@ fn fault_response(state: &AppState, seen: &mut Observed, fault: Fault) -> Respon
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = match seen.entry.service {
         Service::Exo => {
-            let (code, message) = fault_text(status);
+            let (code, message) = exo_fault_text(status);
             ExoError::new(status, code, message.to_owned(), "System.Net.WebException")
                 .into_response()
         }
@@ -216,39 +228,6 @@ fn fault_response(state: &AppState, seen: &mut Observed, fault: Fault) -> Respon
         }
     }
     response
-}
-
-fn fault_text(status: StatusCode) -> (&'static str, &'static str) {
-    match status.as_u16() {
-        429 => (
-            "TooManyRequests",
-            "The request was throttled. Wait for the time in Retry-After and try again.",
-        ),
-        503 => (
-            "ServiceUnavailable",
-            "The service is temporarily unavailable. Try again later.",
-        ),
-        504 => ("GatewayTimeout", "The server didn't respond in time."),
-        _ => (
-            "InternalServerError",
-            "An internal server error occurred. The operation failed.",
-        ),
-    }
-}
-
-fn graph_fault_text(status: StatusCode) -> (&'static str, &'static str) {
-    match status.as_u16() {
-        429 => ("TooManyRequests", "Please retry again later."),
-        503 => (
-            "serviceNotAvailable",
-            "The service is temporarily unavailable. Please retry later.",
-        ),
-        504 => (
-            "UnknownError",
-            "The gateway did not receive a response in time.",
-        ),
-        _ => ("generalException", "General exception while processing."),
-    }
 }
 
 /// Records the entry for `response` and returns it. For a request with a `client-request-id`,
@@ -293,19 +272,23 @@ fn millis(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Replaces the body with one that breaks off after a few bytes, so the connection is dropped
-/// mid-response (hyper aborts a connection whose body stream fails).
-fn reset(response: Response) -> Response {
-    let (mut parts, _) = response.into_parts();
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(Bytes::from_static(b"{\"value\":[")),
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected connection reset",
-        )),
-    ];
-    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+/// The body of a Graph or Exchange request other than `GET` and `$batch` (what a write asked for),
+/// read and put back. Sign-in bodies, which carry secrets, are never kept.
+async fn kept_body(request: Request) -> (Request, Option<String>) {
+    let path = request.uri().path();
+    let kept = matches!(service_of(path), Service::Graph | Service::Exo)
+        && !is_batch(path)
+        && request.method() != Method::GET
+        && request.method() != Method::HEAD;
+    if !kept {
+        return (request, None);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    (Request::from_parts(parts, Body::from(bytes)), Some(text))
 }
 
 /// The calling app: `appid` of a bearer token, or the `client_id` of a sign-in request (form field or

@@ -3,6 +3,7 @@
 
 pub mod control;
 pub mod exo;
+pub mod fault_answer;
 pub mod graph;
 pub mod login;
 pub mod middleware;

@@ -158,16 +158,7 @@ async fn sign_in_faults_answer_the_identity_platforms_error() {
         json!({"rules": [{"service": "login", "rate": 1.0, "kinds": [503]}], "retry_after_s": 2.0}),
     )
     .await;
-    let info = &sim.sim.info;
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", info.client_id.as_str()),
-        ("client_secret", info.client_secret.as_str()),
-        ("scope", "https://graph.microsoft.com/.default"),
-    ];
-    let url = sim.url(&format!("/{}/oauth2/v2.0/token", info.tenant_id));
-    let response = sim.http.post(url).form(&form).send().await.unwrap();
-    let answer = Sim::answer(response).await;
+    let answer = sim.request_token().await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(answer.headers["Retry-After"], "2");
     assert_eq!(answer.body["error"], "temporarily_unavailable");

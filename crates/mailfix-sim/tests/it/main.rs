@@ -11,6 +11,7 @@ mod control;
 mod example_scenario;
 mod exo;
 mod faults;
+mod faults_malformed;
 mod graph_auth;
 mod graph_batch;
 mod graph_delta;

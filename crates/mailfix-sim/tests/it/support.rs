@@ -146,6 +146,27 @@ impl Sim {
         .await
     }
 
+    /// Asks the token endpoint for a Graph token as the main app (client credentials).
+    pub async fn request_token(&self) -> Answer {
+        let info = &self.sim.info;
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", info.client_id.as_str()),
+            ("client_secret", info.client_secret.as_str()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ];
+        let url = self.url(&format!("/{}/oauth2/v2.0/token", info.tenant_id));
+        Self::answer(
+            self.http
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .expect("token request"),
+        )
+        .await
+    }
+
     pub async fn control(
         &self,
         method: reqwest::Method,

@@ -15,6 +15,7 @@ use crate::error::{GraphError, RequestIds};
 use crate::faults::Fault;
 use crate::identity::Caller;
 use crate::log::{LogDetail, Service};
+use crate::routes::fault_answer::malformed;
 use crate::state::AppState;
 use crate::throttle::{Throttled, client_request_id};
 
@@ -147,6 +148,9 @@ async fn admit_and_run(
         Err(throttled) => return throttled_outcome(&throttled),
     };
     if let Some(fault) = state.faults.roll(Service::Graph, request.uri().path()) {
+        if let Some(answer) = malformed(fault) {
+            return fold(answer).await;
+        }
         return fault_outcome(state, fault);
     }
     let ids = RequestIds::for_request(request.headers());
@@ -176,7 +180,8 @@ fn throttled_outcome(throttled: &Throttled) -> ItemOutcome {
 }
 
 /// An injected fault as an item answer. 429 and 503 carry the faults' `Retry-After`, converted
-/// to wall-clock time; the batch handler remembers it for the item's `client-request-id`.
+/// to wall-clock time; the batch handler remembers it for the item's `client-request-id`. (The
+/// malformed answers are folded from [`malformed`] like a route's answer.)
 fn fault_outcome(state: &AppState, fault: Fault) -> ItemOutcome {
     let wait = state.clock.to_real(Duration::from_secs_f64(
         state.faults.config().retry_after_s.max(0.001),
@@ -203,9 +208,12 @@ fn fault_outcome(state: &AppState, fault: Fault) -> ItemOutcome {
             ),
             &[],
         ),
-        // A dropped connection cannot happen to one item of a batch; it shows as a 503.
-        Fault::Unavailable | Fault::Reset => ItemOutcome::error(&unavailable(), &retry),
-        Fault::GatewayTimeout => ItemOutcome::error(
+        // A dropped connection or a cut body cannot happen to one item of a batch; it shows as a
+        // 503.
+        Fault::Unavailable | Fault::Reset | Fault::Truncated => {
+            ItemOutcome::error(&unavailable(), &retry)
+        }
+        Fault::GatewayTimeout | Fault::Html | Fault::NotJson | Fault::Empty => ItemOutcome::error(
             &GraphError::new(
                 StatusCode::GATEWAY_TIMEOUT,
                 "UnknownError",
