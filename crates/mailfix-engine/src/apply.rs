@@ -245,12 +245,27 @@ impl<'a> Writer<'a> {
 
     /// Whether the user's mailbox has the item's address (any of them) (`Get-Mailbox`).
     pub async fn presence(&self, item: &AliasItem) -> Result<Presence, mailfix_client::Error> {
+        Ok(match self.present_addresses(item).await? {
+            None => Presence::NoMailbox,
+            Some(present) if present.is_empty() => Presence::Absent,
+            Some(_) => Presence::Present,
+        })
+    }
+
+    /// Which of the item's addresses the user's mailbox has (`Get-Mailbox`); `None` when the
+    /// mailbox is gone.
+    pub async fn present_addresses(
+        &self,
+        item: &AliasItem,
+    ) -> Result<Option<Vec<String>>, mailfix_client::Error> {
         match self.client.exo().get_mailbox(&item.user.id).await {
-            Ok(mailbox) if item.addresses().any(|a| mailbox.has_address(a)) => {
-                Ok(Presence::Present)
-            }
-            Ok(_) => Ok(Presence::Absent),
-            Err(e) if e.is_not_found() => Ok(Presence::NoMailbox),
+            Ok(mailbox) => Ok(Some(
+                item.addresses()
+                    .filter(|a| mailbox.has_address(a))
+                    .map(str::to_owned)
+                    .collect(),
+            )),
+            Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
     }

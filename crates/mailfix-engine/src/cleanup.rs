@@ -212,15 +212,21 @@ fn journal_found(
     Ok(journal.add_found_items(run, &items, "found by cleanup --sweep")?)
 }
 
-/// Removes one item's alias; an add of unknown outcome is settled by a re-read first.
+/// Removes one item's alias. An add of unknown outcome is settled by a re-read first; so is a
+/// removal that may have landed (in whole or in part: a swept item has several addresses), and
+/// only the addresses still there are removed, so that no removal is sent twice.
 async fn clean_one(writer: &Writer<'_>, id: ItemId) -> Result<(), FixError> {
     let journal = writer.journal();
     let item = journal.item(id)?;
-    let alias = AliasItem::from(&item);
+    let mut alias = AliasItem::from(&item);
+    let settle = matches!(
+        item.state,
+        ItemState::AddIntent | ItemState::RemoveIntent | ItemState::RemoveFailed
+    );
+    if settle && writer.halted() {
+        return Ok(());
+    }
     if item.state == ItemState::AddIntent {
-        if writer.halted() {
-            return Ok(());
-        }
         match writer.presence(&alias).await? {
             Presence::Present => journal.record_result(id, Op::Add, &OpOutcome::Succeeded)?,
             _ => {
@@ -229,8 +235,24 @@ async fn clean_one(writer: &Writer<'_>, id: ItemId) -> Result<(), FixError> {
                 return Ok(());
             }
         }
+    } else if settle {
+        match writer.present_addresses(&alias).await? {
+            Some(present) if !present.is_empty() => alias.address = present.join(" "),
+            _ => return settled_gone(journal, &item),
+        }
     }
     writer.remove(&alias).await?;
+    Ok(())
+}
+
+/// Records that a re-read found an item's earlier removal done: removed and verified.
+fn settled_gone(journal: &Journal, item: &ItemRecord) -> Result<(), FixError> {
+    if item.state == ItemState::RemoveFailed {
+        journal.mark(item.id, ItemState::RemoveIntent, None)?;
+    }
+    journal.record_result(item.id, Op::Remove, &OpOutcome::Succeeded)?;
+    let gone = "confirmed gone by a re-read before removing it again";
+    journal.mark(item.id, ItemState::Verified, Some(gone))?;
     Ok(())
 }
 

@@ -11,21 +11,22 @@ use mailfix_engine::apply::{AddOutcome, AliasItem, Writer};
 use mailfix_engine::events::{CollectingReporter, Event, NoopReporter};
 use mailfix_engine::fix::{self, FixContext, FixOptions, REPLAN_NOTE, RunOptions, WatchOptions};
 use mailfix_engine::journal::{
-    EventKind, ItemKind, ItemState, Journal, LockHolder, NewItem, NewRun, Op, OpOutcome, RunStatus,
+    EventKind, ItemId, ItemKind, ItemState, Journal, LockHolder, NewItem, NewRun, Op, OpOutcome,
+    RunStatus,
 };
 use mailfix_engine::scope::{Scope, ScopeSpec};
 use mailfix_engine::{RunId, UserRef, events::Command, resume};
 use mailfix_sim::scenario::{Scenario, small};
 use mailfix_sim::{RunningSim, SimOptions};
 
-struct Setup {
-    sim: RunningSim,
-    client: Client,
-    journal: Journal,
+pub struct Setup {
+    pub sim: RunningSim,
+    pub client: Client,
+    pub journal: Journal,
     _dir: tempfile::TempDir,
 }
 
-async fn setup(scenario: Scenario) -> Setup {
+pub async fn setup(scenario: Scenario) -> Setup {
     let mut options = SimOptions::for_test(scenario);
     options.time_scale = 600.0;
     options.writeback_delay_s = Some((60.0, 120.0));
@@ -52,7 +53,7 @@ async fn setup(scenario: Scenario) -> Setup {
     }
 }
 
-fn watch() -> WatchOptions {
+pub fn watch() -> WatchOptions {
     WatchOptions {
         poll_interval: Duration::from_millis(100),
         timeout: Duration::from_secs(60),
@@ -61,7 +62,7 @@ fn watch() -> WatchOptions {
 }
 
 /// `(id, upn)` of the scenario's users with `label`.
-fn users(s: &Setup, label: &str) -> Vec<UserRef> {
+pub fn users(s: &Setup, label: &str) -> Vec<UserRef> {
     let tenant = s.sim.state.read_tenant();
     tenant
         .users
@@ -77,13 +78,13 @@ fn addresses(s: &Setup, user: &UserRef) -> Vec<String> {
     tenant.mailboxes[&idx].email_addresses.clone()
 }
 
-fn has(s: &Setup, user: &UserRef, address: &str) -> bool {
+pub fn has(s: &Setup, user: &UserRef, address: &str) -> bool {
     addresses(s, user)
         .iter()
         .any(|a| a.eq_ignore_ascii_case(&format!("smtp:{address}")))
 }
 
-fn ctx<'a>(
+pub fn ctx<'a>(
     s: &'a Setup,
     reporter: &'a CollectingReporter,
     cancel: &'a CancellationToken,
@@ -261,22 +262,8 @@ async fn resume_settles_intents_from_what_exchange_holds_and_finishes() {
         options: serde_json::to_value(&options).unwrap(),
         tenant: None,
     };
-    s.journal.begin_run_as(&run, &new_run).unwrap();
-    let address = |u: &UserRef| {
-        format!(
-            "{}.mailfix-{run}@{domain}",
-            u.upn.split('@').next().unwrap()
-        )
-    };
-    let new_items: Vec<NewItem> = [&landed, &lost, &removing]
-        .iter()
-        .map(|u| NewItem {
-            user: (*u).clone(),
-            kind: ItemKind::Alias,
-            planned: address(u),
-        })
-        .collect();
-    let ids = s.journal.add_items(&run, &new_items).unwrap();
+    let ids = begin_alias_run(&s, &run, &new_run, &[&landed, &lost, &removing]);
+    let address = |u: &UserRef| alias_of(&run, u);
     let exo = s.client.exo();
     // Killed after the add landed, before its result was journaled.
     s.journal.record_intent(ids[0], Op::Add, None).unwrap();
@@ -331,4 +318,29 @@ async fn resume_settles_intents_from_what_exchange_holds_and_finishes() {
             user.upn
         );
     }
+}
+
+/// The alias a run `run` plans for `user` on the initial domain.
+pub fn alias_of(run: &RunId, user: &UserRef) -> String {
+    let local = user.upn.split('@').next().unwrap();
+    format!("{local}.mailfix-{run}@contoso.onmicrosoft.com")
+}
+
+/// Journals `run` with one planned alias item per user ([`alias_of`]); their ids in order.
+pub fn begin_alias_run(
+    s: &Setup,
+    run: &RunId,
+    new_run: &NewRun,
+    users: &[&UserRef],
+) -> Vec<ItemId> {
+    s.journal.begin_run_as(run, new_run).unwrap();
+    let items: Vec<NewItem> = users
+        .iter()
+        .map(|u| NewItem {
+            user: (*u).clone(),
+            kind: ItemKind::Alias,
+            planned: alias_of(run, u),
+        })
+        .collect();
+    s.journal.add_items(run, &items).unwrap()
 }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod audit_online;
+mod cleanup;
 mod fix;
 mod journal;
 mod readme;
