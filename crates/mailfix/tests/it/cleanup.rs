@@ -132,7 +132,8 @@ async fn sweep_removes_leftover_aliases_of_mailfix_and_the_original_script_only(
     );
 }
 
-fn without_temporary_aliases(mailboxes: &Mailboxes) -> Mailboxes {
+/// `mailboxes` without their temporary aliases (mailfix's and the original script's).
+pub fn without_temporary_aliases(mailboxes: &Mailboxes) -> Mailboxes {
     mailboxes
         .iter()
         .map(|(id, addresses)| {

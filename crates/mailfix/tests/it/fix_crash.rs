@@ -1,32 +1,30 @@
-//! Crash safety (SPEC §6): `mailfix fix` is killed with SIGKILL at random moments — after a random
-//! number of mailbox writes, or after a random delay — and `fix --resume` then finishes the run.
-//! Every trial must end with the fix invariants: each target's `mail` is its primary address and
-//! every mailbox holds exactly the addresses it held before. The kill points come from a seeded
-//! generator (printed per trial), so a failing trial can be replayed.
+//! Crash safety (SPEC §6), the `fix` row of the crash matrix: `mailfix fix` is killed with SIGKILL
+//! at random moments — after a random number of mailbox writes, or after a random delay — and
+//! `fix --resume` then finishes the run. Every trial must end with the fix invariants: each
+//! target's `mail` is its primary address and every mailbox holds exactly the addresses it held
+//! before (so no temporary alias is left).
+//!
+//! And nothing is written twice. A fix writes with `Set-Mailbox -EmailAddresses @{Add=a}` and
+//! `@{Remove=a}`, one address per request; the address carries the run id, so it names one
+//! mailbox and one run. Written twice means: in one trial (the killed process and its resume
+//! together), two `Set-Mailbox` requests that the simulator answered 200 added the same address,
+//! or removed the same address. A resume that re-sent a write whose outcome it did not know,
+//! instead of re-reading the mailbox first, shows up here even though Exchange would accept the
+//! repeat.
 
 use std::collections::BTreeSet;
-use std::process::Stdio;
 use std::time::Duration;
 
-use mailfix_engine::journal::Journal;
 use mailfix_sim::scenario::small;
-use rand::rngs::StdRng;
-use rand::{RngExt as _, SeedableRng as _};
-use serde_json::json;
 
-use crate::support::{TestSim, run, stderr};
+use crate::support::TestSim;
+use crate::support::crash::{
+    Finish, Finished, KillPoints, Tally, assert_written_once, mailbox_changes, start_and_kill,
+};
 use crate::tenant::{assert_fixed_and_untouched, mailboxes, requests, set_mailbox_ok};
 
 const TRIALS: usize = 20;
 const TARGETS: usize = 6;
-
-#[derive(Debug)]
-enum KillPoint {
-    /// After this many successful `Set-Mailbox` calls (adds and removals).
-    Writes(usize),
-    /// After this long.
-    Delay(Duration),
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn fix_killed_at_random_moments_is_finished_by_resume() {
@@ -57,135 +55,39 @@ async fn fix_killed_at_random_moments_is_finished_by_resume() {
     {
         scope.extend(["--user".to_owned(), upn]);
     }
-    let mut rng = StdRng::seed_from_u64(0x5eed);
-    let (mut resumed, mut intents) = (0, 0);
-    for trial in 0..TRIALS {
-        let kill = match rng.random_bool(0.5) {
-            true => KillPoint::Writes(rng.random_range(1..=2 * TARGETS)),
-            false => KillPoint::Delay(Duration::from_millis(rng.random_range(0..1000))),
-        };
-        eprintln!("trial {trial}: kill {kill:?}");
-        sim.control_post("/_sim/reset", json!({})).await;
-        let journal = sim.path(&format!("trial-{trial}.db"));
-        let before = mailboxes(&sim);
-        kill_fix(&sim, &scope, &journal, &kill).await;
-        let open = items_in_intent(&journal);
-        eprintln!("trial {trial}: {open} items left in an intent");
-        intents += open;
-        let how = finish(&sim, &scope, &journal, trial).await;
-        eprintln!("trial {trial}: {how:?}");
-        resumed += usize::from(how == Finished::Resumed);
-        assert_fixed_and_untouched(&sim, &before, &targets);
-    }
-    assert!(
-        resumed >= TRIALS / 2,
-        "most kills interrupt a run: {resumed} of {TRIALS}"
-    );
-    assert!(
-        intents > 0,
-        "some kills leave writes of unknown outcome to re-read"
-    );
-}
-
-/// Items of the journal's runs whose last state is an intent (the kill came mid-write).
-fn items_in_intent(journal: &std::path::Path) -> usize {
-    let Ok(journal) = Journal::open_read(journal) else {
-        return 0;
+    let mut fix: Vec<String> = vec!["fix".into()];
+    fix.extend(scope);
+    fix.extend(FIX_ARGS.map(String::from));
+    let finish = Finish {
+        resume: &[
+            "fix",
+            "--resume",
+            "--poll-interval",
+            "100ms",
+            "--timeout",
+            "60s",
+        ],
+        nothing_to_resume: "no unfinished fix run",
+        fresh: &fix,
+        ok: &[0],
+        writes: set_mailbox_ok,
     };
-    let runs = journal.list_runs().unwrap();
-    runs.iter()
-        .map(|run| journal.items_in_intent(&run.id).unwrap().len())
-        .sum()
+    let mut kills = KillPoints::seeded(0x5eed);
+    let mut tally = Tally::default();
+    for trial in 0..TRIALS {
+        let kill = kills.draw(2 * TARGETS, Duration::from_secs(1));
+        sim.control_post("/_sim/reset", serde_json::json!({})).await;
+        let before = mailboxes(&sim);
+        let (journal, open) = start_and_kill(&sim, trial, &fix, kill, set_mailbox_ok).await;
+        let how = finish.run(&sim, &journal, trial).await;
+        eprintln!("trial {trial}: {how:?}");
+        tally.record(how == Finished::Resumed, open);
+        assert_fixed_and_untouched(&sim, &before, &targets);
+        // Each target's alias added once and removed once.
+        assert_written_once(&requests(&sim, 0), mailbox_changes, 2 * TARGETS, trial);
+    }
+    tally.assert_meaningful();
 }
 
-/// How a trial's run was finished after the kill.
-#[derive(Debug, PartialEq, Eq)]
-enum Finished {
-    /// `fix --resume` took the killed run up.
-    Resumed,
-    /// The run had ended before the kill.
-    AlreadyDone,
-    /// The kill came before the run was journaled; a new `fix` did the work.
-    Fresh,
-}
-
-/// Starts `fix` and kills it with SIGKILL at `kill` (unless it ended before).
-async fn kill_fix(sim: &TestSim, scope: &[String], journal: &std::path::Path, kill: &KillPoint) {
-    let mut child = sim
-        .mailfix()
-        .env("MAILFIX_JOURNAL", journal)
-        .arg("fix")
-        .args(scope)
-        .args(["--yes", "--poll-interval", "100ms", "--timeout", "60s"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    match kill {
-        KillPoint::Delay(delay) => tokio::time::sleep(*delay).await,
-        KillPoint::Writes(n) => {
-            for _ in 0..600 {
-                if set_mailbox_ok(&requests(sim, 0)) >= *n || child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        }
-    }
-    let _ = child.start_kill();
-    child.wait().await.unwrap();
-}
-
-/// `fix --resume`; when the kill came before the run was journaled (so nothing was written), a
-/// new `fix` instead.
-async fn finish(
-    sim: &TestSim,
-    scope: &[String],
-    journal: &std::path::Path,
-    trial: usize,
-) -> Finished {
-    let resume = [
-        "fix",
-        "--resume",
-        "--poll-interval",
-        "100ms",
-        "--timeout",
-        "60s",
-    ];
-    let out = run(sim.mailfix().env("MAILFIX_JOURNAL", journal).args(resume)).await;
-    match out.status.code() {
-        Some(0) => return Finished::Resumed,
-        Some(2) if stderr(&out).contains("no unfinished fix run") => {}
-        code => panic!(
-            "trial {trial}: resume ended with {code:?}: {}",
-            stderr(&out)
-        ),
-    }
-    let runs = run(sim.mailfix().env("MAILFIX_JOURNAL", journal).args(["runs"])).await;
-    let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
-    let ran = runs["runs"].as_array().is_some_and(|r| !r.is_empty());
-    if ran {
-        return Finished::AlreadyDone;
-    }
-    assert_eq!(
-        set_mailbox_ok(&requests(sim, 0)),
-        0,
-        "trial {trial}: no run was journaled, so nothing may have been written"
-    );
-    let fresh = sim
-        .mailfix()
-        .env("MAILFIX_JOURNAL", journal)
-        .arg("fix")
-        .args(scope)
-        .args(["--yes", "--poll-interval", "100ms", "--timeout", "60s"])
-        .output()
-        .await
-        .unwrap();
-    assert_eq!(
-        fresh.status.code(),
-        Some(0),
-        "trial {trial}: {}",
-        stderr(&fresh)
-    );
-    Finished::Fresh
-}
+/// How every `fix` of the trials runs, after its scope.
+const FIX_ARGS: [&str; 5] = ["--yes", "--poll-interval", "100ms", "--timeout", "60s"];

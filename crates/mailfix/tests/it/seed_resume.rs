@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use mailfix_sim::scenario::Scenario;
+use mailfix_sim::scenario::{Scenario, UserSpec};
 use serde_json::{Value, json};
 
 use crate::seed::{methods_of, seed, service_requests, writes};
@@ -12,8 +12,13 @@ use crate::support::{TestSim, stderr, stdout, write};
 
 /// `small`'s users, each given a new mobile and a new personal email.
 pub fn hr_file(scenario: &Scenario) -> String {
+    hr_file_of(&scenario.users)
+}
+
+/// `users`, each given a new mobile and a new personal email (numbered by position).
+pub fn hr_file_of(users: &[UserSpec]) -> String {
     let mut text = String::from("upn,mobile,personal_email\n");
-    for (i, user) in scenario.users.iter().enumerate() {
+    for (i, user) in users.iter().enumerate() {
         text.push_str(&format!(
             "\"{}\",0412 {:03} {:03},p{i}@example.org\n",
             user.upn,
@@ -95,9 +100,27 @@ async fn ctrl_c_stops_with_130_and_resume_finishes_without_sending_twice() {
         stderr(&out)
     );
 
-    // Every user without a method of a kind got the file's value; nobody's was sent twice.
-    for (i, user) in scenario.users.iter().enumerate() {
-        let (phones, email) = methods_of(&sim, &user.upn).await;
+    assert_seeded_from_the_file(&sim, &scenario.users).await;
+    let mut posts: BTreeMap<String, usize> = BTreeMap::new();
+    for w in writes(&service_requests(&sim, 0).await) {
+        *posts
+            .entry(w["path"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+        assert!(w["status"].as_u64().unwrap() < 300, "a write failed: {w}");
+    }
+    assert_eq!(
+        posts.len(),
+        missing_methods(&scenario.users),
+        "one POST per missing method"
+    );
+    assert!(posts.values().all(|n| *n == 1), "{posts:?}");
+}
+
+/// Asserts that every user of [`hr_file_of`]`(users)` without a method of a kind got the file's
+/// value, and kept the one it had otherwise (as the simulator holds them).
+pub async fn assert_seeded_from_the_file(sim: &TestSim, users: &[UserSpec]) {
+    for (i, user) in users.iter().enumerate() {
+        let (phones, email) = methods_of(sim, &user.upn).await;
         let want_mobile = user
             .methods
             .mobile
@@ -111,18 +134,13 @@ async fn ctrl_c_stops_with_130_and_resume_finishes_without_sending_twice() {
             .unwrap_or(format!("p{i}@example.org"));
         assert_eq!(email.as_ref(), Some(&want_email), "{}", user.upn);
     }
-    let mut posts: BTreeMap<String, usize> = BTreeMap::new();
-    for w in writes(&service_requests(&sim, 0).await) {
-        *posts
-            .entry(w["path"].as_str().unwrap().to_owned())
-            .or_default() += 1;
-        assert!(w["status"].as_u64().unwrap() < 300, "a write failed: {w}");
-    }
-    let expected = scenario
-        .users
+}
+
+/// How many methods [`hr_file_of`]`(users)` creates: a mobile and an email for each user
+/// without one.
+pub fn missing_methods(users: &[UserSpec]) -> usize {
+    users
         .iter()
         .map(|u| usize::from(u.methods.mobile.is_none()) + usize::from(u.methods.email.is_none()))
-        .sum::<usize>();
-    assert_eq!(posts.len(), expected, "one POST per missing method");
-    assert!(posts.values().all(|n| *n == 1), "{posts:?}");
+        .sum()
 }

@@ -134,3 +134,6 @@ pub fn stderr(output: &Output) -> String {
 pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write test file");
 }
+
+/// Crash trials: kill a write command at random moments and inspect what it left.
+pub mod crash;
