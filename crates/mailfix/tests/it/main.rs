@@ -12,6 +12,7 @@ mod cleanup;
 mod cleanup_crash;
 mod errors;
 mod expected;
+mod fault_matrix;
 mod fix;
 mod fix_crash;
 mod fix_watch;
