@@ -14,35 +14,17 @@ use mailfix_sim::log::{LogEntry, Service};
 use mailfix_sim::scenario::{Scenario, small};
 use serde_json::{Value, json};
 
-use crate::support::{TestSim, run, stderr};
-use crate::tenant::{
-    assert_fixed_and_untouched, group_users, json_out, labelled, mailboxes, requests, upns,
-};
+use crate::fix::fix_all_staff;
+use crate::support::TestSim;
+use crate::tenant::requests;
 
-const GROUP: &str = "All Staff";
 /// Simulated seconds per real second.
 const SCALE: f64 = 60.0;
 
 /// Runs fix in a started simulator and checks the invariants; returns its JSON report and the
 /// request log.
 async fn fix_holds_its_invariants(sim: &TestSim, scenario: &Scenario) -> (Value, Vec<LogEntry>) {
-    sim.control_post("/_sim/unstick", json!({})).await;
-    let targets: BTreeSet<String> = labelled(
-        scenario,
-        &["empty-mail", "stuck"],
-        &group_users(scenario, GROUP),
-    );
-    let before = mailboxes(sim);
-
-    let out = run(sim
-        .mailfix()
-        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "1s"]))
-    .await;
-
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let report = json_out(&out);
-    assert_eq!(upns(&report, "fixed"), targets);
-    assert_fixed_and_untouched(sim, &before, &targets);
+    let (_, report, _) = fix_all_staff(sim, scenario).await;
     (report, requests(sim, 0))
 }
 
