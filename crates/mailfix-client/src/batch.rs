@@ -226,7 +226,7 @@ async fn send(
     }
     client.inner.transport.counters.batch_items(pending.len());
     let resp = client.execute(req).await?;
-    let envelope: Envelope = resp.json()?;
+    let envelope: Envelope = resp.json().map_err(|e| e.at(Service::Graph, "batch"))?;
     Ok((envelope.responses, resp.received_at))
 }
 

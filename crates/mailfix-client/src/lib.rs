@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod batch;
+mod body;
 mod client;
 pub mod cloud;
 pub mod config;

@@ -63,7 +63,11 @@ pub(crate) fn pages<P: Paged>(client: Client, first: Request) -> Pages<P> {
             let Some(req) = state else {
                 return Ok(None);
             };
-            let page: P = client.execute(req.clone()).await?.json()?;
+            let page: P = client
+                .execute(req.clone())
+                .await?
+                .json()
+                .map_err(|e| e.at(req.service, req.operation.clone()))?;
             let next = match page.next_link() {
                 None => None,
                 Some(link) => {

@@ -211,10 +211,17 @@ impl Response {
             .map(str::to_owned)
     }
 
-    /// Decodes the JSON body.
+    /// Decodes the JSON body. A body that is not JSON at all (an HTML page, text, JSON cut short)
+    /// is described in the error, with a hint about what may have answered in the service's place.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            Error::decode(format!("unexpected response body: {e}"))
+            let err = if e.is_data() {
+                Error::decode(format!("unexpected response body: {e}"))
+            } else {
+                Error::decode(crate::body::unreadable(&self.headers, &self.body, true))
+                    .with_hint(crate::body::NOT_THE_SERVICE)
+            };
+            err.with_status(self.status.as_u16())
                 .with_request_id(self.request_id())
         })
     }

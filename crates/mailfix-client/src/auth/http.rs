@@ -8,9 +8,10 @@ use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use url::Url;
 
-use crate::error::{Error, Service};
+use crate::body;
+use crate::error::{Error, ErrorKind, Service, kind_for_status};
 use crate::execute::{Authorize, Transport};
-use crate::request::Request;
+use crate::request::{Request, Response};
 
 /// A transport failure as `oauth2` sees it; the inner error is handed back unchanged.
 #[derive(Debug)]
@@ -58,6 +59,9 @@ async fn send(
         .run(&req, Authorize::Anonymous)
         .await
         .map_err(HttpError)?;
+    if let Some(error) = not_json(&resp, operation) {
+        return Err(HttpError(error));
+    }
     let mut builder = http::Response::builder().status(resp.status);
     if let Some(headers) = builder.headers_mut() {
         *headers = resp.headers.clone();
@@ -65,4 +69,28 @@ async fn send(
     builder
         .body(resp.body.to_vec())
         .map_err(|e| HttpError(Error::decode(format!("bad sign-in response: {e}"))))
+}
+
+/// The error for a sign-in answer that is not JSON (an HTML page from a proxy, text, an empty or
+/// cut-short body), which `oauth2` would report only as a parse failure. Never an excerpt of the
+/// body: a sign-in answer may hold a token.
+fn not_json(resp: &Response, operation: &str) -> Option<Error> {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&resp.body).is_ok() {
+        return None;
+    }
+    let status = resp.status.as_u16();
+    let why = body::unreadable(&resp.headers, &resp.body, false);
+    let kind = match status {
+        200..=299 => ErrorKind::Decode,
+        _ => kind_for_status(status, None),
+    };
+    let hint = body::error_hint(&resp.headers, &resp.body, status)
+        .unwrap_or_else(|| body::NOT_THE_SERVICE.to_owned());
+    Some(
+        Error::new(kind, why)
+            .at(Service::Login, operation)
+            .with_status(status)
+            .with_request_id(resp.request_id())
+            .with_hint(hint),
+    )
 }

@@ -6,7 +6,6 @@
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, kind_for_status};
-use crate::graph::error::plain_text;
 use crate::request::Response;
 use crate::retry::{is_concurrency_message, parse_retry_after};
 
@@ -25,7 +24,7 @@ pub struct ExoFailure {
 pub fn parse_body(body: &[u8]) -> ExoFailure {
     let Ok(json) = serde_json::from_slice::<Value>(body) else {
         return ExoFailure {
-            message: plain_text(body),
+            message: crate::body::error_text(&http::HeaderMap::new(), body),
             ..ExoFailure::default()
         };
     };
@@ -42,7 +41,7 @@ pub fn parse_body(body: &[u8]) -> ExoFailure {
     } else if let Some(m) = error["message"].as_str() {
         (m.to_owned(), None)
     } else {
-        (plain_text(body), None)
+        (crate::body::error_text(&http::HeaderMap::new(), body), None)
     };
     ExoFailure {
         code,
@@ -135,7 +134,7 @@ pub(crate) fn from_response(resp: &Response) -> Error {
     let failure = parse_body(&resp.body);
     let kind = kind_for_text(&failure.message, failure.type_name.as_deref())
         .unwrap_or_else(|| kind_for_status(status, retry_after));
-    let hint = hint(&kind);
+    let hint = hint(&kind).or_else(|| crate::body::error_hint(&resp.headers, &resp.body, status));
     let message = if failure.message.is_empty() {
         format!("HTTP {status}")
     } else {

@@ -54,7 +54,12 @@ pub(crate) fn from_response(resp: &Response) -> Error {
                 error.inner.and_then(|i| i.request_id),
                 error.details,
             ),
-            Err(_) => (String::new(), plain_text(&resp.body), None, Vec::new()),
+            Err(_) => (
+                String::new(),
+                crate::body::error_text(&resp.headers, &resp.body),
+                None,
+                Vec::new(),
+            ),
         };
     let mut kind = kind_for_status(status, retry_after);
     if message.contains(SYNCED) {
@@ -68,7 +73,7 @@ pub(crate) fn from_response(resp: &Response) -> Error {
     } else {
         message
     };
-    let hint = hint(&kind);
+    let hint = hint(&kind).or_else(|| crate::body::error_hint(&resp.headers, &resp.body, status));
     Error::new(kind, message)
         .with_status(status)
         .with_code(code)
@@ -86,13 +91,6 @@ fn hint(kind: &ErrorKind) -> Option<String> {
         ErrorKind::Gone => Some("the delta link expired: start a new delta round".to_owned()),
         _ => None,
     }
-}
-
-/// A short single-line excerpt of a non-JSON body.
-pub(crate) fn plain_text(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    line.chars().take(300).collect()
 }
 
 #[cfg(test)]
@@ -189,11 +187,19 @@ mod tests {
     }
 
     #[test]
-    fn plain_text_bodies_are_kept_short() {
-        let e = from_response(&resp(502, &[], "<html>\n  Bad   gateway\n</html>"));
-        assert_eq!(e.message(), "<html> Bad gateway </html>");
+    fn non_json_bodies_are_described_in_a_line_with_a_hint() {
+        let page = "<html><head><title>502 Bad Gateway</title></head>\n<body>..</body></html>";
+        let e = from_response(&resp(502, &[], page));
+        assert_eq!(
+            e.message(),
+            "an HTML page (\"502 Bad Gateway\") instead of the service's answer"
+        );
         assert_eq!(e.kind(), &ErrorKind::Transient);
+        assert!(e.hint().unwrap().contains("proxy"), "{:?}", e.hint());
         let empty = from_response(&resp(500, &[], ""));
-        assert_eq!(empty.message(), "HTTP 500");
+        assert_eq!(empty.message(), "no details (the answer was empty)");
+        assert!(empty.hint().unwrap().contains("without saying why"));
+        let text = from_response(&resp(503, &[], "Service\n  Unavailable"));
+        assert_eq!(text.message(), "Service Unavailable");
     }
 }
