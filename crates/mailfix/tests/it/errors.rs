@@ -13,7 +13,7 @@ async fn sim() -> TestSim {
 
 /// Asserts the exit code, that stderr holds `headline` and a hint holding `hint`, and that the
 /// secret in use is nowhere in the output.
-fn assert_error(out: &Output, code: i32, headline: &str, hint: &str, secret: &str) {
+pub fn assert_error(out: &Output, code: i32, headline: &str, hint: &str, secret: &str) {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(code), "{err}");
     assert!(

@@ -25,6 +25,7 @@ mod seed_flags;
 mod seed_inputs;
 mod seed_resume;
 mod seed_scale;
+mod server_answers;
 mod support;
 mod tenant;
 mod write_inputs;
