@@ -20,6 +20,8 @@ pub struct ConfigFile {
     /// Named profiles.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// Refused with a hint: secrets do not belong in the config file.
+    client_secret: Option<toml::Value>,
 }
 
 /// One profile's settings. Secrets are never stored here: only the path of a file holding one.
@@ -103,13 +105,20 @@ pub fn load(
             .hint("check the path given by --config or MAILFIX_CONFIG")
     })?;
     let config: ConfigFile = toml::from_str(&text).map_err(|e| {
-        CliError::usage(format!("config file {} is invalid", path.display()))
+        let error = CliError::usage(format!("config file {} is invalid", path.display()))
             .cause(e.message())
-            .cause(location(&text, e.span()))
-            .hint("known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed")
+            .cause(location(&text, e.span()));
+        if text.parse::<toml::Table>().is_err() {
+            error.hint("fix the TOML syntax there: key = \"text\" with both quotes, one key per line, tables as [defaults] or [profiles.NAME]")
+        } else {
+            error.hint(KNOWN_KEYS)
+        }
     })?;
+    config.refuse_secrets(&path)?;
     Ok((config, Some(path)))
 }
+
+const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed";
 
 /// A duration setting (`90s`, `5m`) from wherever it came.
 pub fn duration_setting(
@@ -169,10 +178,32 @@ impl ConfigFile {
                 }
             },
         };
-        if profile.client_secret.is_some() {
-            return Err(CliError::usage("the config file holds a client secret (key client_secret)")
-                .hint("remove it; put the secret in a file named by client_secret_file (mode 0600) or in MAILFIX_CLIENT_SECRET"));
-        }
         Ok((name, profile))
+    }
+
+    /// Refuses a config file holding a client secret anywhere (top level, `[defaults]`, any
+    /// profile), naming where but never the value.
+    fn refuse_secrets(&self, path: &Path) -> Result<(), CliError> {
+        let mut places = Vec::new();
+        if self.client_secret.is_some() {
+            places.push("at the top level".to_owned());
+        }
+        if self.defaults.client_secret.is_some() {
+            places.push("in [defaults]".to_owned());
+        }
+        for (name, profile) in &self.profiles {
+            if profile.client_secret.is_some() {
+                places.push(format!("in [profiles.{name}]"));
+            }
+        }
+        if places.is_empty() {
+            return Ok(());
+        }
+        Err(CliError::usage(format!(
+            "config file {} holds a client secret (client_secret {})",
+            path.display(),
+            places.join(", ")
+        ))
+        .hint("remove it; put the secret in a file named by client_secret_file (mode 0600) or in MAILFIX_CLIENT_SECRET"))
     }
 }
