@@ -6,13 +6,13 @@ use mailfix_client::{
     Client, ClientCertificate, ClientConfig, Cloud, Credential, DeviceCodeOptions, Endpoints,
     Secret,
 };
-use mailfix_engine::journal::{Journal, LockHolder};
+use mailfix_engine::journal::{ErrorKind as JournalErrorKind, Journal, JournalError, LockHolder};
 use mailfix_engine::scope::Scope;
 
 use crate::cli::ScopeArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::settings::{CloudName, CredentialSetting, Settings};
+use crate::settings::{CloudName, CredentialSetting, Settings, Sourced};
 
 /// What every command gets: its settings and the printer.
 #[derive(Debug)]
@@ -90,21 +90,17 @@ impl Context {
             },
             CredentialSetting::SecretFile(path) => Credential::Secret {
                 client_id: client_id()?,
-                secret: Secret::from_file(&path.value)?,
+                secret: Secret::from_file(&path.value).map_err(|e| {
+                    with_default_hint(e, format!(
+                        "check the client secret file (from {}: --client-secret-file or client_secret_file in the config profile); it holds the secret's Value on one line",
+                        path.source
+                    ))
+                })?,
             },
-            CredentialSetting::Certificate { path, key } => {
-                let certificate = match key {
-                    Some(key) => ClientCertificate::load_pem_pair(&path.value, key)?,
-                    None => {
-                        let password = Secret::from_env("MAILFIX_CERTIFICATE_PASSWORD").ok();
-                        ClientCertificate::load(&path.value, password.as_ref())?
-                    }
-                };
-                Credential::Certificate {
-                    client_id: client_id()?,
-                    certificate,
-                }
-            }
+            CredentialSetting::Certificate { path, key } => Credential::Certificate {
+                client_id: client_id()?,
+                certificate: load_certificate(path, key.as_deref())?,
+            },
             CredentialSetting::DeviceCode => {
                 let printer = self.printer.clone();
                 Credential::DeviceCode(DeviceCodeOptions {
@@ -121,6 +117,11 @@ impl Context {
                     }),
                 })
             }
+            CredentialSetting::EmptySecretEnv => {
+                return Err(CliError::usage("MAILFIX_CLIENT_SECRET is set but empty").hint(
+                    "put the client secret's Value in MAILFIX_CLIENT_SECRET (or unset it and pass --client-secret-file or --certificate)",
+                ));
+            }
             CredentialSetting::None => {
                 return Err(CliError::usage("no credential configured").hint(
                     "set MAILFIX_CLIENT_SECRET, pass --client-secret-file or --certificate, or run `mailfix auth login` with auth = \"device-code\" in the config profile",
@@ -131,13 +132,28 @@ impl Context {
 
     /// The journal opened for reading (for `runs`).
     pub fn journal_read(&self) -> Result<Journal, CliError> {
-        Journal::open_read(&self.settings.journal.value).map_err(CliError::from)
+        Journal::open_read(&self.settings.journal.value).map_err(|e| self.journal_error(e))
     }
 
     /// The journal opened for writing, holding the single-writer lock.
     pub fn journal_write(&self, command: &str) -> Result<Journal, CliError> {
         Journal::open_write(&self.settings.journal.value, LockHolder::current(command))
-            .map_err(CliError::from)
+            .map_err(|e| self.journal_error(e))
+    }
+
+    /// A journal that cannot be opened for a file-system reason is a configuration error: the
+    /// hint names the setting the path came from.
+    fn journal_error(&self, error: JournalError) -> CliError {
+        let io = matches!(error.kind(), JournalErrorKind::Io { .. });
+        let mut out = CliError::from(error);
+        if io {
+            out.exit = crate::exit::Exit::Usage;
+            out = out.hint(format!(
+                "check the journal path (from {}: --journal, MAILFIX_JOURNAL or journal in the config profile); its directory must be one mailfix can create and write",
+                self.settings.journal.source
+            ));
+        }
+        out
     }
 }
 
@@ -147,6 +163,39 @@ pub async fn resolve_scope(client: &Client, args: &ScopeArgs) -> Result<Scope, C
     Scope::resolve(client, args.to_spec())
         .await
         .map_err(CliError::from)
+}
+
+/// The configured certificate (PEM with its key, a PEM pair, or a PFX with
+/// `MAILFIX_CERTIFICATE_PASSWORD`), with a hint naming the setting when it cannot be loaded.
+fn load_certificate(
+    path: &Sourced<std::path::PathBuf>,
+    key: Option<&std::path::Path>,
+) -> Result<ClientCertificate, CliError> {
+    let loaded = match key {
+        Some(key) => ClientCertificate::load_pem_pair(&path.value, key),
+        None => {
+            let password = Secret::from_env("MAILFIX_CERTIFICATE_PASSWORD").ok();
+            ClientCertificate::load(&path.value, password.as_ref())
+        }
+    };
+    loaded.map_err(|e| {
+        with_default_hint(
+            e,
+            format!(
+                "check the certificate (from {}: --certificate, MAILFIX_CERTIFICATE or certificate in the config profile); it must be a PEM file with the certificate and its private key (or --certificate-key), or a PFX file with its password in MAILFIX_CERTIFICATE_PASSWORD",
+                path.source
+            ),
+        )
+    })
+}
+
+/// The client error as a `CliError`, with `hint` when the client gave none.
+fn with_default_hint(error: mailfix_client::Error, hint: String) -> CliError {
+    let error = CliError::from(error);
+    match error.hint {
+        Some(_) => error,
+        None => error.hint(hint),
+    }
 }
 
 fn cloud(name: CloudName) -> Cloud {

@@ -99,6 +99,8 @@ pub enum CredentialSetting {
     },
     /// Delegated sign-in with the refresh token cached by `mailfix auth login`.
     DeviceCode,
+    /// `MAILFIX_CLIENT_SECRET` is set but empty (or blank), and no other credential is configured.
+    EmptySecretEnv,
     /// Nothing configured.
     None,
 }
@@ -269,6 +271,10 @@ impl Settings {
                 "delegated (device code, cached refresh token)".to_owned(),
                 "config".to_owned(),
             ),
+            CredentialSetting::EmptySecretEnv => (
+                "(none: MAILFIX_CLIENT_SECRET is empty)".to_owned(),
+                "env".to_owned(),
+            ),
             CredentialSetting::None => ("(none)".to_owned(), "-".to_owned()),
         };
         put("credential", cred, source);
@@ -372,7 +378,8 @@ fn credential(
         None,
         profile.client_secret_file.clone(),
     );
-    let secret_env = env("MAILFIX_CLIENT_SECRET").is_some_and(|v| !v.is_empty());
+    let secret_var = env("MAILFIX_CLIENT_SECRET");
+    let secret_env = secret_var.as_ref().is_some_and(|v| !v.trim().is_empty());
     if profile.auth.as_deref() == Some("device-code")
         && cert.is_none()
         && secret_file.is_none()
@@ -409,6 +416,7 @@ fn credential(
                 .or_else(|| profile.certificate_key.clone()),
         },
         (None, Some(file)) => CredentialSetting::SecretFile(file),
+        (None, None) if secret_var.is_some() => CredentialSetting::EmptySecretEnv,
         (None, None) => CredentialSetting::None,
     })
 }
