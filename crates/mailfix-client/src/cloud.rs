@@ -186,8 +186,10 @@ pub fn is_loopback(url: &Url) -> bool {
 
 /// Parses an endpoint URL and applies the HTTPS-except-loopback rule.
 pub fn check_url(name: &str, url: &str) -> Result<Url, Error> {
-    let parsed = Url::parse(url)
-        .map_err(|e| Error::config(format!("the {name} URL '{url}' is not a valid URL: {e}")))?;
+    let parsed = Url::parse(url).map_err(|e| {
+        Error::config(format!("the {name} URL '{url}' is not a valid URL: {e}"))
+            .with_hint(WHOLE_URL_HINT)
+    })?;
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" if is_loopback(&parsed) => Ok(parsed),
@@ -197,9 +199,15 @@ pub fn check_url(name: &str, url: &str) -> Result<Url, Error> {
         .with_hint("use https://, or point at 127.0.0.1/localhost for a local simulator")),
         other => Err(Error::config(format!(
             "the {name} URL '{url}' has scheme '{other}'; expected https"
-        ))),
+        ))
+        .with_hint(WHOLE_URL_HINT)),
     }
 }
+
+const WHOLE_URL_HINT: &str = concat!(
+    "write the whole base URL with its scheme, e.g. https://graph.microsoft.com, ",
+    "or http://127.0.0.1:PORT for a local simulator"
+);
 
 #[cfg(test)]
 mod tests {
@@ -267,6 +275,7 @@ mod tests {
         ] {
             let err = check_url("x", bad).unwrap_err();
             assert_eq!(err.kind(), &crate::ErrorKind::Config, "{bad}");
+            assert!(err.hint().is_some_and(|h| h.contains("https://")), "{bad}");
         }
     }
 }
