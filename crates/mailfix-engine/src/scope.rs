@@ -62,6 +62,9 @@ pub enum ScopeError {
         #[source]
         source: std::io::Error,
     },
+    /// The users file names nobody (empty, or only blank lines and comments).
+    #[error("the users file {0} names no users")]
+    EmptyUsersFile(PathBuf),
     /// A service call failed.
     #[error(transparent)]
     Client(#[from] mailfix_client::Error),
@@ -78,6 +81,7 @@ impl ScopeError {
                 candidates.iter().map(|(id, name)| format!("{id} ({name})")).collect::<Vec<_>>().join(", ")
             )),
             ScopeError::UsersFile { .. } => Some("check the path and that the file is readable; it holds one UPN or object id per line".into()),
+            ScopeError::EmptyUsersFile(_) => Some("put one UPN or object id per line in it (blank lines and lines starting with # are skipped), or choose another scope: --group, --all-users, --user".into()),
             ScopeError::Client(e) => e.hint().map(str::to_owned),
         }
     }
@@ -298,10 +302,14 @@ fn read_users_file(path: &Path) -> Result<Vec<String>, ScopeError> {
         path: path.to_owned(),
         source,
     })?;
-    Ok(text
+    let users: Vec<String> = text
         .lines()
         .map(|l| l.trim().trim_start_matches('\u{feff}'))
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_owned)
-        .collect())
+        .collect();
+    if users.is_empty() {
+        return Err(ScopeError::EmptyUsersFile(path.to_owned()));
+    }
+    Ok(users)
 }
