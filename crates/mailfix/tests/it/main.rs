@@ -10,6 +10,7 @@ mod audit_inputs;
 mod auth;
 mod cleanup;
 mod cleanup_crash;
+mod config_inputs;
 mod errors;
 mod expected;
 mod fault_matrix;
