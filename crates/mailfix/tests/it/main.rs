@@ -29,4 +29,5 @@ mod seed_scale;
 mod server_answers;
 mod support;
 mod tenant;
+mod testing_doc;
 mod write_inputs;
