@@ -115,9 +115,32 @@ impl TestSim {
     }
 }
 
-/// Runs a prepared command to completion and returns its output.
+/// The longest one `mailfix` run may take in a test (the slowest takes a few seconds): a run that
+/// hangs fails its test, and is killed, instead of blocking the suite. This bounds the fault and
+/// crash matrices too, whose trials are sequences of such runs.
+pub const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Runs a prepared command to completion and returns its output; panics (killing the process:
+/// the commands are `kill_on_drop`) if it runs longer than [`RUN_LIMIT`].
 pub async fn run(cmd: &mut tokio::process::Command) -> Output {
-    cmd.output().await.expect("mailfix runs")
+    run_within(cmd, RUN_LIMIT).await
+}
+
+/// [`run`] with another limit.
+pub async fn run_within(cmd: &mut tokio::process::Command, limit: std::time::Duration) -> Output {
+    let args: Vec<_> = cmd.as_std().get_args().map(|a| a.to_owned()).collect();
+    match tokio::time::timeout(limit, cmd.output()).await {
+        Ok(out) => out.expect("mailfix runs"),
+        Err(_) => panic!("{args:?} did not finish within {limit:?}"),
+    }
+}
+
+#[tokio::test]
+#[should_panic(expected = "did not finish within")]
+async fn a_run_past_its_limit_fails_the_test() {
+    let mut sleep = tokio::process::Command::new("sleep");
+    sleep.arg("60").kill_on_drop(true);
+    run_within(&mut sleep, std::time::Duration::from_millis(200)).await;
 }
 
 /// stdout as text.
