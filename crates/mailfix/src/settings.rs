@@ -99,6 +99,9 @@ pub enum CredentialSetting {
     },
     /// Delegated sign-in with the refresh token cached by `mailfix auth login`.
     DeviceCode,
+    /// A client secret held in memory only: the embedded simulator's, for `mailfix demo` (never
+    /// from flags, the environment or a file).
+    Inline(mailfix_client::Secret),
     /// Nothing configured.
     None,
 }
@@ -268,6 +271,10 @@ impl Settings {
             CredentialSetting::DeviceCode => (
                 "delegated (device code, cached refresh token)".to_owned(),
                 "config".to_owned(),
+            ),
+            CredentialSetting::Inline(_) => (
+                "client secret in memory (redacted)".to_owned(),
+                "default".to_owned(),
             ),
             CredentialSetting::None => ("(none)".to_owned(), "-".to_owned()),
         };
