@@ -9,6 +9,7 @@ mod audit;
 mod audit_inputs;
 mod auth;
 mod cleanup;
+mod demo;
 mod errors;
 mod expected;
 mod fix;

@@ -134,3 +134,13 @@ pub fn stderr(output: &Output) -> String {
 pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write test file");
 }
+
+/// Sends SIGINT (Ctrl-C) to a running child.
+pub fn interrupt(child: &tokio::process::Child) {
+    let pid = child.id().expect("the child runs").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -INT {pid}");
+}
