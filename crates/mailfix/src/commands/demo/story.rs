@@ -165,8 +165,8 @@ async fn repair(
         return Ok(None);
     }
     let detail = run_detail(stage, story, None)?;
-    let late = check::run_facts(&detail).not_fixed;
-    if late.is_empty() {
+    let facts = check::run_facts(&detail);
+    if facts.not_fixed.is_empty() {
         story.then(&format!("All {} fixed.", plural(targets.len(), "user")));
         return Ok(Some(detail));
     }
@@ -174,9 +174,9 @@ async fn repair(
         "{} of {} fixed. For {} Exchange has not written back within the timeout; that happens \
          in real tenants too, sometimes for hours. Their temporary addresses stay in place \
          (--on-timeout keep), so the run can be finished later.",
-        check::run_facts(&detail).fixed.len(),
+        facts.fixed.len(),
         targets.len(),
-        plural(late.len(), "user"),
+        plural(facts.not_fixed.len(), "user"),
     ));
     resume(stage, story, &detail.run.id).await
 }
