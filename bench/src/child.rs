@@ -21,6 +21,8 @@ pub struct Launch {
     pub args: Vec<String>,
     /// Its whole environment (nothing else is inherited).
     pub env: Vec<(String, String)>,
+    /// Its working directory (the harness's when `None`).
+    pub cwd: Option<PathBuf>,
 }
 
 impl Launch {
@@ -32,7 +34,14 @@ impl Launch {
             program: program.to_owned(),
             args: args.iter().map(|s| (*s).to_owned()).collect(),
             env: vec![("PATH".to_owned(), path)],
+            cwd: None,
         }
+    }
+
+    /// Runs it in `dir` (so that file arguments can be short).
+    pub fn cwd(mut self, dir: &Path) -> Self {
+        self.cwd = Some(dir.to_owned());
+        self
     }
 
     /// Adds environment variables.
@@ -147,6 +156,9 @@ pub fn start(launch: &Launch, dir: &Path, hold_stdin: bool) -> anyhow::Result<Ru
             Stdio::null()
         })
         .kill_on_drop(true);
+    if let Some(dir) = &launch.cwd {
+        cmd.current_dir(dir);
+    }
     let mut child = cmd
         .spawn()
         .with_context(|| format!("cannot start {}", launch.display()))?;

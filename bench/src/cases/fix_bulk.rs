@@ -59,6 +59,14 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
         ),
         format!("mailfix {wall:.1} s = {:.2}× the minimum", wall / minimum),
     ));
+    let own = mailfix.row.requests.map_or(0, |c| c.exchange);
+    result.checks.push(Check::compare(
+        format!(
+            "mailfix's own Exchange requests ÷ allowed rate: {own} (add, remove and a `Get-Mailbox` checking the removal, per user) ÷ {rate:.0} per s = {:.1} s",
+            own as f64 / rate
+        ),
+        format!("mailfix {wall:.1} s = {:.2}× that", wall * rate / own.max(1) as f64),
+    ));
     result.checks.push(Check::compare(
         format!(
             "lower bound with the write-backs: max(throttle-bound {minimum:.1} s, slowest write-back {slowest:.1} s) = {:.1} s",

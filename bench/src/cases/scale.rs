@@ -36,7 +36,6 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
     let me = std::env::current_exe()?;
     let users_arg = users.to_string();
     let seed_arg = SEED.to_string();
-    let info_arg = info_file.to_string_lossy().into_owned();
     let launch = Launch::new(
         "sim-host",
         &me,
@@ -47,9 +46,10 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
             "--seed",
             &seed_arg,
             "--info-file",
-            &info_arg,
+            "sim-host.json",
         ],
-    );
+    )
+    .cwd(ctx.dir());
     say::line(&format!("  running {}", launch.display()));
     let mut running = child::start(&launch, ctx.dir(), true)?;
     let info = wait_for_info(&info_file).await?;
