@@ -162,6 +162,17 @@ impl SimState {
         tenant
     }
 
+    /// Un-sticks every stuck user (`POST /_sim/unstick`): held write-backs are scheduled with
+    /// delays drawn from the behaviour. Returns (users un-stuck, write-backs scheduled).
+    pub fn unstick(&self) -> (usize, usize) {
+        let behaviour = self.behaviour();
+        let now = self.clock.now();
+        let mut tenant = self.write_tenant();
+        let mut rng = self.lock_rng();
+        let draw = || draw_delay(&behaviour, &mut rng);
+        tenant.unstick_all(now, draw, seconds(behaviour.consistency_lag_s))
+    }
+
     /// A copy of the current behaviour settings.
     pub fn behaviour(&self) -> BehaviourSpec {
         self.behaviour

@@ -334,10 +334,11 @@ pub enum AuthCommand {
     Login,
 }
 
-/// `mailfix demo`.
+/// `mailfix demo`: it brings its own simulator, credentials and temporary journal, so the
+/// connection options and `-o` do not apply.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Leave the simulator running afterwards and print how to connect.
+    /// Leave the simulator running afterwards and print how to connect, until Ctrl-C.
     #[arg(long)]
     pub keep: bool,
 }

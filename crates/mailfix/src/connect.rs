@@ -88,6 +88,10 @@ impl Context {
                 client_id: client_id()?,
                 secret: Secret::from_env("MAILFIX_CLIENT_SECRET")?,
             },
+            CredentialSetting::Inline(secret) => Credential::Secret {
+                client_id: client_id()?,
+                secret: secret.clone(),
+            },
             CredentialSetting::SecretFile(path) => Credential::Secret {
                 client_id: client_id()?,
                 secret: Secret::from_file(&path.value).map_err(|e| {

@@ -7,13 +7,36 @@ use std::sync::Arc;
 use mailfix_engine::CancellationToken;
 use mailfix_engine::events::{Event, Reporter};
 
+/// A cancellation token that Ctrl-C cancels while this guard lives; dropping it stops listening
+/// (so that commands run one after another in one process, as in `mailfix demo`, do not leave
+/// listeners behind that report a later Ctrl-C to a finished run).
+#[derive(Debug)]
+pub struct CtrlC {
+    token: CancellationToken,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl std::ops::Deref for CtrlC {
+    type Target = CancellationToken;
+
+    fn deref(&self) -> &CancellationToken {
+        &self.token
+    }
+}
+
+impl Drop for CtrlC {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
 /// A token that the first Ctrl-C cancels, reporting [`Event::Interrupted`]. Install it only once
 /// the prompts are over: from then on Ctrl-C no longer kills the process outright.
-pub fn cancel_on_ctrl_c(reporter: Arc<dyn Reporter>) -> CancellationToken {
+pub fn cancel_on_ctrl_c(reporter: Arc<dyn Reporter>) -> CtrlC {
     let token = CancellationToken::new();
     let cancel = token.clone();
     let mut interrupts = Interrupts::listen();
-    tokio::spawn(async move {
+    let listener = tokio::spawn(async move {
         if !interrupts.next().await {
             return;
         }
@@ -23,7 +46,7 @@ pub fn cancel_on_ctrl_c(reporter: Arc<dyn Reporter>) -> CancellationToken {
             std::process::exit(130);
         }
     });
-    token
+    CtrlC { token, listener }
 }
 
 /// SIGINT, listened to from the moment it is created (so that no Ctrl-C between the spawn and the

@@ -48,6 +48,11 @@ async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
             .map(|()| Exit::Success)
             .map_err(sim_error);
     }
+    if let Command::Demo(args) = &command {
+        // The demo brings its own settings: no config file or MAILFIX_* variable can break it.
+        logging(global.verbose);
+        return commands::demo::run(args, global.verbose, printer).await;
+    }
     let env = |name: &str| std::env::var(name).ok();
     let settings = settings::Settings::resolve(&global, &env, printer.stdout_is_terminal())?;
     logging(settings.verbose);
@@ -60,13 +65,14 @@ async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
         Command::Seed(args) => commands::seed::run(args, &ctx).await,
         Command::Audit(args) => commands::audit::run(args, &ctx).await,
         Command::Auth(args) => commands::auth::run(args, &ctx).await,
-        Command::Demo(args) => commands::demo::run(args, &ctx).await,
-        Command::Sim(_) => unreachable_sim(),
+        Command::Demo(_) | Command::Sim(_) => dispatched_twice(),
     }
 }
 
-fn unreachable_sim() -> Result<Exit, CliError> {
-    Err(CliError::runtime("internal error: sim dispatched twice"))
+fn dispatched_twice() -> Result<Exit, CliError> {
+    Err(CliError::runtime(
+        "internal error: sim or demo dispatched twice",
+    ))
 }
 
 fn sim_error(error: commands::sim::SimCommandError) -> CliError {

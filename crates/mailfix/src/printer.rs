@@ -13,19 +13,22 @@ pub struct Printer {
     stderr_is_terminal: bool,
     stdout_is_terminal: bool,
     color: bool,
+    stdout_color: bool,
 }
 
 impl Printer {
     /// A printer for this process's stdout and stderr.
     pub fn new(quiet: bool) -> Self {
         let stderr_is_terminal = std::io::stderr().is_terminal();
+        let stdout_is_terminal = std::io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Self {
             quiet,
             stdout_closed: AtomicBool::new(false),
             stderr_is_terminal,
-            stdout_is_terminal: std::io::stdout().is_terminal(),
+            stdout_is_terminal,
             color: stderr_is_terminal && !no_color,
+            stdout_color: stdout_is_terminal && !no_color,
         }
     }
 
@@ -72,6 +75,16 @@ impl Printer {
             self.status(&format!("\x1b[1m{line}\x1b[0m"));
         } else {
             self.status(line);
+        }
+    }
+
+    /// Writes a heading of `mailfix demo`'s story to stdout (the story is the demo's output),
+    /// bold when stdout is a terminal.
+    pub fn story_heading(&self, line: &str) {
+        if self.stdout_color {
+            self.data(&format!("\x1b[1m{line}\x1b[0m\n"));
+        } else {
+            self.data(&format!("{line}\n"));
         }
     }
 

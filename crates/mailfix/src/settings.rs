@@ -99,6 +99,9 @@ pub enum CredentialSetting {
     },
     /// Delegated sign-in with the refresh token cached by `mailfix auth login`.
     DeviceCode,
+    /// A client secret held in memory only: the embedded simulator's, for `mailfix demo` (never
+    /// from flags, the environment or a file).
+    Inline(mailfix_client::Secret),
     /// `MAILFIX_CLIENT_SECRET` is set but empty (or blank), and no other credential is configured.
     EmptySecretEnv,
     /// Nothing configured.
@@ -270,6 +273,10 @@ impl Settings {
             CredentialSetting::DeviceCode => (
                 "delegated (device code, cached refresh token)".to_owned(),
                 "config".to_owned(),
+            ),
+            CredentialSetting::Inline(_) => (
+                "client secret in memory (redacted)".to_owned(),
+                "default".to_owned(),
             ),
             CredentialSetting::EmptySecretEnv => (
                 "(none: MAILFIX_CLIENT_SECRET is empty)".to_owned(),

@@ -17,6 +17,12 @@ use crate::progress;
 
 /// Runs `mailfix scan`.
 pub async fn run(args: &ScanArgs, ctx: &Context) -> Result<Exit, CliError> {
+    let report = scan_and_print(args, ctx).await?;
+    Ok(exit_for(&report, args.fail_on))
+}
+
+/// Scans and prints the findings; returns the report (for `mailfix demo`).
+pub async fn scan_and_print(args: &ScanArgs, ctx: &Context) -> Result<ScanReport, CliError> {
     let client = ctx.client()?;
     let scope = resolve_scope(&client, &args.scope).await?;
     let options = ScanOptions {
@@ -33,7 +39,7 @@ pub async fn run(args: &ScanArgs, ctx: &Context) -> Result<Exit, CliError> {
     let report = scan(&client, &scope, &options, reporter.as_ref()).await?;
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
-    Ok(exit_for(&report, args.fail_on))
+    Ok(report)
 }
 
 /// Exit 3 when a finding is at or above the threshold, else 0.

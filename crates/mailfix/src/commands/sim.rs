@@ -247,8 +247,14 @@ pub async fn serve(
         write_info(path, &sim.info)?;
     }
     let users = sim.state.read_tenant().users.len();
-    print_info(out, &sim.info, &sim.base_url, (&name, args.seed, users))
-        .map_err(SimCommandError::Output)?;
+    print_info(
+        out,
+        &sim.info,
+        &sim.base_url,
+        (&name, args.seed, users),
+        &[],
+    )
+    .map_err(SimCommandError::Output)?;
     let stopped = stop.await;
     sim.shutdown().await;
     stopped
@@ -276,11 +282,14 @@ fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
 /// Groups listed on the terminal; the info file has all of them.
 const GROUPS_SHOWN: usize = 12;
 
-fn print_info(
+/// Writes the connection info: the simulator, its tenant and apps, the groups, and the `export
+/// MAILFIX_...` lines a shell needs (then `extra` ones, e.g. `mailfix demo`'s journal).
+pub fn print_info(
     out: &mut impl Write,
     info: &SimInfo,
     base_url: &str,
     (scenario, seed, users): (&str, u64, usize),
+    extra: &[(&str, String)],
 ) -> std::io::Result<()> {
     let ca = info.ca_file.as_ref().map(|p| p.display().to_string());
     writeln!(
@@ -329,6 +338,9 @@ fn print_info(
         if let Some(value) = value {
             writeln!(out, "export {name}='{value}'")?;
         }
+    }
+    for (name, value) in extra {
+        writeln!(out, "export {name}='{value}'")?;
     }
     writeln!(out)?;
     writeln!(

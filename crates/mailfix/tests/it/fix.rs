@@ -288,12 +288,7 @@ async fn ctrl_c_stops_new_work_exits_130_and_the_run_resumes() {
         .unwrap();
     wait_for_log(&sim, "a few adds", |log| set_mailbox_ok(log) >= 5).await;
 
-    let pid = child.id().unwrap().to_string();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::support::interrupt(&child);
     let out = child.wait_with_output().await.unwrap();
 
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));

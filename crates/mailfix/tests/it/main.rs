@@ -11,6 +11,7 @@ mod auth;
 mod cleanup;
 mod cleanup_crash;
 mod config_inputs;
+mod demo;
 mod errors;
 mod expected;
 mod fault_matrix;

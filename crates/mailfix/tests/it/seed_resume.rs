@@ -68,12 +68,7 @@ async fn ctrl_c_stops_with_130_and_resume_finishes_without_sending_twice() {
         .spawn()
         .unwrap();
     wait_for_writes(&sim, 10).await;
-    let pid = child.id().unwrap().to_string();
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    crate::support::interrupt(&child);
     let out = child.wait_with_output().await.unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();

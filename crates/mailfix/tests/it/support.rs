@@ -158,5 +158,15 @@ pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write test file");
 }
 
+/// Sends SIGINT (Ctrl-C) to a running child.
+pub fn interrupt(child: &tokio::process::Child) {
+    let pid = child.id().expect("the child runs").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -INT {pid}");
+}
+
 /// Crash trials: kill a write command at random moments and inspect what it left.
 pub mod crash;

@@ -16,7 +16,7 @@ use super::{registration, users};
 use crate::faults::FaultConfig;
 use crate::log::LogEntry;
 use crate::scenario::BehaviourSpec;
-use crate::state::{AppState, fault_config, seconds};
+use crate::state::{AppState, fault_config};
 use crate::throttle::Limits;
 
 /// The control routes.
@@ -232,11 +232,6 @@ async fn scale(
 }
 
 async fn unstick(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let behaviour = state.behaviour();
-    let now = state.clock.now();
-    let mut tenant = state.write_tenant();
-    let mut rng = state.lock_rng();
-    let draw = || crate::state::draw_delay(&behaviour, &mut rng);
-    let (unstuck, scheduled) = tenant.unstick_all(now, draw, seconds(behaviour.consistency_lag_s));
+    let (unstuck, scheduled) = state.unstick();
     Json(json!({ "unstuck": unstuck, "scheduled": scheduled }))
 }

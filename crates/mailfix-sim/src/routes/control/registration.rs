@@ -16,7 +16,7 @@ use super::plane::{ControlError, bad_body};
 use crate::model::{Tenant, UserType};
 use crate::scenario::build::record_attempt;
 use crate::scenario::registration::append_attempt;
-use crate::state::AppState;
+use crate::state::{AppState, SimState};
 
 /// The request: `users` try `count` times each; without `users`, `count` enabled members drawn at
 /// random try once each.
@@ -61,6 +61,14 @@ pub async fn attempts(
     body: axum::body::Bytes,
 ) -> Result<Json<AttemptsResponse>, ControlError> {
     let request: AttemptsRequest = serde_json::from_slice(&body).map_err(bad_body)?;
+    run_attempts(&state, &request).map(Json)
+}
+
+/// Runs the attempts a request asks for, in process (what the route does after parsing the body).
+pub fn run_attempts(
+    state: &SimState,
+    request: &AttemptsRequest,
+) -> Result<AttemptsResponse, ControlError> {
     let spread = match request.spread_s {
         Some(s) if !(s.is_finite() && s > 0.0) => {
             return Err(ControlError(
@@ -73,7 +81,7 @@ pub async fn attempts(
     let now = state.clock.now();
     let mut tenant = state.write_tenant();
     let mut rng = state.lock_rng();
-    let who = who(&tenant, &request, &mut rng)?;
+    let who = who(&tenant, request, &mut rng)?;
     let mut response = AttemptsResponse {
         attempts: Vec::new(),
         succeeded: 0,
@@ -98,7 +106,7 @@ pub async fn attempts(
         // Appended out of order: one stable sort keeps the log in time order.
         tenant.audits.sort_by_key(|e| e.activity_date_time);
     }
-    Ok(Json(response))
+    Ok(response)
 }
 
 /// A random time within `spread_s` simulated seconds before `now`.

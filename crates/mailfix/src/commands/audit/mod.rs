@@ -3,4 +3,4 @@
 mod render;
 mod run;
 
-pub use run::run;
+pub use run::{audit_and_print, run};

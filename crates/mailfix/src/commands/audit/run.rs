@@ -21,6 +21,12 @@ use crate::exit::Exit;
 
 /// Runs `mailfix audit`.
 pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
+    audit_and_print(args, ctx).await.map(|_| Exit::Success)
+}
+
+/// Reads and classifies, writes the failing users' file, prints; returns the report (for
+/// `mailfix demo`).
+pub async fn audit_and_print(args: &AuditArgs, ctx: &Context) -> Result<AuditReport, CliError> {
     let options = options(args, Utc::now())?;
     // Created now, so that an unwritable path fails before the audit log is read.
     let failing_file = args
@@ -38,7 +44,7 @@ pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
     }
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
-    Ok(Exit::Success)
+    Ok(report)
 }
 
 /// The source and period. `--since` counts back from `now`; without any period flag Graph is read
