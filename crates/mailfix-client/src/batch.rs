@@ -186,7 +186,9 @@ async fn run_chunk(
             break;
         }
         // The next batch (and every other Graph request) waits out the longest Retry-After.
-        transport.lane(Lane::Graph).hold_until(received_at + wait);
+        transport
+            .lane(Lane::Graph)
+            .throttled(received_at, received_at + wait);
         transport.counters.retry();
         pending = throttled;
         round += 1;

@@ -12,7 +12,7 @@ use crate::auth::tokens::Tokens;
 use crate::cloud::Resource;
 use crate::counters::Counters;
 use crate::error::{Error, ErrorKind};
-use crate::pace::{self, Gate, Lane as PaceLane, Limits};
+use crate::pace::{self, AfterThrottle, Gate, Lane as PaceLane, Limits};
 use crate::request::{Lane, Request, Response};
 use crate::retry::{self, Outcome, RetryMode, RetryPolicy, Verdict};
 use crate::secret::Secret;
@@ -99,19 +99,22 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub(crate) fn new(http: reqwest::Client, retry: RetryPolicy, limits: Limits) -> Self {
+        let after_throttle = AfterThrottle::from_limits(&limits);
+        let gate = || Gate::default().after_throttle(after_throttle);
         Self {
             http,
             retry,
-            login: PaceLane::new(2, Gate::default()),
-            graph: PaceLane::new(limits.graph_concurrency, Gate::default()),
+            login: PaceLane::new(2, gate()),
+            graph: PaceLane::new(limits.graph_concurrency, gate()),
             // The window counts requests in flight; never more in flight than it allows.
             reports: PaceLane::new(
                 limits
                     .reports_concurrency
                     .clamp(1, limits.reports_requests.max(1)),
-                Gate::windowed(limits.reports_requests, limits.reports_window),
+                Gate::windowed(limits.reports_requests, limits.reports_window)
+                    .after_throttle(after_throttle),
             ),
-            exchange: PaceLane::new(limits.exchange_concurrency, Gate::default()),
+            exchange: PaceLane::new(limits.exchange_concurrency, gate()),
             limits,
             counters: Counters::default(),
         }
@@ -208,7 +211,7 @@ impl Transport {
             if throttled {
                 self.counters.throttled();
                 // Every request to this service waits, not only this one.
-                lane.hold_until(resume);
+                lane.throttled(received_at, resume);
             }
             if attempt >= self.retry.max_attempts || resume > deadline {
                 return sent.finish(req);

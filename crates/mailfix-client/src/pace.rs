@@ -2,6 +2,15 @@
 //! concurrent requests also wait out a `Retry-After`), spacing between sends when the service
 //! signals it is near its limit, and a sliding window for the reports/audit limit (5 per 10 s).
 //!
+//! After a throttled answer the lane does not let every waiting request go at once when the
+//! `Retry-After` ends (they would all meet the same empty bucket and be refused again). Sends are
+//! spaced instead, additive-increase/multiplicative-decrease style on the rate: a throttled answer
+//! doubles the spacing (at least to its `Retry-After`; once per spacing interval, so the answers
+//! of requests already in flight count once), every other answer eases it by 2 %, and it ends when
+//! no answer has been throttled for [`Limits::throttle_memory`]. Against a quota that refills
+//! continuously this settles a little below the refill rate, with one throttled answer in a few
+//! dozen; after a long `Retry-After` it costs a send or two spaced by [`Limits::max_spacing`].
+//!
 //! The window counts requests in flight and requests answered within the last period: a request
 //! is sent only when fewer than `max` are. The service counts arrivals; every request that arrived
 //! within one period before another one's arrival was, when that one was sent, either in flight or
@@ -42,8 +51,11 @@ pub struct Limits {
     /// Spacing at [`Limits::slow_down_from`]; it grows by the same step per 10 % of usage above it
     /// (default 250 ms).
     pub slow_down_step: Duration,
-    /// Largest spacing (default 2 s).
+    /// Largest spacing (default 2 s), for pressure signals and after throttled answers alike.
     pub max_spacing: Duration,
+    /// How long after the end of its last `Retry-After` a lane keeps spacing its sends after
+    /// throttled answers (default 2 s).
+    pub throttle_memory: Duration,
     /// Refresh a token this long before it expires, at most a fifth of its lifetime (default 5 min).
     pub token_refresh_before: Duration,
     /// Timeout of one HTTP request (default 100 s).
@@ -65,6 +77,7 @@ impl Default for Limits {
             slow_down_from: 0.8,
             slow_down_step: Duration::from_millis(250),
             max_spacing: Duration::from_secs(2),
+            throttle_memory: Duration::from_secs(2),
             token_refresh_before: Duration::from_secs(300),
             request_timeout: Duration::from_secs(100),
             graph_page_size: 999,
@@ -134,6 +147,46 @@ impl Window {
     }
 }
 
+/// Spacing after throttled answers, kept until `until`.
+#[derive(Clone, Copy, Debug)]
+struct Episode {
+    spacing: Duration,
+    /// When the spacing was last doubled.
+    raised_at: Instant,
+    until: Instant,
+    /// The earliest next send.
+    next: Option<Instant>,
+}
+
+/// A throttled answer doubles the episode's spacing.
+const RAISE: f64 = 2.0;
+/// Every other answer eases it by this factor.
+const EASE: f64 = 0.98;
+
+/// How a gate spaces sends after throttled answers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AfterThrottle {
+    /// The largest spacing.
+    pub(crate) cap: Duration,
+    /// How long after a `Retry-After` ends the spacing lasts.
+    pub(crate) memory: Duration,
+}
+
+impl AfterThrottle {
+    pub(crate) fn from_limits(limits: &Limits) -> Self {
+        Self {
+            cap: limits.max_spacing,
+            memory: limits.throttle_memory,
+        }
+    }
+}
+
+impl Default for AfterThrottle {
+    fn default() -> Self {
+        Self::from_limits(&Limits::default())
+    }
+}
+
 /// When the next send of a service may go.
 #[derive(Debug, Default)]
 pub(crate) struct Gate {
@@ -141,6 +194,8 @@ pub(crate) struct Gate {
     spacing: Duration,
     next_slot: Option<Instant>,
     window: Option<Window>,
+    after_throttle: AfterThrottle,
+    episode: Option<Episode>,
 }
 
 impl Gate {
@@ -157,10 +212,20 @@ impl Gate {
         }
     }
 
+    /// Sets how sends are spaced after throttled answers.
+    pub(crate) fn after_throttle(mut self, after_throttle: AfterThrottle) -> Self {
+        self.after_throttle = after_throttle;
+        self
+    }
+
     /// The earliest instant a send may start.
     pub(crate) fn ready_at(&self, now: Instant) -> Instant {
         let mut at = now;
-        for t in [self.not_before, self.next_slot].into_iter().flatten() {
+        let episode_slot = self.episode.and_then(|e| e.next.filter(|_| now < e.until));
+        for t in [self.not_before, self.next_slot, episode_slot]
+            .into_iter()
+            .flatten()
+        {
             at = at.max(t);
         }
         if let Some(w) = &self.window {
@@ -178,15 +243,39 @@ impl Gate {
         if !self.spacing.is_zero() {
             self.next_slot = Some(now + self.spacing);
         }
+        if let Some(e) = &mut self.episode {
+            e.next = (now < e.until).then(|| now + e.spacing);
+        }
         if let Some(w) = &mut self.window {
             w.in_flight += 1;
         }
         Ok(())
     }
 
-    /// Holds every send back until `until` (after a throttled answer).
-    pub(crate) fn hold_until(&mut self, until: Instant) {
+    /// Holds every send back until `until` after a throttled answer received at `at`, and
+    /// spaces the sends after it (see the module's documentation).
+    pub(crate) fn throttled(&mut self, at: Instant, until: Instant) {
         self.not_before = Some(self.not_before.map_or(until, |t| t.max(until)));
+        let wait = until.saturating_duration_since(at);
+        let (spacing, raised_at) = match self.episode {
+            Some(e) if at < e.until && at < e.raised_at + e.spacing => (e.spacing, e.raised_at),
+            Some(e) if at < e.until => (e.spacing.mul_f64(RAISE).max(wait), at),
+            _ => (wait, at),
+        };
+        let until = until + self.after_throttle.memory;
+        self.episode = Some(Episode {
+            spacing: spacing.min(self.after_throttle.cap),
+            raised_at,
+            until: self.episode.map_or(until, |e| e.until.max(until)),
+            next: self.episode.and_then(|e| e.next),
+        });
+    }
+
+    /// Eases the spacing after throttled answers (an answer that was not throttled).
+    fn eased(&mut self) {
+        if let Some(e) = &mut self.episode {
+            e.spacing = e.spacing.mul_f64(EASE);
+        }
     }
 
     /// Sets the spacing between sends from a signal received at `now` (zero when the service
@@ -265,9 +354,10 @@ impl Lane {
         }
     }
 
-    /// Holds the whole lane back until `until`.
-    pub(crate) fn hold_until(&self, until: Instant) {
-        self.with_gate(|g| g.hold_until(until));
+    /// Holds the whole lane back until `until` after a throttled answer received at `at`, then
+    /// spaces its sends for a while ([`Gate::throttled`]).
+    pub(crate) fn throttled(&self, at: Instant, until: Instant) {
+        self.with_gate(|g| g.throttled(at, until));
     }
 
     /// Records a completed send and the service's pressure signal.
@@ -275,6 +365,7 @@ impl Lane {
         self.with_gate(|g| {
             g.completed(at);
             if let Some(s) = spacing {
+                g.eased();
                 g.set_spacing(at, s);
             }
         });
@@ -319,10 +410,52 @@ mod tests {
         let t0 = Instant::now();
         let mut g = Gate::default();
         assert!(g.try_pass(t0).is_ok());
-        g.hold_until(t0 + ms(500));
-        g.hold_until(t0 + ms(200));
+        g.throttled(t0, t0 + ms(500));
+        g.throttled(t0, t0 + ms(200));
         assert_eq!(g.try_pass(t0 + ms(100)), Err(t0 + ms(500)));
         assert!(g.try_pass(t0 + ms(500)).is_ok());
+    }
+
+    #[test]
+    fn after_a_throttled_answer_sends_are_spaced_doubled_per_interval_eased_then_free() {
+        let t0 = Instant::now();
+        let mut g = Gate::default().after_throttle(AfterThrottle {
+            cap: ms(2000),
+            memory: ms(1000),
+        });
+        g.throttled(t0, t0 + ms(4));
+        // Answers of requests that were in flight count once: no doubling within the interval.
+        g.throttled(t0 + ms(1), t0 + ms(2));
+        assert!(g.try_pass(t0 + ms(4)).is_ok());
+        assert_eq!(g.try_pass(t0 + ms(4)), Err(t0 + ms(8)));
+        // Throttled again after the interval: the spacing doubles.
+        g.throttled(t0 + ms(10), t0 + ms(11));
+        assert!(g.try_pass(t0 + ms(11)).is_ok());
+        assert_eq!(g.try_pass(t0 + ms(11)), Err(t0 + ms(19)));
+        // Each answer that is not throttled eases it by 2 %; the lack of a pressure signal in
+        // those answers does not clear it.
+        for _ in 0..35 {
+            g.eased();
+        }
+        assert!(g.try_pass(t0 + ms(19)).is_ok());
+        g.set_spacing(t0 + ms(19), Duration::ZERO);
+        let next = g.try_pass(t0 + ms(19)).unwrap_err();
+        assert!(next > t0 + ms(22) && next < t0 + ms(24), "{:?}", next - t0);
+        // No throttled answer for the memory after the last wait: sends go freely.
+        assert!(g.try_pass(t0 + ms(1011)).is_ok());
+        assert!(g.try_pass(t0 + ms(1011)).is_ok());
+    }
+
+    #[test]
+    fn the_spacing_after_a_long_retry_after_is_capped() {
+        let t0 = Instant::now();
+        let mut g = Gate::default().after_throttle(AfterThrottle {
+            cap: ms(2000),
+            memory: ms(1000),
+        });
+        g.throttled(t0, t0 + ms(30_000));
+        assert!(g.try_pass(t0 + ms(30_000)).is_ok());
+        assert_eq!(g.try_pass(t0 + ms(30_001)), Err(t0 + ms(32_000)));
     }
 
     #[test]
