@@ -25,7 +25,7 @@ use crate::printer::Printer;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let printer = Arc::new(Printer::new(cli.global.quiet));
+    let printer = Arc::new(Printer::new(cli.global.quiet, cli.global.output));
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -5,6 +5,17 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::cli::OutputFormat;
+
+/// Whether the data on stdout is for a machine: `-o json|ndjson|csv`, or no `-o` and stdout not a
+/// terminal (then the default is JSON).
+fn is_machine_output(output: Option<OutputFormat>, stdout_is_terminal: bool) -> bool {
+    match output {
+        Some(format) => format != OutputFormat::Table,
+        None => !stdout_is_terminal,
+    }
+}
+
 /// Writes data and status lines, honouring `-q` and terminal detection.
 #[derive(Debug)]
 pub struct Printer {
@@ -12,13 +23,14 @@ pub struct Printer {
     stdout_closed: AtomicBool,
     stderr_is_terminal: bool,
     stdout_is_terminal: bool,
+    machine_output: bool,
     color: bool,
     stdout_color: bool,
 }
 
 impl Printer {
-    /// A printer for this process's stdout and stderr.
-    pub fn new(quiet: bool) -> Self {
+    /// A printer for this process's stdout and stderr; `output` is the `-o` flag.
+    pub fn new(quiet: bool, output: Option<OutputFormat>) -> Self {
         let stderr_is_terminal = std::io::stderr().is_terminal();
         let stdout_is_terminal = std::io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -27,6 +39,7 @@ impl Printer {
             stdout_closed: AtomicBool::new(false),
             stderr_is_terminal,
             stdout_is_terminal,
+            machine_output: is_machine_output(output, stdout_is_terminal),
             color: stderr_is_terminal && !no_color,
             stdout_color: stdout_is_terminal && !no_color,
         }
@@ -37,9 +50,10 @@ impl Printer {
         self.stdout_is_terminal
     }
 
-    /// Whether progress displays may be drawn (stderr is a terminal and not `-q`).
+    /// Whether progress displays may be drawn: stderr is a terminal, not `-q`, and the data is
+    /// for people (a table), not a machine format (STYLE.md).
     pub fn progress_allowed(&self) -> bool {
-        self.stderr_is_terminal && !self.quiet
+        self.stderr_is_terminal && !self.quiet && !self.machine_output
     }
 
     /// Whether `-q` was given.
@@ -106,5 +120,20 @@ impl Printer {
         let _ = std::io::stderr()
             .lock()
             .write_all(error.render().as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn machine_formats_are_json_ndjson_csv_and_the_default_off_a_terminal() {
+        assert!(!is_machine_output(Some(OutputFormat::Table), false));
+        assert!(is_machine_output(Some(OutputFormat::Json), true));
+        assert!(is_machine_output(Some(OutputFormat::Ndjson), true));
+        assert!(is_machine_output(Some(OutputFormat::Csv), true));
+        assert!(!is_machine_output(None, true));
+        assert!(is_machine_output(None, false));
     }
 }
