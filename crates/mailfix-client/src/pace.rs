@@ -4,10 +4,10 @@
 //!
 //! After a throttled answer the lane does not let every waiting request go at once when the
 //! `Retry-After` ends (they would all meet the same empty bucket and be refused again). Sends are
-//! spaced instead, additive-increase/multiplicative-decrease style on the rate: a throttled answer
-//! doubles the spacing (at least to its `Retry-After`; once per spacing interval, so the answers
-//! of requests already in flight count once), every other answer eases it by 2 %, and it ends when
-//! no answer has been throttled for [`Limits::throttle_memory`]. Against a quota that refills
+//! spaced instead: a throttled answer doubles the spacing, halving the rate (at least to its
+//! `Retry-After`; once per spacing interval, so the answers of requests already in flight count
+//! once), every answer eases it by 2 %, and it ends when no answer has been throttled for
+//! [`Limits::throttle_memory`]. Against a quota that refills
 //! continuously this settles a little below the refill rate, with one throttled answer in a few
 //! dozen; after a long `Retry-After` it costs a send or two spaced by [`Limits::max_spacing`].
 //!
@@ -160,7 +160,7 @@ struct Episode {
 
 /// A throttled answer doubles the episode's spacing.
 const RAISE: f64 = 2.0;
-/// Every other answer eases it by this factor.
+/// Every answer eases it by this factor.
 const EASE: f64 = 0.98;
 
 /// How a gate spaces sends after throttled answers.
@@ -271,7 +271,7 @@ impl Gate {
         });
     }
 
-    /// Eases the spacing after throttled answers (an answer that was not throttled).
+    /// Eases the spacing after throttled answers (on every answer; a throttled one then doubles it).
     fn eased(&mut self) {
         if let Some(e) = &mut self.episode {
             e.spacing = e.spacing.mul_f64(EASE);
