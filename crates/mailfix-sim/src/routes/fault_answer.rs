@@ -2,11 +2,22 @@
 //! malformed answers (an HTML gateway page, text that is not JSON, a 500 without a body), and the
 //! spoiled route answers (a connection reset mid-body, a truncated body).
 
+use std::time::Duration;
+
 use axum::body::{Body, Bytes};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::faults::Fault;
+use crate::state::AppState;
+
+/// The `Retry-After` of the 429 and 503 faults: the faults' `retry_after_s` of simulated time, in
+/// wall-clock time.
+pub(crate) fn fault_retry_after(state: &AppState) -> Duration {
+    state.clock.to_real(Duration::from_secs_f64(
+        state.faults.config().retry_after_s.max(0.001),
+    ))
+}
 
 pub(crate) fn exo_fault_text(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
