@@ -78,21 +78,16 @@ const NOT_JSON_TEXT: &str = "Request blocked by the network's web filter.\n";
 /// The answer of a malformed-answer fault (an HTML page, text that is not JSON, a 500 without a
 /// body); `None` for the other kinds.
 pub(crate) fn malformed(fault: Fault) -> Option<Response> {
-    let content_type = match fault {
-        Fault::Html => "text/html; charset=utf-8",
-        Fault::NotJson => "text/plain; charset=utf-8",
-        Fault::Empty => "",
+    let (content_type, body) = match fault {
+        Fault::Html => (Some("text/html; charset=utf-8"), GATEWAY_PAGE),
+        Fault::NotJson => (Some("text/plain; charset=utf-8"), NOT_JSON_TEXT),
+        Fault::Empty => (None, ""),
         _ => return None,
-    };
-    let body = match fault {
-        Fault::Html => GATEWAY_PAGE,
-        Fault::NotJson => NOT_JSON_TEXT,
-        _ => "",
     };
     let status = StatusCode::from_u16(fault.status()?).ok()?;
     let mut response = (status, body).into_response();
     response.headers_mut().remove(header::CONTENT_TYPE);
-    if !content_type.is_empty() {
+    if let Some(content_type) = content_type {
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             header::HeaderValue::from_static(content_type),
