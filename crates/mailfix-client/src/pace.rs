@@ -147,13 +147,12 @@ impl Window {
     }
 }
 
-/// Spacing after throttled answers, kept until `until`.
+/// Spacing after throttled answers, kept while [`Gate::remembers_throttling`].
 #[derive(Clone, Copy, Debug)]
 struct Episode {
     spacing: Duration,
     /// When the spacing was last doubled.
     raised_at: Instant,
-    until: Instant,
     /// The earliest next send.
     next: Option<Instant>,
 }
@@ -221,7 +220,10 @@ impl Gate {
     /// The earliest instant a send may start.
     pub(crate) fn ready_at(&self, now: Instant) -> Instant {
         let mut at = now;
-        let episode_slot = self.episode.and_then(|e| e.next.filter(|_| now < e.until));
+        let episode_slot = self
+            .episode
+            .and_then(|e| e.next)
+            .filter(|_| self.remembers_throttling(now));
         for t in [self.not_before, self.next_slot, episode_slot]
             .into_iter()
             .flatten()
@@ -243,8 +245,9 @@ impl Gate {
         if !self.spacing.is_zero() {
             self.next_slot = Some(now + self.spacing);
         }
+        let remembers = self.remembers_throttling(now);
         if let Some(e) = &mut self.episode {
-            e.next = (now < e.until).then(|| now + e.spacing);
+            e.next = remembers.then(|| now + e.spacing);
         }
         if let Some(w) = &mut self.window {
             w.in_flight += 1;
@@ -255,20 +258,27 @@ impl Gate {
     /// Holds every send back until `until` after a throttled answer received at `at`, and
     /// spaces the sends after it (see the module's documentation).
     pub(crate) fn throttled(&mut self, at: Instant, until: Instant) {
-        self.not_before = Some(self.not_before.map_or(until, |t| t.max(until)));
         let wait = until.saturating_duration_since(at);
         let (spacing, raised_at) = match self.episode {
-            Some(e) if at < e.until && at < e.raised_at + e.spacing => (e.spacing, e.raised_at),
-            Some(e) if at < e.until => (e.spacing.mul_f64(RAISE).max(wait), at),
+            Some(e) if self.remembers_throttling(at) && at < e.raised_at + e.spacing => {
+                (e.spacing, e.raised_at)
+            }
+            Some(e) if self.remembers_throttling(at) => (e.spacing.mul_f64(RAISE).max(wait), at),
             _ => (wait, at),
         };
-        let until = until + self.after_throttle.memory;
+        self.not_before = Some(self.not_before.map_or(until, |t| t.max(until)));
         self.episode = Some(Episode {
             spacing: spacing.min(self.after_throttle.cap),
             raised_at,
-            until: self.episode.map_or(until, |e| e.until.max(until)),
             next: self.episode.and_then(|e| e.next),
         });
+    }
+
+    /// Whether sends at `now` are still spaced after throttled answers: until
+    /// [`AfterThrottle::memory`] after the end of the last `Retry-After`.
+    fn remembers_throttling(&self, now: Instant) -> bool {
+        self.not_before
+            .is_some_and(|t| now < t + self.after_throttle.memory)
     }
 
     /// Eases the spacing after throttled answers (on every answer; a throttled one then doubles it).

@@ -127,11 +127,7 @@ pub fn fill_scanning<T>(
     };
     let end = start.saturating_add(limit).min(len);
     let (items, next) = fill(end, start, size, keep, build);
-    match next {
-        Some(position) => (items, Some(position)),
-        None if end < len => (items, Some(end)),
-        None => (items, None),
-    }
+    (items, next.or((end < len).then_some(end)))
 }
 
 #[cfg(test)]

@@ -2,11 +2,22 @@
 //! malformed answers (an HTML gateway page, text that is not JSON, a 500 without a body), and the
 //! spoiled route answers (a connection reset mid-body, a truncated body).
 
+use std::time::Duration;
+
 use axum::body::{Body, Bytes};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::faults::Fault;
+use crate::state::AppState;
+
+/// The `Retry-After` of the 429 and 503 faults: the faults' `retry_after_s` of simulated time, in
+/// wall-clock time.
+pub(crate) fn fault_retry_after(state: &AppState) -> Duration {
+    state.clock.to_real(Duration::from_secs_f64(
+        state.faults.config().retry_after_s.max(0.001),
+    ))
+}
 
 pub(crate) fn exo_fault_text(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
@@ -67,21 +78,16 @@ const NOT_JSON_TEXT: &str = "Request blocked by the network's web filter.\n";
 /// The answer of a malformed-answer fault (an HTML page, text that is not JSON, a 500 without a
 /// body); `None` for the other kinds.
 pub(crate) fn malformed(fault: Fault) -> Option<Response> {
-    let content_type = match fault {
-        Fault::Html => "text/html; charset=utf-8",
-        Fault::NotJson => "text/plain; charset=utf-8",
-        Fault::Empty => "",
+    let (content_type, body) = match fault {
+        Fault::Html => (Some("text/html; charset=utf-8"), GATEWAY_PAGE),
+        Fault::NotJson => (Some("text/plain; charset=utf-8"), NOT_JSON_TEXT),
+        Fault::Empty => (None, ""),
         _ => return None,
-    };
-    let body = match fault {
-        Fault::Html => GATEWAY_PAGE,
-        Fault::NotJson => NOT_JSON_TEXT,
-        _ => "",
     };
     let status = StatusCode::from_u16(fault.status()?).ok()?;
     let mut response = (status, body).into_response();
     response.headers_mut().remove(header::CONTENT_TYPE);
-    if !content_type.is_empty() {
+    if let Some(content_type) = content_type {
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             header::HeaderValue::from_static(content_type),

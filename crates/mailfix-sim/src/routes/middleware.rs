@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 
 use super::exo::error::{ExoError, concurrency_response};
-use super::fault_answer::{exo_fault_text, graph_fault_text, malformed, reset, truncated};
+use super::fault_answer::{
+    exo_fault_text, fault_retry_after, graph_fault_text, malformed, reset, truncated,
+};
 use crate::error::GraphError;
 use crate::faults::Fault;
 use crate::identity::{AadError, Identity};
@@ -191,9 +193,7 @@ fn fault_response(state: &AppState, seen: &mut Observed, fault: Fault) -> Respon
     if let Some(response) = malformed(fault) {
         return response;
     }
-    let retry_after = state.clock.to_real(std::time::Duration::from_secs_f64(
-        state.faults.config().retry_after_s.max(0.001),
-    ));
+    let retry_after = fault_retry_after(state);
     let status = StatusCode::from_u16(fault.status().unwrap_or(500))
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = match seen.entry.service {

@@ -9,14 +9,7 @@ use mailfix_sim::scenario::small;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{Sim, sim, sim_with};
-
-async fn set_faults(sim: &Sim, config: serde_json::Value) {
-    let answer = sim
-        .control(Method::POST, "/_sim/faults", Some(config))
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-}
+use crate::support::{set_faults, sim, sim_with};
 
 #[tokio::test]
 async fn faults_hit_their_service_at_their_rate() {

@@ -3,17 +3,14 @@
 
 use mailfix_sim::identity::Audience;
 use mailfix_sim::scenario::small;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Sim, sim};
+use crate::support::{Sim, set_faults, sim};
 
 async fn fail_always(sim: &Sim, service: &str, kind: &str) {
     let config = json!({"rules": [{"service": service, "rate": 1.0, "kinds": [kind]}]});
-    let answer = sim
-        .control(Method::POST, "/_sim/faults", Some(config))
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    set_faults(sim, config).await;
 }
 
 fn content_type(answer: &crate::support::Answer) -> &str {
@@ -55,8 +52,7 @@ async fn malformed_answers_come_as_a_gateway_or_a_filter_would_send_them() {
 
     fail_always(&sim, "graph", "truncated").await;
     let cut = sim.graph_get(&token, "/v1.0/users?$select=id").await;
-    sim.control(Method::POST, "/_sim/faults", Some(json!({"rules": []})))
-        .await;
+    set_faults(&sim, json!({"rules": []})).await;
     let whole = sim.graph_get(&token, "/v1.0/users?$select=id").await;
     assert_eq!(cut.status, StatusCode::OK, "the route's own status");
     assert_eq!(cut.text.len(), whole.text.len() / 2);

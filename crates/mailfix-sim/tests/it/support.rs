@@ -26,6 +26,14 @@ pub async fn sim_with(options: SimOptions) -> Sim {
     }
 }
 
+/// Replaces the fault configuration (`POST /_sim/faults`); the answer must be a success.
+pub async fn set_faults(sim: &Sim, config: Value) {
+    let answer = sim
+        .control(reqwest::Method::POST, "/_sim/faults", Some(config))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+}
+
 /// An HTTP answer.
 #[derive(Debug)]
 pub struct Answer {

@@ -212,7 +212,7 @@ impl ExoError {
     /// The response in `shape`.
     pub fn render(self, shape: ErrorShape) -> Response {
         let body = match shape {
-            ErrorShape::A => return self.into_response(),
+            ErrorShape::A => self.body(),
             ErrorShape::B => self.body_b(),
             ErrorShape::C => self.body_c(),
             ErrorShape::PlainText => return with_request_id(plain_text(self.status, self.message)),

@@ -15,7 +15,7 @@ use crate::error::{GraphError, RequestIds};
 use crate::faults::Fault;
 use crate::identity::Caller;
 use crate::log::{LogDetail, Service};
-use crate::routes::fault_answer::malformed;
+use crate::routes::fault_answer::{fault_retry_after, malformed};
 use crate::state::AppState;
 use crate::throttle::{Throttled, client_request_id};
 
@@ -183,9 +183,7 @@ fn throttled_outcome(throttled: &Throttled) -> ItemOutcome {
 /// to wall-clock time; the batch handler remembers it for the item's `client-request-id`. (The
 /// malformed answers are folded from [`malformed`] like a route's answer.)
 fn fault_outcome(state: &AppState, fault: Fault) -> ItemOutcome {
-    let wait = state.clock.to_real(Duration::from_secs_f64(
-        state.faults.config().retry_after_s.max(0.001),
-    ));
+    let wait = fault_retry_after(state);
     let unavailable = || {
         GraphError::new(
             StatusCode::SERVICE_UNAVAILABLE,
