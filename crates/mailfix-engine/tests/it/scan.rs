@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use mailfix_client::{Client, ClientConfig, Credential, Endpoints, Secret};
 use mailfix_engine::events::{CollectingReporter, Event, NoopReporter};
-use mailfix_engine::scan::{ScanOptions, scan, targets};
+use mailfix_engine::fix::find_targets;
+use mailfix_engine::rules::mf001_empty_mail::EMPTY_MAIL;
+use mailfix_engine::scan::{ScanOptions, scan};
 use mailfix_engine::scope::{Scope, ScopeSpec};
 use mailfix_sim::log::LogEntry;
 use mailfix_sim::scenario::{self, Scenario};
@@ -164,7 +166,7 @@ async fn group_scope_counts_skipped_members_by_reason() {
     assert_eq!(report.scope, "group 'All Staff'");
 }
 
-/// `targets` gives `fix` the MF001 users with their facts, nothing else.
+/// `fix::find_targets` gives `fix` the MF001 users with their facts, nothing else.
 #[tokio::test]
 async fn targets_are_the_users_a_rule_finds() {
     let scenario = scenario::small(9);
@@ -175,17 +177,15 @@ async fn targets_are_the_users_a_rule_finds() {
     let sim = start(scenario).await;
     let client = client(&sim);
     let scope = Scope::resolve(&client, all_users()).await.unwrap();
-    let found = targets(&client, &scope, &["MF001"], &NoopReporter)
-        .await
-        .unwrap();
+    let found = find_targets(&client, &scope, &NoopReporter).await.unwrap();
     let upns: BTreeSet<String> = found
+        .users
         .iter()
-        .map(|(facts, _)| facts.user.upn.to_ascii_lowercase())
+        .map(|facts| facts.user.upn.to_ascii_lowercase())
         .collect();
     assert_eq!(upns, expected);
     assert!(
-        found
-            .iter()
-            .all(|(facts, f)| facts.mail_is_empty() && f.iter().all(|f| f.rule == "MF001"))
+        found.users.iter().all(|facts| facts.mail_is_empty()
+            && EMPTY_MAIL.check(facts).is_some_and(|f| f.rule == "MF001"))
     );
 }
