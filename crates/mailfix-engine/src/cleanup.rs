@@ -266,13 +266,8 @@ fn report(
     let mut report = CleanupReport {
         run: Some(run.clone()),
         status: Some(status),
-        removed: Vec::new(),
-        absent: Vec::new(),
-        failed: Vec::new(),
-        pending: Vec::new(),
-        requests: RequestCounts::from(&ctx.client.counters()),
         elapsed_s: started.elapsed().as_secs_f64(),
-        next: None,
+        ..nothing_to_do(ctx.client)
     };
     for id in ids {
         let item = ctx.journal.item(*id)?;

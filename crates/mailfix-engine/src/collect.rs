@@ -95,7 +95,7 @@ fn from_page(page: Page<AuthenticationMethod>) -> MethodFacts {
 }
 
 /// A 403 gets the hint that names the permission (a `$batch` item carries none of its own).
-fn with_permission_hint(error: Error, permission: Permission) -> Error {
+pub(crate) fn with_permission_hint(error: Error, permission: Permission) -> Error {
     if error.is_forbidden() && error.hint().is_none() {
         error.with_hint(permission.hint())
     } else {

@@ -51,10 +51,7 @@ pub fn run_to_resume(
     run: Option<&RunId>,
 ) -> Result<RunRecord, FixError> {
     let record = match run {
-        Some(id) => journal
-            .run(id)?
-            .ok_or_else(|| crate::journal::ErrorKind::UnknownRun(id.to_string()))
-            .map_err(crate::journal::JournalError::from)?,
+        Some(id) => journal.require_run(id)?,
         None => journal
             .latest_unfinished_run(Some(Command::Fix))?
             .ok_or(FixError::NothingToResume { command: "fix" })?,

@@ -111,9 +111,6 @@ impl ScanError {
     }
 }
 
-/// The users a rule found something about, with their facts (for `fix` to plan from).
-pub type Targets = Vec<(UserFacts, Vec<Finding>)>;
-
 /// Counters and findings kept while the members stream by, and the users being worked on.
 struct Scanner<'a> {
     client: &'a Client,
@@ -127,9 +124,6 @@ struct Scanner<'a> {
     skipped: SkipCounts,
     seen: u64,
     findings: Vec<Finding>,
-    /// For [`targets`]: the rules whose users are kept with their facts.
-    keep: Option<&'a [&'a str]>,
-    kept: Targets,
 }
 
 impl<'a> Scanner<'a> {
@@ -144,8 +138,6 @@ impl<'a> Scanner<'a> {
             skipped: SkipCounts::new(),
             seen: 0,
             findings: Vec::new(),
-            keep: None,
-            kept: Vec::new(),
         }
     }
 
@@ -240,18 +232,7 @@ impl<'a> Scanner<'a> {
         if self.options.registration {
             self.awaiting_report.push(facts.user.clone());
         }
-        let found = rules::check_all(&facts);
-        if let Some(keep) = self.keep {
-            let wanted: Vec<Finding> = found
-                .iter()
-                .filter(|f| keep.iter().any(|r| r.eq_ignore_ascii_case(&f.rule)))
-                .cloned()
-                .collect();
-            if !wanted.is_empty() {
-                self.kept.push((facts, wanted));
-            }
-        }
-        self.findings.extend(found);
+        self.findings.extend(rules::check_all(&facts));
     }
 
     fn skip(&mut self, reason: String) {
@@ -306,21 +287,4 @@ pub async fn scan(
         not_done: 0,
     });
     Ok(report)
-}
-
-/// The users in `scope` that the rules `rule_ids` (e.g. `["MF001"]`) find something about, with
-/// their facts and those findings: what `fix` plans from. One streamed read of the scope (directory
-/// properties only; no methods or registration reads), the same rules as `scan`, progress as
-/// [`Event::Scanned`].
-pub async fn targets(
-    client: &Client,
-    scope: &Scope,
-    rule_ids: &[&str],
-    reporter: &dyn Reporter,
-) -> Result<Targets, ScanError> {
-    let options = ScanOptions::default();
-    let mut scanner = Scanner::new(client, &options, reporter);
-    scanner.keep = Some(rule_ids);
-    scanner.run(scope).await?;
-    Ok(scanner.kept)
 }

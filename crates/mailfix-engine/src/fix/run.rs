@@ -2,6 +2,7 @@
 //! aliases, watch for the write-back, remove the aliases, and end the run with its status and
 //! summary. [`crate::resume`] continues a run the same way.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use mailfix_client::Client;
@@ -12,6 +13,8 @@ use super::report::{FixReport, ReportContext, needs_resume};
 use super::{FixError, PreparedFix, WatchOptions};
 use crate::apply::{AliasItem, Writer};
 use crate::events::{Command, Event, Phase, Reporter};
+use crate::facts::UserFacts;
+use crate::finding::UserRef;
 use crate::journal::{ItemKind, ItemState, Journal, NewItem, NewRun, RunStatus};
 use crate::plan::AliasPlanner;
 use crate::run_id::RunId;
@@ -142,7 +145,11 @@ fn journal_items(
         .collect();
     let ids = journal.add_items(run, &aliases)?;
     journal_skipped(journal, run, prepared)?;
-    let facts = prepared.targets.users.iter();
+    // The first facts of each user, as a lookup instead of a scan of the targets per item.
+    let mut facts: HashMap<&UserRef, &UserFacts> = HashMap::new();
+    for f in &prepared.targets.users {
+        facts.entry(&f.user).or_insert(f);
+    }
     Ok(ids
         .into_iter()
         .zip(&prepared.plan.items)
@@ -153,8 +160,8 @@ fn journal_items(
                 address: planned.address.clone(),
             },
             facts: facts
-                .clone()
-                .find(|f| f.user == planned.user)
+                .get(&planned.user)
+                .copied()
                 .cloned()
                 .unwrap_or_default(),
             replanned: false,

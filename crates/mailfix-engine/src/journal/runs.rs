@@ -162,7 +162,8 @@ impl Journal {
             .transpose()
     }
 
-    fn require_run(&self, run: &RunId) -> Result<RunRecord, JournalError> {
+    /// One run; [`ErrorKind::UnknownRun`] when the journal does not have it.
+    pub fn require_run(&self, run: &RunId) -> Result<RunRecord, JournalError> {
         self.run(run)?
             .ok_or_else(|| ErrorKind::UnknownRun(run.to_string()).into())
     }

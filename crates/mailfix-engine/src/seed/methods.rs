@@ -9,6 +9,7 @@ use mailfix_client::page::Page;
 use mailfix_client::{BatchRequest, Client, Error, Permission, UserId, UserRef};
 use serde::Serialize;
 
+use crate::collect::with_permission_hint;
 use crate::journal::ItemKind;
 
 /// The fixed id of the email method (PROTOCOL §3), for an update when the listing gave none.
@@ -139,18 +140,9 @@ pub async fn read_methods(
             answer
                 .and_then(|a| a.into_result::<Page<AuthenticationMethod>>("methods.list"))
                 .map(|page| UserMethods::from_list(page.value))
-                .map_err(name_permission)
+                .map_err(|e| with_permission_hint(e, Permission::AuthMethodReadAll))
         })
         .collect())
-}
-
-/// `$batch` items carry no permission of their own: a 403 says which one reading methods needs.
-fn name_permission(error: Error) -> Error {
-    if error.is_forbidden() && error.hint().is_none() {
-        error.with_hint(Permission::AuthMethodReadAll.hint())
-    } else {
-        error
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use chrono::Utc;
-use mailfix_client::{Client, ClientConfig, Cloud, Credential, Endpoints, Secret};
+use mailfix_client::Client;
 use mailfix_engine::audit::{
     AuditClass, AuditInput, AuditOptions, AuditWindow, SERVICES, read_online, run_audit,
 };
@@ -16,6 +16,8 @@ use mailfix_sim::scenario::spec::AuditSpec;
 use mailfix_sim::scenario::{Scenario, small};
 use mailfix_sim::{RunningSim, SimOptions};
 
+use crate::support::sim_config;
+
 /// Simulated time runs this much faster than the wall clock; the client's reports window is
 /// scaled to match, as `MAILFIX_REPORTS_WINDOW` does for the binary.
 const SCALE: f64 = 20.0;
@@ -24,19 +26,8 @@ async fn start(scenario: Scenario) -> (RunningSim, Client) {
     let mut options = SimOptions::for_test(scenario);
     options.time_scale = SCALE;
     let sim = mailfix_sim::start(options).await.unwrap();
-    let info = &sim.info;
-    let endpoints = Endpoints::for_cloud(Cloud::Global)
-        .with_login(&info.login_url)
-        .with_graph(&info.graph_url)
-        .with_exchange(&info.exo_url);
-    let mut config = ClientConfig::new(
-        info.tenant_id.clone(),
-        Credential::Secret {
-            client_id: info.client_id.clone(),
-            secret: Secret::new(info.client_secret.clone()),
-        },
-    );
-    config.endpoints = endpoints;
+    let mut config = sim_config(&sim);
+
     config.limits.reports_window = Duration::from_secs_f64(10.0 / SCALE);
     let client = Client::new(config).unwrap();
     (sim, client)

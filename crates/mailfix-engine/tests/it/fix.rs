@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use mailfix_client::{Client, ClientConfig, Cloud, Credential, Endpoints, Secret};
+use mailfix_client::Client;
 use mailfix_engine::CancellationToken;
 use mailfix_engine::alias::AliasTemplate;
 use mailfix_engine::apply::{AddOutcome, AliasItem, Writer};
@@ -19,6 +19,8 @@ use mailfix_engine::{RunId, UserRef, events::Command, resume};
 use mailfix_sim::scenario::{Scenario, small};
 use mailfix_sim::{RunningSim, SimOptions};
 
+use crate::support::sim_client;
+
 pub struct Setup {
     pub sim: RunningSim,
     pub client: Client,
@@ -28,20 +30,11 @@ pub struct Setup {
 
 pub async fn setup(scenario: Scenario) -> Setup {
     let mut options = SimOptions::for_test(scenario);
+
     options.time_scale = 600.0;
     options.writeback_delay_s = Some((60.0, 120.0));
     let sim = mailfix_sim::start(options).await.unwrap();
-    let info = &sim.info;
-    let credential = Credential::Secret {
-        client_id: info.client_id.clone(),
-        secret: Secret::new(info.client_secret.clone()),
-    };
-    let mut config = ClientConfig::new(info.tenant_id.clone(), credential);
-    config.endpoints = Endpoints::for_cloud(Cloud::Global)
-        .with_login(&info.login_url)
-        .with_graph(&info.graph_url)
-        .with_exchange(&info.exo_url);
-    let client = Client::new(config).unwrap();
+    let client = sim_client(&sim);
     let dir = tempfile::tempdir().unwrap();
     let journal =
         Journal::open_write(&dir.path().join("j.db"), LockHolder::current("test")).unwrap();

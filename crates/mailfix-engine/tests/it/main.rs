@@ -12,3 +12,4 @@ mod rules;
 mod scan;
 mod seed;
 mod seed_run;
+mod support;

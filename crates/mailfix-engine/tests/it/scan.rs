@@ -4,32 +4,21 @@
 
 use std::collections::BTreeSet;
 
-use mailfix_client::{Client, ClientConfig, Credential, Endpoints, Secret};
 use mailfix_engine::events::{CollectingReporter, Event, NoopReporter};
-use mailfix_engine::scan::{ScanOptions, scan, targets};
+use mailfix_engine::fix::find_targets;
+use mailfix_engine::rules::mf001_empty_mail::EMPTY_MAIL;
+use mailfix_engine::scan::{ScanOptions, scan};
 use mailfix_engine::scope::{Scope, ScopeSpec};
 use mailfix_sim::log::LogEntry;
 use mailfix_sim::scenario::{self, Scenario};
 use mailfix_sim::{RunningSim, SimOptions};
 
+use crate::support::sim_client;
+
 async fn start(scenario: Scenario) -> RunningSim {
     mailfix_sim::start(SimOptions::for_test(scenario))
         .await
         .expect("simulator starts")
-}
-
-fn client(sim: &RunningSim) -> Client {
-    let info = &sim.info;
-    let credential = Credential::Secret {
-        client_id: info.client_id.clone(),
-        secret: Secret::new(info.client_secret.clone()),
-    };
-    let mut config = ClientConfig::new(info.tenant_id.clone(), credential);
-    config.endpoints = Endpoints::for_cloud(mailfix_client::Cloud::Global)
-        .with_login(&info.login_url)
-        .with_graph(&info.graph_url)
-        .with_exchange(&info.exo_url);
-    Client::new(config).expect("client")
 }
 
 fn all_users() -> ScopeSpec {
@@ -56,7 +45,7 @@ fn graph_requests(sim: &RunningSim) -> Vec<LogEntry> {
 async fn enterprise_all_users_take_one_list_request_per_999_users() {
     const USERS: usize = scenario::enterprise::ENTERPRISE_USERS;
     let sim = start(scenario::enterprise(3)).await;
-    let client = client(&sim);
+    let client = sim_client(&sim);
     let scope = Scope::resolve(&client, all_users()).await.unwrap();
     let reporter = CollectingReporter::new();
     let report = scan(&client, &scope, &ScanOptions::default(), &reporter)
@@ -96,7 +85,7 @@ async fn enterprise_all_users_take_one_list_request_per_999_users() {
 #[tokio::test]
 async fn methods_are_batched_and_registration_is_read_in_bulk() {
     let sim = start(scenario::small(11)).await;
-    let client = client(&sim);
+    let client = sim_client(&sim);
     let scope = Scope::resolve(&client, all_users()).await.unwrap();
     let options = ScanOptions {
         methods: true,
@@ -141,7 +130,7 @@ async fn methods_are_batched_and_registration_is_read_in_bulk() {
 #[tokio::test]
 async fn group_scope_counts_skipped_members_by_reason() {
     let sim = start(scenario::small(5)).await;
-    let client = client(&sim);
+    let client = sim_client(&sim);
     let spec = ScopeSpec {
         groups: vec!["All Staff".to_owned()],
         ..ScopeSpec::default()
@@ -164,7 +153,7 @@ async fn group_scope_counts_skipped_members_by_reason() {
     assert_eq!(report.scope, "group 'All Staff'");
 }
 
-/// `targets` gives `fix` the MF001 users with their facts, nothing else.
+/// `fix::find_targets` gives `fix` the MF001 users with their facts, nothing else.
 #[tokio::test]
 async fn targets_are_the_users_a_rule_finds() {
     let scenario = scenario::small(9);
@@ -173,19 +162,17 @@ async fn targets_are_the_users_a_rule_finds() {
         .map(|u| u.upn.to_ascii_lowercase())
         .collect();
     let sim = start(scenario).await;
-    let client = client(&sim);
+    let client = sim_client(&sim);
     let scope = Scope::resolve(&client, all_users()).await.unwrap();
-    let found = targets(&client, &scope, &["MF001"], &NoopReporter)
-        .await
-        .unwrap();
+    let found = find_targets(&client, &scope, &NoopReporter).await.unwrap();
     let upns: BTreeSet<String> = found
+        .users
         .iter()
-        .map(|(facts, _)| facts.user.upn.to_ascii_lowercase())
+        .map(|facts| facts.user.upn.to_ascii_lowercase())
         .collect();
     assert_eq!(upns, expected);
     assert!(
-        found
-            .iter()
-            .all(|(facts, f)| facts.mail_is_empty() && f.iter().all(|f| f.rule == "MF001"))
+        found.users.iter().all(|facts| facts.mail_is_empty()
+            && EMPTY_MAIL.check(facts).is_some_and(|f| f.rule == "MF001"))
     );
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use mailfix_client::models::PhoneType;
-use mailfix_client::{Client, ClientConfig, Cloud, Credential, Endpoints, Secret, UserId, UserRef};
+use mailfix_client::{Client, UserId, UserRef};
 use mailfix_engine::events::{Event, NoopReporter, Reporter};
 use mailfix_engine::journal::{ItemKind, ItemState, Journal, LockHolder, Op};
 use mailfix_engine::seed::{
@@ -16,6 +16,8 @@ use mailfix_engine::seed::{
 use mailfix_sim::faults::{Fault, FaultConfig, FaultRule, FaultService};
 use mailfix_sim::scenario::{Scenario, UserSpec};
 use mailfix_sim::{RunningSim, SimOptions};
+
+use crate::support::sim_client;
 
 const USERS: [&str; 4] = ["una", "vic", "wes", "xia"];
 
@@ -29,6 +31,7 @@ fn scenario() -> Scenario {
             ..UserSpec::default()
         })
         .collect();
+
     scenario.groups.clear();
     scenario.others.clear();
     scenario.audits.clear();
@@ -45,19 +48,7 @@ async fn setup() -> Setup {
     let sim = mailfix_sim::start(SimOptions::for_test(scenario()))
         .await
         .unwrap();
-    let info = &sim.info;
-    let mut config = ClientConfig::new(
-        info.tenant_id.clone(),
-        Credential::Secret {
-            client_id: info.client_id.clone(),
-            secret: Secret::new(info.client_secret.clone()),
-        },
-    );
-    config.endpoints = Endpoints::for_cloud(Cloud::Global)
-        .with_login(&info.login_url)
-        .with_graph(&info.graph_url)
-        .with_exchange(&info.exo_url);
-    let client = Client::new(config).unwrap();
+    let client = sim_client(&sim);
     let dir = tempfile::tempdir().unwrap();
     let csv: String = USERS
         .iter()
