@@ -58,18 +58,17 @@ impl Context {
             config.retry.max_elapsed = limit.value;
         }
         Client::new(config).map_err(|e| {
-            let ca_problem = s
-                .ca_file
-                .as_ref()
-                .is_some_and(|ca| e.message().contains(&ca.value.display().to_string()));
+            // The CA file is to blame when the error names it.
+            let ca = (s.ca_file.as_ref())
+                .filter(|ca| e.message().contains(&ca.value.display().to_string()));
             let error = CliError::from(e);
-            match (&s.ca_file, ca_problem) {
-                (Some(ca), true) => error.hint(format!(
+            match ca {
+                Some(ca) => error.hint(format!(
                     "the CA file (from {}) must hold the PEM root certificate to trust, e.g. the \
                      simulator's ca.pem (--ca-file or MAILFIX_CA_FILE)",
                     ca.source
                 )),
-                _ => error,
+                None => error,
             }
         })
     }
