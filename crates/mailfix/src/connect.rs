@@ -7,9 +7,7 @@ use mailfix_client::{
     Secret,
 };
 use mailfix_engine::journal::{ErrorKind as JournalErrorKind, Journal, JournalError, LockHolder};
-use mailfix_engine::scope::Scope;
 
-use crate::cli::ScopeArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{CloudName, CredentialSetting, Settings, Sourced};
@@ -158,14 +156,6 @@ impl Context {
         }
         out
     }
-}
-
-/// Resolves the scope options (group names, the users file) before any work, so that an unknown or
-/// ambiguous group or an unreadable file fails fast.
-pub async fn resolve_scope(client: &Client, args: &ScopeArgs) -> Result<Scope, CliError> {
-    Scope::resolve(client, args.to_spec())
-        .await
-        .map_err(CliError::from)
 }
 
 /// The configured certificate (PEM with its key, a PEM pair, or a PFX with
