@@ -262,14 +262,19 @@ fn counts(report: &FixReport) -> String {
     );
     let l = &report.latency;
     if let (Some(p50), Some(p90), Some(max)) = (l.p50_s, l.p90_s, l.max_s) {
-        out.push_str(&format!(
-            "write-back latency: p50 {} · p90 {} · max {}\n",
-            secs(p50),
-            secs(p90),
-            secs(max)
-        ));
+        out.push_str(&latency_line(p50, p90, max));
     }
     out
+}
+
+/// The write-back latency line of a summary (seconds).
+pub fn latency_line(p50: f64, p90: f64, max: f64) -> String {
+    format!(
+        "write-back latency: p50 {} · p90 {} · max {}\n",
+        secs(p50),
+        secs(p90),
+        secs(max)
+    )
 }
 
 /// The last lines of a summary: requests, elapsed time, the next command.
