@@ -86,6 +86,16 @@ pub enum OutputFormat {
     Csv,
 }
 
+impl OutputFormat {
+    /// The format for the `-o` flag: the flag's, else a table on a terminal and JSON off one.
+    pub fn or_default(flag: Option<Self>, stdout_is_terminal: bool) -> Self {
+        flag.unwrap_or(match stdout_is_terminal {
+            true => Self::Table,
+            false => Self::Json,
+        })
+    }
+}
+
 /// Whom to look at (SPEC §2).
 #[derive(Debug, Default, Clone, Args)]
 pub struct ScopeArgs {

@@ -7,9 +7,7 @@ use mailfix_client::{
     Secret,
 };
 use mailfix_engine::journal::{ErrorKind as JournalErrorKind, Journal, JournalError, LockHolder};
-use mailfix_engine::scope::Scope;
 
-use crate::cli::ScopeArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{CloudName, CredentialSetting, Settings, Sourced};
@@ -58,18 +56,17 @@ impl Context {
             config.retry.max_elapsed = limit.value;
         }
         Client::new(config).map_err(|e| {
-            let ca_problem = s
-                .ca_file
-                .as_ref()
-                .is_some_and(|ca| e.message().contains(&ca.value.display().to_string()));
+            // The CA file is to blame when the error names it.
+            let ca = (s.ca_file.as_ref())
+                .filter(|ca| e.message().contains(&ca.value.display().to_string()));
             let error = CliError::from(e);
-            match (&s.ca_file, ca_problem) {
-                (Some(ca), true) => error.hint(format!(
+            match ca {
+                Some(ca) => error.hint(format!(
                     "the CA file (from {}) must hold the PEM root certificate to trust, e.g. the \
                      simulator's ca.pem (--ca-file or MAILFIX_CA_FILE)",
                     ca.source
                 )),
-                _ => error,
+                None => error,
             }
         })
     }
@@ -159,14 +156,6 @@ impl Context {
         }
         out
     }
-}
-
-/// Resolves the scope options (group names, the users file) before any work, so that an unknown or
-/// ambiguous group or an unreadable file fails fast.
-pub async fn resolve_scope(client: &Client, args: &ScopeArgs) -> Result<Scope, CliError> {
-    Scope::resolve(client, args.to_spec())
-        .await
-        .map_err(CliError::from)
 }
 
 /// The configured certificate (PEM with its key, a PEM pair, or a PFX with

@@ -10,10 +10,7 @@ use crate::cli::OutputFormat;
 /// Whether the data on stdout is for a machine: `-o json|ndjson|csv`, or no `-o` and stdout not a
 /// terminal (then the default is JSON).
 fn is_machine_output(output: Option<OutputFormat>, stdout_is_terminal: bool) -> bool {
-    match output {
-        Some(format) => format != OutputFormat::Table,
-        None => !stdout_is_terminal,
-    }
+    OutputFormat::or_default(output, stdout_is_terminal) != OutputFormat::Table
 }
 
 /// Writes data and status lines, honouring `-q` and terminal detection.

@@ -223,11 +223,7 @@ impl Settings {
             reports_window,
             token_cache,
             retry_max_elapsed,
-            output: args.output.unwrap_or(if stdout_is_terminal {
-                OutputFormat::Table
-            } else {
-                OutputFormat::Json
-            }),
+            output: OutputFormat::or_default(args.output, stdout_is_terminal),
             verbose: args.verbose,
         })
     }

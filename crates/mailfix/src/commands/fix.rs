@@ -2,7 +2,7 @@
 
 mod render;
 
-pub use render::{footer, secs, with_journal};
+pub use render::{footer, latency_line, others_table, secs, with_journal};
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use mailfix_engine::Severity;
 use mailfix_engine::events::{NoopReporter, Reporter};
 use mailfix_engine::scan::{ScanOptions, ScanReport, scan};
+use mailfix_engine::scope::Scope;
 
 use crate::cli::{FailOn, ScanArgs};
-use crate::connect::{Context, resolve_scope};
+use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::progress;
@@ -24,7 +25,7 @@ pub async fn run(args: &ScanArgs, ctx: &Context) -> Result<Exit, CliError> {
 /// Scans and prints the findings; returns the report (for `mailfix demo`).
 pub async fn scan_and_print(args: &ScanArgs, ctx: &Context) -> Result<ScanReport, CliError> {
     let client = ctx.client()?;
-    let scope = resolve_scope(&client, &args.scope).await?;
+    let scope = Scope::resolve(&client, args.scope.to_spec()).await?;
     let options = ScanOptions {
         methods: args.methods,
         registration: args.registration,

@@ -4,7 +4,6 @@
 
 mod render;
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,7 +16,8 @@ use mailfix_engine::seed::{
     execute, plan_seed, resume_target, without_writes,
 };
 
-use crate::cli::SeedArgs;
+use crate::cli::{SeedArgs, WriteArgs};
+use crate::confirm::{self, Answer};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -99,7 +99,7 @@ pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
     }
     plan.check_max_changes(args.write.max_changes)
         .map_err(seed_error)?;
-    confirm(ctx, &plan, args.write.yes)?;
+    confirm(ctx, &plan, &args.write)?;
     let journal = match journal {
         Some(j) => j,
         None if plan.writes() > 0 => ctx.journal_write("seed")?,
@@ -171,28 +171,17 @@ fn watch_ctrl_c(stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Asks before writing, on a terminal; without one, only `--yes` allows writing.
-fn confirm(ctx: &Context, plan: &SeedPlan, yes: bool) -> Result<(), CliError> {
+/// Asks before writing, as `fix` does (`crate::confirm`); a "no" is an error here: nothing was
+/// written.
+fn confirm(ctx: &Context, plan: &SeedPlan, write: &WriteArgs) -> Result<(), CliError> {
     let writes = plan.writes();
-    if writes == 0 || yes {
+    if writes == 0 {
         return Ok(());
     }
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::usage(format!(
-            "refusing to write {writes} authentication methods without confirmation: stdin is not a terminal"
-        ))
-        .hint("pass --yes to apply the plan, or --dry-run to only show it"));
-    }
-    ctx.printer
-        .notice(&format!("Write {writes} authentication methods? [y/N]"));
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::runtime("cannot read the answer").cause(e))?;
-    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(CliError::usage("not confirmed; nothing was written"))
+    let question = format!("Write {writes} authentication methods?");
+    match confirm::confirm(&ctx.printer, write, &question)? {
+        Answer::Proceed => Ok(()),
+        Answer::Declined => Err(CliError::usage("not confirmed; nothing was written")),
     }
 }
 

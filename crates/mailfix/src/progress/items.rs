@@ -3,7 +3,7 @@
 //! event for logs and pipes.
 
 use chrono::{DateTime, Utc};
-use mailfix_engine::events::{Action, Event, Outcome};
+use mailfix_engine::events::{Action, Command, Event, Outcome};
 
 /// Counts of what happened to the items of the current run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,20 +20,31 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Takes an event into account; whether it was an item or run event.
+    /// Takes an event into account; whether it was an item or run event of a `fix` or `cleanup`
+    /// run. The runs of other commands (`seed`, `audit`) are not followed: their events keep
+    /// their own display.
     pub fn record(&mut self, event: &Event) -> bool {
         match event {
-            Event::RunStarted { targets, .. } => {
+            Event::RunStarted {
+                command: Command::Fix | Command::Cleanup,
+                targets,
+                ..
+            } => {
                 *self = Tally {
                     targets: *targets,
                     running: true,
                     ..Tally::default()
                 }
             }
+            Event::RunStarted { .. } => {
+                *self = Tally::default();
+                return false;
+            }
             Event::RunFinished { .. } => {
                 self.running = false;
                 return false;
             }
+            _ if !self.running => return false,
             Event::ItemDone {
                 action, outcome, ..
             } => self.item_done(*action, outcome),
@@ -190,6 +201,29 @@ mod tests {
             "added 2/3 · written back 1 · removed 1 · stuck 1 · failed 1 · 1 pending, next poll 03:04:05Z"
         );
         assert!(!tally.record(&Event::Interrupted));
+    }
+
+    #[test]
+    fn the_runs_of_other_commands_are_not_followed() {
+        let progress = Event::Progress {
+            done: 1,
+            pending: 2,
+            failed: 0,
+        };
+        let mut tally = Tally::default();
+        assert!(!tally.record(&progress), "outside a run");
+        for command in [Command::Seed, Command::Audit] {
+            let started = Event::RunStarted {
+                command,
+                run: None,
+                targets: Some(3),
+            };
+            assert!(!tally.record(&started), "{command:?}");
+            assert!(!tally.in_run(), "{command:?}");
+            assert!(!tally.record(&progress), "{command:?}");
+            assert!(!tally.record(&done(Action::AddAlias, Outcome::Done)));
+        }
+        assert_eq!(tally, Tally::default());
     }
 
     #[test]

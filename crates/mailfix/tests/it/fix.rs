@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use crate::support::{TestSim, run, stderr, stdout};
 use crate::tenant::{
     assert_fixed_and_untouched, assert_mailboxes_unchanged, compressed, group_users, json_out,
-    labelled, mail_and_primary, mailboxes, set_mailbox_ok, upns, wait_for_log, writes,
+    labelled, mail_and_primary, mailboxes, set_mailbox_ok, upns, wait_for_log, without_a_mailbox,
+    writes,
 };
 
 const GROUP: &str = "All Staff";
@@ -318,13 +319,7 @@ async fn ctrl_c_stops_new_work_exits_130_and_the_run_resumes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_user_without_a_mailbox_fails_with_its_reason_and_the_others_are_fixed() {
     let mut scenario = small(13);
-    let lost = scenario
-        .users
-        .iter_mut()
-        .find(|u| u.label == "empty-mail")
-        .unwrap();
-    lost.mailbox = None; // licensed, so MF001, but Exchange has no mailbox for it
-    let lost = lost.upn.to_ascii_lowercase();
+    let lost = without_a_mailbox(&mut scenario).to_ascii_lowercase();
     let sim = compressed(&scenario, 120.0, (60.0, 300.0)).await;
     sim.control_post("/_sim/unstick", json!({})).await;
     let mut fixed = targets(&scenario, &["empty-mail", "stuck"]);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::errors::assert_error;
 use crate::support::{TestSim, run, stderr};
-use crate::tenant::{compressed, json_out, writes};
+use crate::tenant::{compressed, json_out, without_a_mailbox, writes};
 
 /// What an answer of each malformed kind must be called, and the hint's key words.
 const KINDS: [(&str, &str, &str); 4] = [
@@ -127,13 +127,7 @@ async fn token_endpoint_answers_that_are_not_json_are_described_but_never_printe
 #[tokio::test(flavor = "multi_thread")]
 async fn exchange_errors_in_plain_text_are_understood() {
     let mut scenario = small(13);
-    let lost = scenario
-        .users
-        .iter_mut()
-        .find(|u| u.label == "empty-mail")
-        .unwrap();
-    lost.mailbox = None; // licensed, so MF001, but Exchange has no mailbox for it
-    let lost = lost.upn.clone();
+    let lost = without_a_mailbox(&mut scenario);
     let sim = compressed(&scenario, 120.0, (60.0, 300.0)).await;
     let plain = json!({"limits": {"exo.error_shape": 3}});
     sim.control_post("/_sim/behaviour", plain).await;

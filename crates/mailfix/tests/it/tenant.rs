@@ -20,6 +20,18 @@ pub async fn compressed(scenario: &Scenario, scale: f64, writeback: (f64, f64)) 
     .await
 }
 
+/// Takes the Exchange mailbox of the scenario's first `empty-mail` user away (it stays licensed,
+/// so MF001, but Exchange has no mailbox for it) and returns that user's UPN.
+pub fn without_a_mailbox(scenario: &mut Scenario) -> String {
+    let lost = scenario
+        .users
+        .iter_mut()
+        .find(|u| u.label == "empty-mail")
+        .expect("the scenario has an empty-mail user");
+    lost.mailbox = None;
+    lost.upn.clone()
+}
+
 /// stdout parsed as one JSON document.
 pub fn json_out(output: &std::process::Output) -> Value {
     serde_json::from_str(&stdout(output)).unwrap_or_else(|e| {

@@ -5,7 +5,7 @@ use mailfix_engine::fix::ReportItem;
 use serde_json::json;
 
 use crate::cli::OutputFormat;
-use crate::commands::fix::footer;
+use crate::commands::fix::{footer, others_table};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::output;
@@ -97,21 +97,10 @@ fn table(ctx: &Context, report: &CleanupReport, rows: &[(&str, &ReportItem)]) ->
         (Some(run), Some(status)) => format!("Cleanup run {run} {status}\n"),
         _ => "Nothing to clean up\n".to_owned(),
     };
-    let others: Vec<_> = rows.iter().filter(|(o, _)| *o != "removed").collect();
-    if !others.is_empty() {
-        out.push_str(&output::table(
-            &["outcome", "user", "aliases", "reason"],
-            others.iter().map(|(o, i)| {
-                let (alias, reason) = (i.alias.clone(), i.reason.clone());
-                vec![
-                    (*o).to_owned(),
-                    i.upn.clone(),
-                    alias.unwrap_or_default(),
-                    reason.unwrap_or_default(),
-                ]
-            }),
-        ));
-    }
+    out.push_str(&others_table(
+        "aliases",
+        rows.iter().copied().filter(|(o, _)| *o != "removed"),
+    ));
     out.push_str(&format!(
         "removed {} · absent {} · failed {} · pending {}\n",
         report.removed.len(),

@@ -211,23 +211,10 @@ fn summary_table(ctx: &Context, report: &FixReport) -> String {
         ),
         _ => "Nothing to fix: no user in scope has an empty mail that fix can repair\n".to_owned(),
     };
-    let others: Vec<_> = outcome_rows(report)
-        .filter(|(o, _)| *o != "fixed")
-        .collect();
-    if !others.is_empty() {
-        out.push_str(&output::table(
-            &["outcome", "user", "alias", "reason"],
-            others.into_iter().map(|(outcome, i)| {
-                let alias = i.alias.clone().unwrap_or_default();
-                vec![
-                    outcome.to_owned(),
-                    i.upn.clone(),
-                    alias,
-                    i.reason.clone().unwrap_or_default(),
-                ]
-            }),
-        ));
-    }
+    out.push_str(&others_table(
+        "alias",
+        outcome_rows(report).filter(|(o, _)| *o != "fixed"),
+    ));
     out.push_str(&counts(report));
     out.push_str(&footer(
         ctx,
@@ -236,6 +223,28 @@ fn summary_table(ctx: &Context, report: &FixReport) -> String {
         report.next.as_deref(),
     ));
     out
+}
+
+/// The table of the users that did not succeed (outcome, user, alias, reason), or nothing when
+/// every user did; `alias_header` names the alias column.
+pub fn others_table<'o, 'a>(
+    alias_header: &str,
+    rows: impl Iterator<Item = (&'o str, &'a ReportItem)>,
+) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .map(|(outcome, i)| {
+            vec![
+                outcome.to_owned(),
+                i.upn.clone(),
+                i.alias.clone().unwrap_or_default(),
+                i.reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    match rows.is_empty() {
+        true => String::new(),
+        false => output::table(&["outcome", "user", alias_header, "reason"], rows),
+    }
 }
 
 /// The counts and the latency line of a summary.
@@ -253,14 +262,19 @@ fn counts(report: &FixReport) -> String {
     );
     let l = &report.latency;
     if let (Some(p50), Some(p90), Some(max)) = (l.p50_s, l.p90_s, l.max_s) {
-        out.push_str(&format!(
-            "write-back latency: p50 {} · p90 {} · max {}\n",
-            secs(p50),
-            secs(p90),
-            secs(max)
-        ));
+        out.push_str(&latency_line(p50, p90, max));
     }
     out
+}
+
+/// The write-back latency line of a summary (seconds).
+pub fn latency_line(p50: f64, p90: f64, max: f64) -> String {
+    format!(
+        "write-back latency: p50 {} · p90 {} · max {}\n",
+        secs(p50),
+        secs(p90),
+        secs(max)
+    )
 }
 
 /// The last lines of a summary: requests, elapsed time, the next command.

@@ -9,7 +9,7 @@ use mailfix_engine::journal::{ItemRecord, RunDetail, RunRecord};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
-use crate::commands::fix::secs;
+use crate::commands::fix::{latency_line, secs};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::output;
@@ -159,11 +159,10 @@ fn show_table(detail: &RunDetail, header: &[&str]) -> String {
         states_text(detail)
     ));
     if let Some(l) = detail.latency() {
-        out.push_str(&format!(
-            "write-back latency: p50 {} · p90 {} · max {}\n",
-            secs(l.p50.as_secs_f64()),
-            secs(l.p90.as_secs_f64()),
-            secs(l.max.as_secs_f64())
+        out.push_str(&latency_line(
+            l.p50.as_secs_f64(),
+            l.p90.as_secs_f64(),
+            l.max.as_secs_f64(),
         ));
     }
     if !detail.items.is_empty() {

@@ -3,9 +3,10 @@
 
 use std::time::Instant;
 
-use mailfix_client::{Client, Service};
+use mailfix_client::Client;
 use mailfix_engine::RunId;
 use mailfix_engine::events::Command;
+use mailfix_engine::fix::RequestCounts;
 use mailfix_engine::journal::Journal;
 use mailfix_engine::seed::{Decision, RowReport, RowStatus, SeedPlan, SeedReport, SeedSummary};
 use serde::Serialize;
@@ -69,17 +70,8 @@ struct JsonReport<'a> {
     interrupted: bool,
     rows: &'a [RowReport],
     summary: &'a SeedSummary,
-    requests: Requests,
+    requests: RequestCounts,
     elapsed_s: f64,
-}
-
-/// Requests made, from the client's counters.
-#[derive(Serialize)]
-struct Requests {
-    graph: u64,
-    exchange: u64,
-    throttled: u64,
-    retried: u64,
 }
 
 /// Prints the report in the chosen format.
@@ -91,23 +83,15 @@ pub fn output(
 ) -> Result<(), CliError> {
     let text = match ctx.settings.output {
         OutputFormat::Table => table(report),
-        OutputFormat::Json => {
-            let counters = client.counters();
-            output::json(&JsonReport {
-                run: report.run.as_ref(),
-                dry_run: report.dry_run,
-                interrupted: report.interrupted,
-                rows: &report.rows,
-                summary: &report.summary,
-                requests: Requests {
-                    graph: counters.requests_to(Service::Graph),
-                    exchange: counters.requests_to(Service::Exchange),
-                    throttled: counters.throttled,
-                    retried: counters.retries,
-                },
-                elapsed_s: started.elapsed().as_secs_f64(),
-            })?
-        }
+        OutputFormat::Json => output::json(&JsonReport {
+            run: report.run.as_ref(),
+            dry_run: report.dry_run,
+            interrupted: report.interrupted,
+            rows: &report.rows,
+            summary: &report.summary,
+            requests: RequestCounts::from(&client.counters()),
+            elapsed_s: started.elapsed().as_secs_f64(),
+        })?,
         OutputFormat::Ndjson => output::ndjson(&report.rows)?,
         OutputFormat::Csv => report_csv(report)?,
     };
