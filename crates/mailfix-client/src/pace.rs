@@ -259,18 +259,18 @@ impl Gate {
     /// spaces the sends after it (see the module's documentation).
     pub(crate) fn throttled(&mut self, at: Instant, until: Instant) {
         let wait = until.saturating_duration_since(at);
-        let (spacing, raised_at) = match self.episode {
-            Some(e) if self.remembers_throttling(at) && at < e.raised_at + e.spacing => {
-                (e.spacing, e.raised_at)
-            }
-            Some(e) if self.remembers_throttling(at) => (e.spacing.mul_f64(RAISE).max(wait), at),
-            _ => (wait, at),
+        // A throttling episode still remembered goes on; otherwise a new one starts afresh.
+        let ongoing = self.episode.filter(|_| self.remembers_throttling(at));
+        let (spacing, raised_at) = match ongoing {
+            Some(e) if at < e.raised_at + e.spacing => (e.spacing, e.raised_at),
+            Some(e) => (e.spacing.mul_f64(RAISE).max(wait), at),
+            None => (wait, at),
         };
         self.not_before = Some(self.not_before.map_or(until, |t| t.max(until)));
         self.episode = Some(Episode {
             spacing: spacing.min(self.after_throttle.cap),
             raised_at,
-            next: self.episode.and_then(|e| e.next),
+            next: ongoing.and_then(|e| e.next),
         });
     }
 
@@ -454,6 +454,21 @@ mod tests {
         // No throttled answer for the memory after the last wait: sends go freely.
         assert!(g.try_pass(t0 + ms(1011)).is_ok());
         assert!(g.try_pass(t0 + ms(1011)).is_ok());
+    }
+
+    #[test]
+    fn a_new_throttling_episode_does_not_inherit_the_last_ones_next_send() {
+        let t0 = Instant::now();
+        let mut g = Gate::default().after_throttle(AfterThrottle {
+            cap: ms(2000),
+            memory: ms(1000),
+        });
+        g.throttled(t0, t0 + ms(30_000));
+        assert!(g.try_pass(t0 + ms(30_900)).is_ok(), "spaced until 32.9 s");
+        // The episode is forgotten at 31 s; a new one starts at 31.5 s with a 5 ms wait.
+        g.throttled(t0 + ms(31_500), t0 + ms(31_505));
+        assert!(g.try_pass(t0 + ms(31_505)).is_ok());
+        assert_eq!(g.try_pass(t0 + ms(31_505)), Err(t0 + ms(31_510)));
     }
 
     #[test]
