@@ -38,6 +38,9 @@ pub struct BatchItemLog {
     /// Simulated time at which the item ran: the state it read is the state as of then (the
     /// entry's own `time` is the batch's arrival, before its items ran).
     pub time: Option<DateTime<Utc>>,
+    /// Simulated time at which the item had run. The state it read is the state as of some instant
+    /// between `time` and this: the clock may move (`/_sim/clock/advance`) while it runs.
+    pub finished: Option<DateTime<Utc>>,
 }
 
 /// What a handler tells the log about a request beyond what the middleware sees. Handlers attach it

@@ -23,7 +23,8 @@ use crate::tenant::{
 
 /// One poll: the users it read, each with the simulated time its batch item ran (what the item
 /// saw is the tenant as of then; the batch's own arrival time may precede a clock move).
-type Poll = Vec<(DateTime<Utc>, Vec<String>)>;
+/// A poll's reads: for each, the simulated instants between which it read the state, and its users.
+type Poll = Vec<((DateTime<Utc>, DateTime<Utc>), Vec<String>)>;
 
 /// The user ids a poll batch reads; panics on anything but the expected reads.
 fn batch_users(entry: &LogEntry) -> Vec<String> {
@@ -57,7 +58,8 @@ fn polls(batches: &[&LogEntry]) -> Vec<Poll> {
         current.extend(users.iter().cloned());
         let poll = polls.last_mut().unwrap();
         for (item, user) in entry.batch_items.iter().zip(users) {
-            poll.push((item.time.unwrap_or(entry.time), vec![user]));
+            let start = item.time.unwrap_or(entry.time);
+            poll.push(((start, item.finished.unwrap_or(start)), vec![user]));
         }
     }
     polls
@@ -155,10 +157,10 @@ async fn each_poll_reads_only_the_pending_users_twenty_per_batch() {
         check_next_poll(&pair[0], &ids(&pair[1]), &due);
     }
     let last = polls.last().unwrap();
-    for (time, users) in last {
+    for ((_, read_by), users) in last {
         for user in users {
             assert!(
-                due[user] <= *time + chrono::Duration::seconds(1),
+                due[user] <= *read_by + chrono::Duration::seconds(1),
                 "the last poll saw {user} written back"
             );
         }
@@ -167,18 +169,18 @@ async fn each_poll_reads_only_the_pending_users_twenty_per_batch() {
 }
 
 /// Every user of `poll` is in the next poll exactly when its write-back had not landed when the
-/// poll read it (users within a second of the read are left out of the check).
+/// poll read it (users due within a second of the span in which the read ran are left out).
 fn check_next_poll(poll: &Poll, next: &BTreeSet<String>, due: &BTreeMap<String, DateTime<Utc>>) {
     let margin = chrono::Duration::seconds(1);
-    for (time, users) in poll {
+    for ((read_from, read_by), users) in poll {
         for user in users {
             let due = due[user];
-            if due > *time + margin {
+            if due > *read_by + margin {
                 assert!(
                     next.contains(user),
                     "{user} was still pending, so it is read again"
                 );
-            } else if due < *time - margin {
+            } else if due < *read_from - margin {
                 assert!(
                     !next.contains(user),
                     "{user} was written back, so it is not read again"

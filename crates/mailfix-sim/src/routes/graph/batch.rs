@@ -114,6 +114,7 @@ fn respond_all(items: &[Item], outcomes: Vec<Option<ItemOutcome>>, order: &[usiz
             throttled: outcome.throttled,
             early: outcome.early,
             time: outcome.time,
+            finished: outcome.finished,
         });
         let mut entry = json!({
             "id": id_text(&items[i].id),

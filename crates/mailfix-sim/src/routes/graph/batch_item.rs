@@ -48,8 +48,10 @@ pub struct ItemOutcome {
     pub early: bool,
     /// The item changed state.
     pub write: bool,
-    /// Simulated time at which the item was run (what it read is the state as of then).
+    /// Simulated time at which the item started to run.
     pub time: Option<chrono::DateTime<chrono::Utc>>,
+    /// Simulated time at which it had run (what it read is the state as of an instant between).
+    pub finished: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ItemOutcome {
@@ -68,6 +70,7 @@ impl ItemOutcome {
             early: false,
             write: false,
             time: None,
+            finished: None,
         }
     }
 }
@@ -83,6 +86,7 @@ pub async fn run_item(
     let started = state.clock.now();
     let mut outcome = run_item_now(state, caller, outer, item, failed_dependency).await;
     outcome.time = Some(started);
+    outcome.finished = Some(state.clock.now());
     outcome
 }
 
@@ -173,6 +177,7 @@ fn throttled_outcome(throttled: &Throttled) -> ItemOutcome {
     ];
     ItemOutcome {
         time: None,
+        finished: None,
         throttled: true,
         early: throttled.early,
         ..ItemOutcome::error(&GraphError::too_many_requests(), &headers)
@@ -195,6 +200,7 @@ fn fault_outcome(state: &AppState, fault: Fault) -> ItemOutcome {
     match fault {
         Fault::Throttle => ItemOutcome {
             time: None,
+            finished: None,
             throttled: true,
             ..ItemOutcome::error(&GraphError::too_many_requests(), &retry)
         },
@@ -263,6 +269,7 @@ async fn fold(response: Response) -> ItemOutcome {
     };
     ItemOutcome {
         time: None,
+        finished: None,
         status,
         headers,
         body,
