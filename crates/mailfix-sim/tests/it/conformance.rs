@@ -1,6 +1,6 @@
 //! Conformance with recorded material: replays the Graph examples of
-//! `shared/reference/graph-doc-examples/` and the docs-derived Dev Proxy mocks of
-//! `shared/reference/fixtures/graph-docs-proxy-mocks-subset.json` against a simulator seeded with
+//! `tests/fixtures/graph-doc-examples/` and the docs-derived Dev Proxy mocks of
+//! `tests/fixtures/recorded/graph-docs-proxy-mocks-subset.json` against a simulator seeded with
 //! comparable objects, and checks status, content type, envelope, property names, JSON types and
 //! `@` annotations (shapes, not values). Examples outside the simulator's coverage, or answered
 //! differently on purpose, are listed with their reason in `conformance_cases.rs` and in the Graph
@@ -36,14 +36,9 @@ pub struct Case {
     pub expected: Option<Value>,
 }
 
-/// `shared/reference`, found by walking up from the crate directory.
+/// The vendored reference material.
 pub fn reference_dir() -> PathBuf {
-    let start = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    start
-        .ancestors()
-        .map(|dir| dir.join("shared").join("reference"))
-        .find(|dir| dir.join("graph-doc-examples").is_dir())
-        .expect("shared/reference above the crate directory")
+    crate::support::fixtures_dir()
 }
 
 fn read_json(path: &Path) -> Value {
@@ -122,7 +117,7 @@ fn doc_cases(dir: &Path) -> Vec<Case> {
 
 fn mock_cases(dir: &Path) -> Vec<Case> {
     let mocks = read_json(
-        &dir.join("fixtures")
+        &dir.join("recorded")
             .join("graph-docs-proxy-mocks-subset.json"),
     );
     let list = mocks["mocks"].as_array().expect("a mocks list");

@@ -12,14 +12,9 @@ use serde_json::{Value, json};
 
 use crate::support::{exo_message, sim};
 
-/// `../shared/reference` seen from the crate, wherever the worktree is.
+/// A vendored reference file (`tests/fixtures/`).
 pub fn reference(file: &str) -> Value {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = manifest
-        .ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir())
-        .expect("the shared reference directory is an ancestor's sibling (../shared/reference)");
+    let dir = crate::support::fixtures_dir();
     let text = std::fs::read_to_string(dir.join(file)).expect("reference file");
     serde_json::from_str(&text).expect("reference JSON")
 }
@@ -37,7 +32,7 @@ fn json_type(v: &Value) -> &'static str {
 
 #[tokio::test]
 async fn get_mailbox_matches_the_observed_envelope_annotations_and_headers() {
-    let fixture = reference("fixtures/exo-invokecommand-observed.json");
+    let fixture = reference("recorded/exo-invokecommand-observed.json");
     let sim = sim(small(1)).await;
     let upn = sim.labelled("healthy")[0].clone();
     let answer = sim.invoke("get-mailbox", json!({"Identity": upn})).await;

@@ -11,7 +11,7 @@ async fn secret_in_the_form_gets_a_graph_token_with_the_apps_roles() {
     let sim = Sim::start().await;
     let (status, headers, body) = sim.secret_token(GRAPH_SCOPE).await;
     assert_eq!(status, 200, "{body}");
-    // Keys and order of the recorded response (reference/fixtures/entra-recorded-client-credentials.json).
+    // Keys and order of the recorded response (tests/fixtures/recorded/entra-recorded-client-credentials.json).
     let keys = sorted_keys(&body);
     assert_eq!(
         keys,

@@ -1,5 +1,5 @@
 //! Discovery documents and response headers compared key by key with the real recorded exchange
-//! (`reference/fixtures/entra-recorded-client-credentials.json`), the tenant spellings the service
+//! (`tests/fixtures/recorded/entra-recorded-client-credentials.json`), the tenant spellings the service
 //! accepts, and what HTTPS and `SimInfo` give a client.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,7 +13,7 @@ const RECORDED_TENANT: &str = "12345678-1234-1234-1234-123456789012";
 const RECORDED_HOST: &str = "https://login.microsoftonline.com";
 
 fn recorded(index: usize) -> Value {
-    let path = reference_dir().join("fixtures/entra-recorded-client-credentials.json");
+    let path = reference_dir().join("recorded/entra-recorded-client-credentials.json");
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     fixture["interactions"][index]["response"].clone()
 }

@@ -167,11 +167,7 @@ pub fn claims(token: &str) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-/// `shared/reference` beside the checkout (or one of its ancestors, for worktrees).
+/// The vendored reference material.
 pub fn reference_dir() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir())
-        .expect("shared/reference beside the checkout")
+    crate::support::fixtures_dir()
 }

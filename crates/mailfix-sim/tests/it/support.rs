@@ -235,3 +235,9 @@ pub fn exo_message(body: &Value) -> String {
     let inner: Value = serde_json::from_str(detail).unwrap_or(Value::Null);
     inner["Message"].as_str().unwrap_or_default().to_owned()
 }
+
+/// The vendored reference material (`tests/fixtures/`, sources and licences in its NOTICE.md):
+/// Microsoft's documentation examples and recorded traffic the simulator is checked against.
+pub fn fixtures_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
