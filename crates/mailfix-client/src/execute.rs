@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use crate::auth::tokens::Tokens;
 use crate::cloud::Resource;
-use crate::counters::Counters;
+use crate::counters::{Counters, CountersSnapshot};
 use crate::error::{Error, ErrorKind};
 use crate::pace::{self, AfterThrottle, Gate, Lane as PaceLane, Limits};
 use crate::request::{Lane, Request, Response};
@@ -114,10 +114,17 @@ impl Transport {
                 Gate::windowed(limits.reports_requests, limits.reports_window)
                     .after_throttle(after_throttle),
             ),
-            exchange: PaceLane::new(limits.exchange_concurrency, gate()),
+            exchange: PaceLane::adaptive(limits.exchange_concurrency, gate()),
             limits,
             counters: Counters::default(),
         }
+    }
+
+    /// What each lane did so far, with the counters.
+    pub(crate) fn snapshot(&self) -> CountersSnapshot {
+        let mut snapshot = self.counters.snapshot();
+        snapshot.exchange_concurrency = self.exchange.concurrency();
+        snapshot
     }
 
     pub(crate) fn lane(&self, lane: Lane) -> &PaceLane {
@@ -196,10 +203,21 @@ impl Transport {
             let admission = lane.admit(&self.counters).await;
             let sent = self.attempt(req, &auth, &mut refreshed).await;
             let now = Instant::now();
-            admission.complete(now, sent.as_ref().ok().and_then(|s| self.spacing(s)));
+            let verdict = sent
+                .as_ref()
+                .ok()
+                .map(|s| retry::classify(s.outcome(), req.mode));
+            let pushed_back = matches!(
+                verdict,
+                Some(Verdict::Retry {
+                    throttled: true,
+                    ..
+                })
+            );
+            let spacing = sent.as_ref().ok().and_then(|s| self.spacing(s));
+            admission.complete(now, spacing, pushed_back);
             let sent = sent?;
-            let Verdict::Retry { after, throttled } = retry::classify(sent.outcome(), req.mode)
-            else {
+            let Some(Verdict::Retry { after, throttled }) = verdict else {
                 return sent.finish(req);
             };
             let received_at = match &sent {
