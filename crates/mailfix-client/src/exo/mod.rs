@@ -8,7 +8,7 @@ pub mod mailboxes;
 pub mod users;
 
 pub use invoke::ExoPage;
-pub use mailboxes::{AddressChange, AddressOutcome, secondary_address};
+pub use mailboxes::{AddressChange, AddressOutcome, MAILBOXES_PER_FILTER, secondary_address};
 
 use crate::client::Client;
 

@@ -4,6 +4,7 @@
 pub mod cmdlets;
 pub mod error;
 pub mod invoke;
+pub mod opath;
 pub mod paging;
 pub mod record;
 
