@@ -1,16 +1,18 @@
-//! The original fix script: list the group's direct members, keep those with an empty `mail`, for
-//! each one in turn `Get-Mailbox` then `Set-Mailbox -EmailAddresses @{Add=...}` with
+//! The original fix script: list the group's members, keep those with an empty `mail`, for each
+//! one in turn `Get-Mailbox` then `Set-Mailbox -EmailAddresses @{Add=...}` with
 //! `<alias>.forcemailwriteback@<domain>`, re-list the whole group every poll until none is empty,
 //! then remove the addresses one by one.
 //!
-//! One deviation, so that it ends: it waits for the members it added an address to, not for every
-//! member with an empty `mail` (the script never ends when a member cannot be fixed, e.g. a synced
-//! user or one without a mailbox, which `small` has).
+//! Two deviations, so that it does mailfix's job and ends: it reads the group's transitive
+//! members (the script read the direct ones; mailfix fixes nested members too), and it waits for
+//! the members it added an address to, not for every member with an empty `mail` (the script
+//! never ends when a member cannot be fixed, e.g. a synced user or one without a mailbox, which
+//! `small` has).
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use mailfix_client::{Client, Membership};
+use mailfix_client::{Client, Membership, Query};
 use serde_json::{Value, json};
 
 /// Runs the script on `group`'s direct members.
@@ -21,7 +23,8 @@ pub async fn run(
     poll: Duration,
 ) -> anyhow::Result<Value> {
     let id = super::group_id(client, group).await?;
-    let members = super::user_members(client, &id, Membership::Direct).await?;
+    let listing = Query::new().top(super::scan::PAGE);
+    let members = super::user_members(client, &id, Membership::Transitive, &listing).await?;
     let empty: Vec<String> = members
         .iter()
         .filter(|u| u.mail_is_empty())
@@ -44,7 +47,7 @@ pub async fn run(
     loop {
         tokio::time::sleep(poll).await;
         polls += 1;
-        let members = super::user_members(client, &id, Membership::Direct).await?;
+        let members = super::user_members(client, &id, Membership::Transitive, &listing).await?;
         let pending = members
             .iter()
             .filter(|u| u.mail_is_empty())

@@ -6,6 +6,8 @@
 mod fix;
 mod scan;
 
+pub use scan::PAGE;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -23,7 +25,7 @@ pub struct BaselineArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum BaselineCommand {
-    /// List the scope, then read every member with a request of its own, one after the other.
+    /// List the scope in pages of 100 and count the users whose `mail` is empty.
     Scan {
         /// A group (its members, nested ones included, as mailfix reads them).
         #[arg(
@@ -38,7 +40,7 @@ enum BaselineCommand {
     },
     /// The original fix script.
     Fix {
-        /// The group whose direct members are fixed.
+        /// The group whose members (nested ones included, as mailfix reads them) are fixed.
         #[arg(long)]
         group: String,
         /// The domain of the temporary addresses (the script had it written in).
@@ -96,15 +98,16 @@ async fn group_id(client: &Client, name: &str) -> anyhow::Result<GroupId> {
 }
 
 /// The user members of a group with the default properties (no `$select`), all of them in memory
-/// like the script's `Get-AzureADGroupMember -All $true`.
+/// like the script's `Get-AzureADGroupMember -All $true`, in pages as `query` says.
 async fn user_members(
     client: &Client,
     group: &GroupId,
     membership: Membership,
+    query: &Query,
 ) -> anyhow::Result<Vec<User>> {
     let members: Vec<DirectoryObject> = client
         .graph()
-        .members(group, membership, &Query::new())
+        .members(group, membership, query)
         .try_collect()
         .await?;
     Ok(members

@@ -11,7 +11,7 @@ use crate::child::{self, Finished, Launch};
 use crate::machine::{LoadAvg, Machine};
 use crate::report::{self, Report};
 use crate::say;
-use crate::sim::Sim;
+use crate::sim::{Setup, Sim};
 
 /// Flags of `bench run`.
 #[derive(Clone, Debug, clap::Args)]
@@ -33,6 +33,14 @@ pub struct RunArgs {
     /// Run from a debug build (its figures mean nothing).
     #[arg(long)]
     allow_debug: bool,
+    /// Write BENCHMARKS.md although the worktree has changes not committed (the report then
+    /// names the commit `-dirty`; a full run refuses otherwise, so that the file names the code
+    /// it measured).
+    #[arg(long)]
+    allow_dirty: bool,
+    /// Runs per program in every case, interleaved (A B A B ...) [default: 3; 2 with --quick].
+    #[arg(long, value_name = "N")]
+    runs: Option<usize>,
     /// Sizes and settings of the cases.
     #[command(flatten)]
     pub sizes: Sizes,
@@ -120,13 +128,21 @@ pub struct Ctx {
     pub sizes: Sizes,
     /// The flags to add to `bench/run` to reproduce with these sizes.
     pub size_flags: String,
+    /// Runs per program.
+    pub runs: usize,
     dir: tempfile::TempDir,
 }
 
 impl Ctx {
-    /// Where programs leave their output.
+    /// Where programs leave their output, and under which each run's simulator keeps its scratch
+    /// directory (the journal): `target/bench/scratch`, on the worktree's disk.
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Starts a fresh simulator for `setup`.
+    pub async fn sim(&self, setup: &Setup) -> anyhow::Result<Sim> {
+        Sim::start(setup, self.dir()).await
     }
 
     /// The reproduce command of case `id`.
@@ -149,7 +165,11 @@ impl Ctx {
 
     /// Runs `launch` to its end and says so.
     pub async fn run(&self, launch: &Launch) -> anyhow::Result<Finished> {
-        say::line(&format!("  running {}", launch.display()));
+        say::line(&format!(
+            "  running {} (load {})",
+            launch.display(),
+            LoadAvg::now()
+        ));
         let done = child::run(launch, self.dir()).await?;
         say::line(&format!(
             "    {:.1} s, peak RSS {:.0} MiB, exit {:?}",
@@ -202,7 +222,18 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<()> {
     if args.quick {
         args.sizes.quick();
     }
-    let full = args.only.is_empty() && !args.quick;
+    let runs = args.runs.unwrap_or(if args.quick { 2 } else { 3 });
+    anyhow::ensure!(runs >= 1, "--runs must be at least 1");
+    let full = args.only.is_empty() && !args.quick && runs >= 3;
+    let machine = Machine::describe();
+    if full && !args.allow_dirty {
+        let dirty = machine.commit.as_ref().is_none_or(|c| c.dirty);
+        anyhow::ensure!(
+            !dirty,
+            "the worktree has changes not committed (or is not a git worktree): commit them first, \
+             so that BENCHMARKS.md names the code it measured, or pass --allow-dirty"
+        );
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         if full {
             PathBuf::from("BENCHMARKS.md")
@@ -210,13 +241,16 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<()> {
             PathBuf::from("target/bench/BENCHMARKS.partial.md")
         }
     });
+    let scratch = PathBuf::from("target/bench/scratch");
+    std::fs::create_dir_all(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
     let ctx = Ctx {
         mailfix: mailfix_binary(args.mailfix.as_deref())?,
-        size_flags: size_flags(&args),
+        size_flags: size_flags(&args, runs),
         sizes: args.sizes.clone(),
-        dir: tempfile::tempdir()?,
+        runs,
+        dir: tempfile::tempdir_in(&scratch)?,
     };
-    let machine = Machine::describe();
     let load_at_start = LoadAvg::now();
     let started = Instant::now();
     say::line(&format!(
@@ -239,6 +273,8 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<()> {
     }
     let report = Report {
         machine,
+        scratch: report::Scratch::of(ctx.dir()),
+        runs,
         load_at_start,
         load_at_end: LoadAvg::now(),
         elapsed_s: started.elapsed().as_secs_f64(),
@@ -297,16 +333,21 @@ fn mailfix_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
 }
 
 /// The size flags that differ from the defaults, for reproduce commands.
-fn size_flags(args: &RunArgs) -> String {
+fn size_flags(args: &RunArgs, runs: usize) -> String {
+    let runs_flag = args
+        .runs
+        .map_or_else(String::new, |_| format!(" --runs {runs}"));
     if args.quick {
-        return " --quick".to_owned();
+        return format!(" --quick{runs_flag}");
     }
     let defaults = Sizes::defaults().pairs();
-    args.sizes
+    let sizes: String = args
+        .sizes
         .pairs()
         .into_iter()
         .zip(defaults)
         .filter(|(given, default)| given != default)
         .map(|((name, value), _)| format!(" --{name} {value}"))
-        .collect()
+        .collect();
+    format!("{sizes}{runs_flag}")
 }
