@@ -313,8 +313,8 @@ pub struct RunDetail {
 
 impl RunDetail {
     /// Write-back latency statistics over the run's items that were written back.
-    pub fn latency(&self) -> Option<crate::latency::LatencyStats> {
-        crate::latency::LatencyStats::of(self.items.iter().filter_map(|i| i.latency))
+    pub fn latency(&self) -> Option<crate::aliases::LatencyStats> {
+        crate::aliases::LatencyStats::of(self.items.iter().filter_map(|i| i.latency))
     }
 
     /// How many items are in each state.
