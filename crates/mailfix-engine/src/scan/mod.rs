@@ -1,4 +1,4 @@
-//! `scan` (SPEC §3): the users of a scope, the facts the rules read, and the findings.
+//! `scan`: the users of a scope, the facts the rules read, and the findings.
 //! [`scan()`] is the entry point.
 
 mod run;
