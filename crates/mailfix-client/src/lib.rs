@@ -21,6 +21,7 @@ pub mod models;
 pub mod pace;
 pub mod page;
 pub mod permission;
+pub mod private_file;
 pub mod query;
 pub mod request;
 pub mod retry;

@@ -266,17 +266,8 @@ fn write_info(path: &Path, info: &SimInfo) -> Result<(), SimCommandError> {
         source,
     };
     let json = serde_json::to_vec_pretty(info).map_err(|e| error(std::io::Error::other(e)))?;
-    let mut file = open_private(path).map_err(error)?;
-    file.write_all(&json).map_err(error)
-}
-
-/// Creates (or truncates) a file readable by its owner only.
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    // It holds the app's secret: a private file, replaced atomically.
+    mailfix_client::private_file::replace(path, &json).map_err(error)
 }
 
 /// Groups listed on the terminal; the info file has all of them.
