@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 pub async fn run(client: &Client, group: Option<&str>) -> anyhow::Result<Value> {
     let listed: Vec<User> = match group {
         Some(name) => {
-            let id = super::group_id(client, name).await?;
-            super::user_members(client, &id, Membership::Transitive).await?
+            let id = super::members::group_id(client, name).await?;
+            super::members::user_members(client, &id, Membership::Transitive).await?
         }
         None => {
             client
