@@ -114,7 +114,7 @@ fn table_row(case: &CaseResult, row: &Row, base: Option<&Row>) -> String {
         None => "–".to_owned(),
     };
     let requests = |r: &Row| r.requests.map_or(0.0, |c| c.service_requests() as f64);
-    let count = |f: fn(&crate::counts::RequestCounts) -> u64| {
+    let count = |f: fn(&crate::counts::SimLogCounts) -> u64| {
         row.requests
             .map_or_else(|| "–".to_owned(), |c| f(&c).to_string())
     };

@@ -12,7 +12,7 @@ use mailfix_sim::state::AppState;
 use mailfix_sim::{RunningSim, SimOptions};
 use serde_json::Value;
 
-use crate::counts::RequestCounts;
+use crate::counts::SimLogCounts;
 
 /// How to start a simulator for one run.
 #[derive(Clone, Debug)]
@@ -145,8 +145,8 @@ impl Sim {
     }
 
     /// Requests by service since the simulator started (control plane left out).
-    pub fn counts(&self) -> RequestCounts {
-        RequestCounts::of(&self.state().log.since(0))
+    pub fn counts(&self) -> SimLogCounts {
+        SimLogCounts::of(&self.state().log.since(0))
     }
 
     /// Stops the simulator.

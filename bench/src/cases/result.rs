@@ -2,7 +2,7 @@
 //! figures they are written with.
 
 use crate::child::{Finished, Launch};
-use crate::counts::RequestCounts;
+use crate::counts::SimLogCounts;
 use crate::machine::LoadAvg;
 use crate::measure::Measurement;
 use crate::sim::Sim;
@@ -17,7 +17,7 @@ pub struct Row {
     /// Process measurement.
     pub measurement: Measurement,
     /// What the simulator saw (`None` where the program talked to no simulator of the harness).
-    pub requests: Option<RequestCounts>,
+    pub requests: Option<SimLogCounts>,
     /// What it achieved, checked against the simulator where possible.
     pub outcome: String,
 }
