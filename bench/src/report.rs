@@ -10,7 +10,6 @@ use crate::machine::{LoadAvg, Machine};
 
 /// Everything the report shows.
 pub struct Report {
-    /// The machine.
     pub machine: Machine,
     /// Load average when the run started.
     pub load_at_start: LoadAvg,
@@ -24,7 +23,6 @@ pub struct Report {
     pub full: bool,
     /// The command that produced it.
     pub command: String,
-    /// The cases.
     pub cases: Vec<CaseResult>,
 }
 

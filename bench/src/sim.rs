@@ -17,7 +17,6 @@ use crate::counts::SimLogCounts;
 /// How to start a simulator for one run.
 #[derive(Clone, Debug)]
 pub struct Setup {
-    /// The scenario.
     pub scenario: Scenario,
     /// Seed of the scenario and the behaviour.
     pub seed: u64,

@@ -77,7 +77,6 @@ impl Check {
 pub struct CaseResult {
     /// Id for `--only`.
     pub id: &'static str,
-    /// Heading.
     pub title: String,
     /// Where the case comes from (`issue 4`).
     pub source: &'static str,

@@ -114,12 +114,6 @@ impl Graph {
         self.send_empty(req).await
     }
 
-    /// The email methods.
-    pub async fn email_methods(&self, user: &UserKey) -> Result<Vec<EmailMethod>, Error> {
-        self.list_methods(user, "emailMethods", "methods.email.list")
-            .await
-    }
-
     /// Adds the email method. Not idempotent.
     pub async fn add_email_method(
         &self,

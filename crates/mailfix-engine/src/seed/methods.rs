@@ -51,15 +51,6 @@ impl MethodKind {
             MethodKind::Email => None,
         }
     }
-
-    /// The kind of a phone slot `seed` writes (`office` is not one).
-    pub fn of_phone(phone_type: PhoneType) -> Option<MethodKind> {
-        match phone_type {
-            PhoneType::Mobile => Some(MethodKind::Mobile),
-            PhoneType::AlternateMobile => Some(MethodKind::AlternateMobile),
-            PhoneType::Office => None,
-        }
-    }
 }
 
 impl fmt::Display for MethodKind {
