@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 macro_rules! id_type {
@@ -101,22 +102,20 @@ impl From<&UserId> for UserKey {
     }
 }
 
-/// Percent-encodes every byte of `s` except ASCII letters, digits and the bytes in `keep`.
-pub(crate) fn percent_encode(s: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// What a path segment encodes: everything but ASCII letters, digits, unreserved characters,
+/// `@`, `$` and `'`.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@')
+    .remove(b'$')
+    .remove(b'\'');
 
-/// Percent-encodes a path segment: everything but unreserved characters, `@`, `$` and `'`.
+/// Percent-encodes a path segment (see [`PATH_SEGMENT`]).
 pub(crate) fn encode_segment(s: &str) -> String {
-    percent_encode(s, b"-._~@$'")
+    utf8_percent_encode(s, PATH_SEGMENT).to_string()
 }
 
 #[cfg(test)]
@@ -139,5 +138,9 @@ mod tests {
             "/users('$adele@contoso.com')"
         );
         assert_eq!(UserKey::parse("a b/c?d").path(), "/users/a%20b%2Fc%3Fd");
+        assert_eq!(
+            UserKey::parse("zoë@contoso.com").path(),
+            "/users/zo%C3%AB@contoso.com"
+        );
     }
 }
