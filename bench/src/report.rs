@@ -13,7 +13,6 @@ use crate::stats::median_ratio;
 
 /// Everything the report shows.
 pub struct Report {
-    /// The machine.
     pub machine: Machine,
     /// Where the runs' journals were written.
     pub scratch: Scratch,
@@ -31,7 +30,6 @@ pub struct Report {
     pub full: bool,
     /// The command that produced it.
     pub command: String,
-    /// The cases.
     pub cases: Vec<CaseResult>,
 }
 
@@ -175,7 +173,7 @@ fn table_row(case: &CaseResult, row: &Row, base: Option<&Row>) -> String {
         None => "–".to_owned(),
     };
     let typical = row.typical().and_then(|r| r.requests);
-    let count = |f: fn(&crate::counts::RequestCounts) -> u64| {
+    let count = |f: fn(&crate::counts::SimLogCounts) -> u64| {
         typical.map_or_else(|| "–".to_owned(), |c| f(&c).to_string())
     };
     let http = |r: &Run| r.requests.map_or(0.0, |c| c.service_requests() as f64);

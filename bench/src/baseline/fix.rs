@@ -22,9 +22,9 @@ pub async fn run(
     domain: &str,
     poll: Duration,
 ) -> anyhow::Result<Value> {
-    let id = super::group_id(client, group).await?;
+    let id = super::members::group_id(client, group).await?;
     let listing = Query::new().top(super::scan::PAGE);
-    let members = super::user_members(client, &id, Membership::Transitive, &listing).await?;
+    let members = super::members::user_members(client, &id, Membership::Transitive, &listing).await?;
     let empty: Vec<String> = members
         .iter()
         .filter(|u| u.mail_is_empty())
@@ -47,7 +47,7 @@ pub async fn run(
     loop {
         tokio::time::sleep(poll).await;
         polls += 1;
-        let members = super::user_members(client, &id, Membership::Transitive, &listing).await?;
+        let members = super::members::user_members(client, &id, Membership::Transitive, &listing).await?;
         let pending = members
             .iter()
             .filter(|u| u.mail_is_empty())

@@ -17,8 +17,8 @@ pub async fn run(client: &Client, group: Option<&str>) -> anyhow::Result<Value> 
     let query = Query::new().top(PAGE);
     let listed: Vec<User> = match group {
         Some(name) => {
-            let id = super::group_id(client, name).await?;
-            super::user_members(client, &id, Membership::Transitive, &query).await?
+            let id = super::members::group_id(client, name).await?;
+            super::members::user_members(client, &id, Membership::Transitive, &query).await?
         }
         None => client.graph().list_users(&query).try_collect().await?,
     };

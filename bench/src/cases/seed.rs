@@ -10,7 +10,7 @@ use mailfix_sim::throttle::Limits;
 
 use super::run::Ctx;
 use super::{CaseResult, Check, Row, Run, SEED};
-use crate::counts::RequestCounts;
+use crate::counts::SimLogCounts;
 use crate::machine::LoadAvg;
 use crate::sim::Setup;
 use crate::stats::Spread;
@@ -66,12 +66,12 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
     let minimum = 2 * batches + creates + 1;
     let most = totals
         .iter()
-        .map(RequestCounts::service_requests)
+        .map(SimLogCounts::service_requests)
         .max()
         .unwrap_or(0);
     let least = totals
         .iter()
-        .map(RequestCounts::service_requests)
+        .map(SimLogCounts::service_requests)
         .min()
         .unwrap_or(0);
     result.checks.push(Check::bound(

@@ -39,7 +39,7 @@ pub use counters::CountersSnapshot;
 pub use error::{Error, ErrorKind, Service, SignInKind};
 pub use exo::{AddressChange, AddressOutcome, Exchange};
 pub use graph::{DeltaItem, DeltaStart, Graph, Membership};
-pub use ids::{GroupId, UserId, UserRef};
+pub use ids::{GroupId, UserId, UserKey};
 pub use pace::{ConcurrencyReport, Limits};
 pub use page::{Items, Page};
 pub use permission::Permission;

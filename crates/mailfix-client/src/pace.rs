@@ -17,7 +17,7 @@
 //! answered within the period before, so no period ever sees more than `max` arrivals, whatever
 //! the concurrency. (Counting answers, not sends, costs one round trip per request at most.)
 //!
-//! [`Gate`] is the pure part (explicit instants, unit-tested); [`Lane`] adds the places in flight
+//! [`Gate`] is the pure part (explicit instants, unit-tested); [`Pacer`] adds the places in flight
 //! ([`slots`], adaptive for Exchange) and the sleeping; [`Admission`] records the answer (or the
 //! abandonment) of each admitted send.
 
@@ -319,15 +319,15 @@ impl Gate {
     }
 }
 
-/// A service's pacing: places in flight plus gate.
+/// A lane's pacing: places in flight plus gate.
 #[derive(Debug)]
-pub(crate) struct Lane {
+pub(crate) struct Pacer {
     gate: Mutex<Gate>,
     slots: Slots,
 }
 
-impl Lane {
-    /// A lane allowing `concurrency` sends in flight.
+impl Pacer {
+    /// A pacer allowing `concurrency` sends in flight.
     pub(crate) fn new(concurrency: usize, gate: Gate) -> Self {
         Self {
             gate: Mutex::new(gate),
@@ -366,7 +366,7 @@ impl Lane {
             match self.with_gate(|g| g.try_pass(now)) {
                 Ok(()) => {
                     return Admission {
-                        lane: self,
+                        pacer: self,
                         slot: Some(slot),
                     };
                 }
@@ -399,7 +399,7 @@ impl Lane {
 /// One admitted send: its place in flight and in the window until it is answered.
 #[derive(Debug)]
 pub(crate) struct Admission<'a> {
-    lane: &'a Lane,
+    pacer: &'a Pacer,
     slot: Option<Slot<'a>>,
 }
 
@@ -408,7 +408,7 @@ impl Admission<'_> {
     /// `pushed_back` whether the answer was a throttling one. Recorded before the place in flight
     /// is freed, so the next send sees it.
     pub(crate) fn complete(mut self, at: Instant, spacing: Option<Duration>, pushed_back: bool) {
-        self.lane.completed(at, spacing);
+        self.pacer.completed(at, spacing);
         if let Some(slot) = self.slot.take() {
             slot.answered(pushed_back);
         }
@@ -418,7 +418,7 @@ impl Admission<'_> {
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
         if self.slot.is_some() {
-            self.lane.completed(Instant::now(), None);
+            self.pacer.completed(Instant::now(), None);
         }
     }
 }

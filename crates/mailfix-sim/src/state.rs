@@ -142,11 +142,6 @@ impl SimState {
         user_delay(&self.behaviour(), self.seed, user)
     }
 
-    /// The eventual-consistency lag of advanced queries.
-    pub fn consistency_lag(&self) -> chrono::Duration {
-        seconds(self.behaviour().consistency_lag_s)
-    }
-
     /// Reads the tenant after applying everything due by now (write-backs, expired reservations).
     pub fn read_tenant(&self) -> RwLockReadGuard<'_, Tenant> {
         self.catch_up();

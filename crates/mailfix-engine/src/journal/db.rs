@@ -44,15 +44,6 @@ impl fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// The default location: `$XDG_STATE_HOME/mailfix/journal.db` (`~/.local/state/mailfix/` on
-    /// Linux; the platform's local data directory elsewhere).
-    pub fn default_path() -> Result<PathBuf, JournalError> {
-        let dirs =
-            directories::ProjectDirs::from("", "", "mailfix").ok_or(ErrorKind::NoStateDir)?;
-        let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-        Ok(dir.join("journal.db"))
-    }
-
     /// Opens an existing journal for reading (`mailfix runs`). Fails with
     /// [`ErrorKind::Missing`] when there is none, [`ErrorKind::TooNew`] when a newer mailfix wrote
     /// it. An older schema is migrated.

@@ -211,17 +211,19 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
         .as_deref()
         .map(writeback_delay)
         .transpose()?;
-    let mut options = SimOptions::for_test(load_scenario(&args.scenario, args.seed)?);
-    options.seed = args.seed;
-    options.listen = listen;
-    options.http = args.http;
-    options.time_scale = args.time_scale;
-    options.fault_rate = fault_rate;
-    options.graph_latency_ms = args.graph_latency;
-    options.exo_latency_ms = args.exo_latency;
-    options.writeback_delay_s = writeback_delay_s;
-    options.stuck_share = stuck_share;
-    Ok(options)
+    Ok(SimOptions {
+        seed: args.seed,
+        listen,
+        http: args.http,
+        time_scale: args.time_scale,
+        state_dir: None,
+        fault_rate,
+        graph_latency_ms: args.graph_latency,
+        exo_latency_ms: args.exo_latency,
+        writeback_delay_s,
+        stuck_share,
+        ..SimOptions::new(load_scenario(&args.scenario, args.seed)?)
+    })
 }
 
 /// Runs the simulator until Ctrl-C, printing the connection info to stdout.
