@@ -7,6 +7,7 @@
 //! stores a secret: options are whatever the caller passes, and callers pass resolved settings
 //! without credentials.
 
+mod commit;
 mod db;
 mod error;
 mod items;
@@ -16,6 +17,7 @@ mod records;
 mod rows;
 mod runs;
 
+pub use commit::CommitStats;
 pub use db::{Clock, Journal};
 pub use error::{ErrorKind, JournalError};
 pub use lock::{LockHolder, lock_path};

@@ -6,6 +6,7 @@ mod audit_online;
 mod cleanup;
 mod fix;
 mod journal;
+mod journal_commit;
 mod readme;
 mod registration;
 mod rules;
