@@ -19,7 +19,7 @@ use super::plan::{MethodPlan, SeedPlan};
 use super::resume::{Next, RunItems, reconcile};
 use crate::events::{Action, Event, Outcome, Phase, Reporter};
 use crate::finding::UserRef;
-use crate::journal::{ItemId, Journal, NewItem, Op, OpOutcome};
+use crate::journal::{ItemId, Journal, JournalError, NewItem, Op, OpOutcome};
 use crate::run_id::RunId;
 
 /// How to apply.
@@ -120,7 +120,16 @@ pub async fn apply_plan(
                 .collect()
         })
         .collect();
-    let work = prepare_work(journal, run, plan, &mut outcomes)?;
+    let (work, settled) = {
+        let (run, owned) = (run.clone(), plan.clone());
+        journal
+            .submit(move |j| prepare_work(j, &run, &owned))
+            .await
+            .map_err(SeedError::from)??
+    };
+    for (row, method, outcome) in settled {
+        outcomes[row][method] = outcome;
+    }
     let shared = Shared {
         client,
         journal,
@@ -159,14 +168,30 @@ pub async fn apply_plan(
     Ok((outcomes, stop.load(Ordering::Relaxed)))
 }
 
+/// The outcomes of methods settled without a write: (row, method, outcome).
+type Settled = Vec<(usize, usize, MethodOutcome)>;
+
 /// The writes to send, with their journal items: items of the run are reused (and settled when no
 /// write is needed any more); new writes get new items, journaled as planned in one transaction.
+/// Runs on the journal's thread.
 fn prepare_work(
     journal: &Journal,
     run: &RunId,
     plan: &SeedPlan,
-    outcomes: &mut [Vec<MethodOutcome>],
-) -> Result<Vec<Work>, SeedError> {
+) -> Result<Result<(Vec<Work>, Settled), SeedError>, JournalError> {
+    match prepare(journal, run, plan) {
+        Ok(done) => Ok(Ok(done)),
+        Err(SeedError::Journal(e)) => Err(e),
+        Err(other) => Ok(Err(other)),
+    }
+}
+
+fn prepare(
+    journal: &Journal,
+    run: &RunId,
+    plan: &SeedPlan,
+) -> Result<(Vec<Work>, Settled), SeedError> {
+    let mut settled = Settled::new();
     let items = RunItems::load(journal, run)?;
     let mut work = Vec::new();
     let mut new_items = Vec::new();
@@ -178,7 +203,7 @@ fn prepare_work(
             match items.get(&user.id, m.kind.item_kind()) {
                 Some(item) => match reconcile(journal, item, m)? {
                     Next::Write(id) => steps.push(Step { method, item: id }),
-                    Next::Settled(outcome) => outcomes[row_index][method] = outcome,
+                    Next::Settled(outcome) => settled.push((row_index, method, outcome)),
                 },
                 None if m.decision.is_write() => {
                     new_steps.push((work.len(), method));
@@ -205,7 +230,7 @@ fn prepare_work(
         w.steps.sort_by_key(|s| s.method);
     }
     work.retain(|w| !w.steps.is_empty());
-    Ok(work)
+    Ok((work, settled))
 }
 
 /// One user's writes in order. An alternate mobile is not sent when the mobile it needs was to be
@@ -220,7 +245,7 @@ async fn apply_user(shared: &Shared<'_>, work: Work) -> Vec<(usize, MethodOutcom
             MethodOutcome::Pending
         } else if method.kind == MethodKind::AlternateMobile && mobile_missing {
             let reason = "not sent: the mobile it needs was not added".to_owned();
-            skip_blocked(shared, step.item, &reason);
+            skip_blocked(shared, step.item, &reason).await;
             MethodOutcome::Blocked { reason }
         } else {
             write_one(shared, &work.user, step.item, method).await
@@ -233,11 +258,13 @@ async fn apply_user(shared: &Shared<'_>, work: Work) -> Vec<(usize, MethodOutcom
     out
 }
 
-fn skip_blocked(shared: &Shared<'_>, item: ItemId, reason: &str) {
-    if let Err(e) = shared
+async fn skip_blocked(shared: &Shared<'_>, item: ItemId, reason: &str) {
+    let reason = reason.to_owned();
+    let skipped = shared
         .journal
-        .mark(item, crate::journal::ItemState::Skipped, Some(reason))
-    {
+        .submit(move |j| j.mark(item, crate::journal::ItemState::Skipped, Some(&reason)))
+        .await;
+    if let Err(e) = skipped {
         shared.fail_run(e.into());
     }
     shared.progress(false);
@@ -258,7 +285,11 @@ async fn write_one(
         Decision::Update { from, .. } => format!("update from {from}"),
         _ => "create".to_owned(),
     };
-    if let Err(e) = off_runtime(|| shared.journal.record_intent(item, Op::Add, Some(&detail))) {
+    let intent = shared
+        .journal
+        .submit(move |j| j.record_intent(item, Op::Add, Some(&detail)))
+        .await;
+    if let Err(e) = intent {
         shared.fail_run(e.into());
         return MethodOutcome::Pending;
     }
@@ -282,7 +313,11 @@ async fn write_one(
             },
         ),
     };
-    if let Err(e) = off_runtime(|| shared.journal.record_result(item, Op::Add, &journaled)) {
+    let recorded = shared
+        .journal
+        .submit(move |j| j.record_result(item, Op::Add, &journaled))
+        .await;
+    if let Err(e) = recorded {
         shared.fail_run(e.into());
     }
     if let Err(e) = &result
@@ -292,17 +327,6 @@ async fn write_one(
     }
     report_done(shared, user, action, &outcome);
     outcome
-}
-
-/// Runs a journal call (a committed transaction: an fsync) without holding up the runtime's other
-/// tasks: on a multi-threaded runtime the worker hands its tasks over while it waits.
-fn off_runtime<T>(call: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(call)
-        }
-        _ => call(),
-    }
 }
 
 fn report_done(shared: &Shared<'_>, user: &UserRef, action: Action, outcome: &MethodOutcome) {

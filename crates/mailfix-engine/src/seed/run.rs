@@ -149,7 +149,7 @@ pub async fn execute(
                 options,
                 tenant,
             };
-            journal.begin_run(&new)?.id
+            journal.submit(move |j| j.begin_run(&new)).await?.id
         }
         RunStart::Resume(target) => {
             if target.sha256 != plan.sha256 {
@@ -162,7 +162,8 @@ pub async fn execute(
             reporter.report(&Event::Phase {
                 phase: Phase::Resume,
             });
-            journal.resume_run(&target.run)?.id
+            let id = target.run.clone();
+            journal.submit(move |j| j.resume_run(&id)).await?.id
         }
     };
     reporter.report(&Event::RunStarted {
@@ -176,7 +177,10 @@ pub async fn execute(
             Ok(done) => done,
             Err(e) => {
                 let summary = serde_json::json!({"error": e.to_string()});
-                journal.finish_run(&run, RunStatus::Failed, &summary)?;
+                let id = run.clone();
+                journal
+                    .submit(move |j| j.finish_run(&id, RunStatus::Failed, &summary))
+                    .await?;
                 return Err(e);
             }
         };
@@ -193,7 +197,10 @@ pub async fn execute(
         RunStatus::Finished
     };
     let summary = serde_json::to_value(&report.summary).unwrap_or_default();
-    journal.finish_run(&run, status, &summary)?;
+    let id = run.clone();
+    journal
+        .submit(move |j| j.finish_run(&id, status, &summary))
+        .await?;
     reporter.report(&Event::RunFinished {
         run: Some(run),
         elapsed: started.elapsed(),
