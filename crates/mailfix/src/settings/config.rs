@@ -57,6 +57,8 @@ pub struct Profile {
     pub reports_window: Option<String>,
     /// How long one request may keep retrying (`90s`, `5m`; default 15m).
     pub retry_max_elapsed: Option<String>,
+    /// Exchange requests `fix` and `cleanup` send at once (default 3).
+    pub concurrency: Option<i64>,
     /// Refused with a hint: secrets do not belong in the config file.
     client_secret: Option<toml::Value>,
 }
@@ -82,6 +84,7 @@ impl Profile {
             journal,
             reports_window,
             retry_max_elapsed,
+            concurrency,
             client_secret
         )
     }
@@ -118,7 +121,7 @@ pub fn load(
     Ok((config, Some(path)))
 }
 
-const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed";
+const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed, concurrency";
 
 /// A duration setting (`90s`, `5m`) from wherever it came.
 pub fn duration_setting(

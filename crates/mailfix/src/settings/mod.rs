@@ -6,4 +6,4 @@ mod resolution;
 #[cfg(test)]
 mod tests;
 
-pub use resolution::{CloudName, CredentialSetting, Settings, Source, Sourced};
+pub use resolution::{CloudName, CredentialSetting, MAX_CONCURRENCY, Settings, Source, Sourced};

@@ -17,6 +17,8 @@ mod expected;
 mod fault_matrix;
 mod fix;
 mod fix_crash;
+mod fix_integrity;
+mod fix_speed;
 mod fix_watch;
 mod runs;
 mod scan;

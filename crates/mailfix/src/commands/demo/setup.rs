@@ -148,6 +148,7 @@ fn settings(sim: &RunningSim, dir: PathBuf, verbose: u8) -> Settings {
             source: Source::Default,
         }),
         token_cache: dir.join("token-cache.json"),
+        concurrency: None,
         retry_max_elapsed: None,
         output: OutputFormat::Table,
         verbose,
