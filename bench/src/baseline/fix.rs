@@ -24,7 +24,8 @@ pub async fn run(
 ) -> anyhow::Result<Value> {
     let id = super::members::group_id(client, group).await?;
     let listing = Query::new().top(super::scan::PAGE);
-    let members = super::members::user_members(client, &id, Membership::Transitive, &listing).await?;
+    let members =
+        super::members::user_members(client, &id, Membership::Transitive, &listing).await?;
     let empty: Vec<String> = members
         .iter()
         .filter(|u| u.mail_is_empty())
@@ -47,7 +48,8 @@ pub async fn run(
     loop {
         tokio::time::sleep(poll).await;
         polls += 1;
-        let members = super::members::user_members(client, &id, Membership::Transitive, &listing).await?;
+        let members =
+            super::members::user_members(client, &id, Membership::Transitive, &listing).await?;
         let pending = members
             .iter()
             .filter(|u| u.mail_is_empty())
