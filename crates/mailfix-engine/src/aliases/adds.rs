@@ -36,9 +36,11 @@ pub(super) async fn add_all(
     planner: &AliasPlanner,
     added: &UnboundedSender<AliasItem>,
 ) -> Result<(), FixError> {
+    // Twice as many adds as permits: while adds are left, some always wait for a permit, which
+    // holds removals back (the writer serves adds first).
     let mut adds = stream::iter(targets)
         .map(|target| add_one(writer, target, planner))
-        .buffer_unordered(writer.depth());
+        .buffer_unordered(2 * writer.depth());
     while let Some(result) = adds.next().await {
         if let Some(item) = result? {
             // The watch stage ends only after this sender is dropped.

@@ -10,6 +10,7 @@ mod remove;
 mod settle;
 mod template;
 mod verify;
+mod write_permits;
 mod writeback_latency;
 mod writeback_watch;
 mod writer;

@@ -22,7 +22,7 @@ pub(super) enum RemoveCall {
 impl Writer<'_> {
     /// One journaled removal of the item's alias (every address of a swept item).
     pub(super) async fn remove_once(&self, item: &AliasItem) -> Result<RemoveCall, JournalError> {
-        let Some(_permit) = self.permit().await else {
+        let Some(_permit) = self.permit(Op::Remove).await else {
             return Ok(RemoveCall::NotStarted);
         };
         self.started(item, Action::RemoveAlias);

@@ -1,6 +1,7 @@
 //! The watch stage: takes each alias as soon as it is added, and every poll interval reads only the
 //! users still pending (`$batch` of `GET /users/{id}?$select=id,mail,proxyAddresses`, 20 per
-//! batch; the group is never listed again). A user whose `mail` is filled is journaled
+//! batch; the group is never listed again) whose alias was added at least half an interval before
+//! (a user added just before a poll is read at the next one). A user whose `mail` is filled is journaled
 //! `written-back` and its alias handed to the removal stage while the polls go on. A user still
 //! pending when its own timeout runs out (counted from when its alias was added, or from the start
 //! of the watch for a resumed run) is `stuck`; its alias goes or stays as `--on-timeout` says.
@@ -32,6 +33,7 @@ type Poll<'a> = Pin<Box<dyn Future<Output = Option<HashSet<String>>> + Send + 'a
 /// An added alias whose write-back has not been seen.
 struct Pending {
     item: AliasItem,
+    added: Instant,
     deadline: Instant,
 }
 
@@ -69,6 +71,9 @@ pub(super) async fn watch(
             .into_iter()
             .map(|item| Pending {
                 item,
+                added: started
+                    .checked_sub(options.poll_interval)
+                    .unwrap_or(started),
                 deadline: started + options.timeout,
             })
             .collect(),
@@ -98,7 +103,7 @@ pub(super) async fn watch(
             Wake::Added(None) => adding = false,
             Wake::PollDue => {
                 let now = Instant::now();
-                poll = Some((now, watch.read_pending()));
+                poll = Some((now, watch.read_pending(now)));
             }
             Wake::Polled(filled) => {
                 let Some((at, _)) = poll.take() else { continue };
@@ -135,6 +140,7 @@ impl<'w, 'a> Watch<'w, 'a> {
         let now = Instant::now();
         self.pending.push(Pending {
             item,
+            added: now,
             deadline: now + self.options.timeout,
         });
         if self.next_poll.is_none() {
@@ -160,15 +166,23 @@ impl<'w, 'a> Watch<'w, 'a> {
         });
     }
 
-    /// A read of the pending users, run beside everything else.
-    fn read_pending(&self) -> Poll<'w> {
+    /// A read of the pending users due at `at` (added half an interval before, or at their
+    /// deadline), run beside everything else.
+    fn read_pending(&self, at: Instant) -> Poll<'w> {
+        let settled = at.checked_sub(self.options.poll_interval / 2).unwrap_or(at);
         let ids: Vec<UserId> = self
             .pending
             .iter()
+            .filter(|p| p.added <= settled || p.deadline <= at)
             .map(|p| UserId(p.item.user.id.clone()))
             .collect();
         let writer = self.writer;
-        Box::pin(async move { read_filled(writer, ids).await })
+        Box::pin(async move {
+            if ids.is_empty() {
+                return Some(HashSet::new());
+            }
+            read_filled(writer, ids).await
+        })
     }
 
     /// After a poll that started at `at`: the users with `mail` filled are written back; those

@@ -13,9 +13,9 @@
 use std::sync::Mutex;
 
 use mailfix_client::{Client, ErrorKind};
-use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
+use super::write_permits::{WritePermit, WritePermits};
 use crate::events::{Action, Event, Outcome, Reporter};
 use crate::finding::UserRef;
 use crate::journal::{ItemId, ItemRecord, Journal, JournalError, Op, OpOutcome};
@@ -85,8 +85,7 @@ pub struct Writer<'a> {
     pub(super) client: &'a Client,
     pub(super) journal: &'a Journal,
     reporter: &'a dyn Reporter,
-    permits: Semaphore,
-    depth: usize,
+    permits: WritePermits,
     cancel: CancellationToken,
     halt: CancellationToken,
     stopped_by: Mutex<Option<mailfix_client::Error>>,
@@ -102,13 +101,11 @@ impl<'a> Writer<'a> {
         concurrency: usize,
         cancel: CancellationToken,
     ) -> Self {
-        let depth = concurrency.max(1) * PIPELINE;
         Writer {
             client,
             journal,
             reporter,
-            permits: Semaphore::new(depth),
-            depth,
+            permits: WritePermits::new(concurrency.max(1) * PIPELINE),
             halt: cancel.child_token(),
             cancel,
             stopped_by: Mutex::new(None),
@@ -132,7 +129,7 @@ impl<'a> Writer<'a> {
 
     /// How many items may be worked on at once.
     pub fn depth(&self) -> usize {
-        self.depth
+        self.permits.depth()
     }
 
     /// Whether new work must not start (Ctrl-C, or a failure every call would share).
@@ -173,21 +170,18 @@ impl<'a> Writer<'a> {
         self.halt.cancel();
     }
 
-    /// A write permit, or `None` when the run is stopping.
-    pub(super) async fn permit(&self) -> Option<SemaphorePermit<'_>> {
+    /// A write permit, or `None` when the run is stopping; adds go first (`write_permits.rs`).
+    pub(super) async fn permit(&self, op: Op) -> Option<WritePermit<'_>> {
         if self.halted() {
             return None;
         }
-        let permit = tokio::select! {
-            permit = self.permits.acquire() => permit.ok()?,
-            () = self.halt.cancelled() => return None,
-        };
+        let permit = self.permits.acquire(op, &self.halt).await?;
         (!self.halted()).then_some(permit)
     }
 
     /// Adds the item's alias: intent, `Set-Mailbox -EmailAddresses @{Add=...}`, result.
     pub async fn add(&self, item: &AliasItem) -> Result<AddOutcome, JournalError> {
-        let Some(_permit) = self.permit().await else {
+        let Some(_permit) = self.permit(Op::Add).await else {
             return Ok(AddOutcome::NotStarted);
         };
         self.started(item, Action::AddAlias);

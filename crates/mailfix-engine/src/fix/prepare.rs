@@ -90,7 +90,13 @@ pub async fn prepare(
     reporter.report(&Event::Phase {
         phase: Phase::Scope,
     });
-    let targets = find_targets(client, scope, reporter).await?;
+    // Exchange's accepted domains are read while Graph is scanned (they are needed only when
+    // there are targets, and a refused --alias-domain only matters then).
+    let (targets, domain) = tokio::join!(
+        find_targets(client, scope, reporter),
+        alias_domain(client, options.alias_domain.as_deref())
+    );
+    let targets = targets?;
     reporter.report(&Event::Phase { phase: Phase::Plan });
     let run = match journal {
         Some(journal) => journal.submit(|j| j.unused_run_id()).await?,
@@ -111,7 +117,7 @@ pub async fn prepare(
             planner: None,
         });
     }
-    let domain = alias_domain(client, options.alias_domain.as_deref()).await?;
+    let domain = domain?;
     let planner = AliasPlanner::new(options.template.clone(), run.clone(), &domain)?;
     let plan = planner.plan(&targets.users);
     Ok(PreparedFix {

@@ -9,22 +9,23 @@ use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
 
-/// Runs `mailfix runs`.
+/// Runs `mailfix runs`. The journal is read on its own thread (`Journal::submit`).
 pub async fn run(args: &RunsArgs, ctx: &Context) -> Result<Exit, CliError> {
     match &args.show {
-        None => list(ctx),
-        Some(RunsCommand::Show { run }) => show(ctx, run),
+        None => list(ctx).await,
+        Some(RunsCommand::Show { run }) => show(ctx, run).await,
     }
 }
 
-fn list(ctx: &Context) -> Result<Exit, CliError> {
+async fn list(ctx: &Context) -> Result<Exit, CliError> {
     let runs = match Journal::open_read(&ctx.settings.journal.value) {
         Ok(journal) => {
-            let mut details = Vec::new();
-            for run in journal.list_runs()? {
-                details.push(journal.show_run(&run.id)?);
-            }
-            details
+            journal
+                .submit(|j| {
+                    let runs = j.list_runs()?;
+                    runs.iter().map(|run| j.show_run(&run.id)).collect()
+                })
+                .await?
         }
         // No journal yet: no runs, which is not an error.
         Err(e) if e.is_missing() => Vec::new(),
@@ -34,13 +35,14 @@ fn list(ctx: &Context) -> Result<Exit, CliError> {
     Ok(Exit::Success)
 }
 
-fn show(ctx: &Context, run: &str) -> Result<Exit, CliError> {
+async fn show(ctx: &Context, run: &str) -> Result<Exit, CliError> {
     let id: RunId = run
         .parse()
         .map_err(|e| CliError::usage(format!("{e}")).hint("`mailfix runs` lists the runs"))?;
     let journal = ctx.journal_read()?;
     let detail: RunDetail = journal
-        .show_run(&id)
+        .submit(move |j| j.show_run(&id))
+        .await
         .map_err(|e| CliError::from(e).hint("`mailfix runs` lists the runs"))?;
     render::show(ctx, &detail)?;
     Ok(Exit::Success)
