@@ -329,10 +329,12 @@ fn method(report: &Report) -> String {
   `<alias>.forcemailwriteback@<domain>`, re-list the whole group every 60 s (simulated) until none \
   is empty, then remove the addresses one by one. It is built on mailfix's client library, so it \
   gets mailfix's retry and throttle handling, token caching and connection reuse, **which flatters \
-  it** (the script had none). Two deviations make it do mailfix's job: it reads the group's \
-  transitive members (the script read the direct ones; mailfix includes nested groups), and it \
-  waits only for the members it changed (the script waits for every empty member and never ends \
-  on `small`, where synced and unlicensed members stay empty).
+  it** (the script had none). Three deviations make it do mailfix's job: it reads the group's \
+  transitive members (the script read the direct ones; mailfix includes nested groups), it leaves \
+  out disabled members and guests as mailfix's scope does (reading `accountEnabled` and \
+  `userType`, which the AzureAD module returned), and it waits only for the members it changed \
+  (the script waits for every empty member and never ends on `small`, where synced and \
+  unlicensed members stay empty).
 - **Write-back delays** are a function of the seed and the user in the simulator, so every \
   program meets the same delay for the same user.
 - **Compressed clocks.** Where a case compresses the simulator's clock (`--time-scale`), every \

@@ -131,6 +131,11 @@ pub async fn measure(
         .iter()
         .filter_map(|upn| sim.writeback_delay_s(upn))
         .fold(0.0, f64::max);
+    if let Some(dir) = &ctx.logs {
+        std::fs::create_dir_all(dir)?;
+        let log = serde_json::to_vec(&sim.state().log.since(0))?;
+        std::fs::write(dir.join(format!("{name}.json")), log)?;
+    }
     let row = Row::new(&fixer.program(), fixer.detail(), &launch);
     let run = Run::new(&done, &sim, outcome, load);
     sim.stop().await;

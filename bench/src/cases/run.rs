@@ -41,6 +41,9 @@ pub struct RunArgs {
     /// Runs per program in every case, interleaved (A B A B ...) [default: 3; 2 with --quick].
     #[arg(long, value_name = "N")]
     runs: Option<usize>,
+    /// Keep each measured fix's request log as JSON in target/bench/logs/ (to study a run).
+    #[arg(long)]
+    keep_logs: bool,
     /// Sizes and settings of the cases.
     #[command(flatten)]
     pub sizes: Sizes,
@@ -53,7 +56,7 @@ pub struct Sizes {
     #[arg(long, default_value_t = 100_000)]
     pub enterprise_users: usize,
     /// Clock compression of fix-small (write-backs of 1–5 min take 1/X of that).
-    #[arg(long, default_value_t = 8.0)]
+    #[arg(long, default_value_t = 4.0)]
     pub fix_time_scale: f64,
     /// Affected users of fix-bulk.
     #[arg(long, default_value_t = 5_000)]
@@ -64,6 +67,10 @@ pub struct Sizes {
     /// Exchange latency of fix-bulk, real milliseconds.
     #[arg(long, default_value_t = 10)]
     pub bulk_exo_latency_ms: u64,
+    /// Exchange requests in flight the simulator accepts in fix-bulk, and the `--concurrency` of
+    /// its second mailfix row.
+    #[arg(long, default_value_t = 20)]
+    pub bulk_concurrency: usize,
     /// HR rows of seed.
     #[arg(long, default_value_t = 5_000)]
     pub seed_rows: usize,
@@ -100,6 +107,7 @@ impl Sizes {
             ("bulk-users", self.bulk_users.to_string()),
             ("bulk-time-scale", self.bulk_time_scale.to_string()),
             ("bulk-exo-latency-ms", self.bulk_exo_latency_ms.to_string()),
+            ("bulk-concurrency", self.bulk_concurrency.to_string()),
             ("seed-rows", self.seed_rows.to_string()),
             ("seed-time-scale", self.seed_time_scale.to_string()),
             ("audit-events", self.audit_events.to_string()),
@@ -130,6 +138,8 @@ pub struct Ctx {
     pub size_flags: String,
     /// Runs per program.
     pub runs: usize,
+    /// Where to keep request logs, if anywhere.
+    pub logs: Option<PathBuf>,
     dir: tempfile::TempDir,
 }
 
@@ -249,6 +259,7 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<()> {
         size_flags: size_flags(&args, runs),
         sizes: args.sizes.clone(),
         runs,
+        logs: args.keep_logs.then(|| PathBuf::from("target/bench/logs")),
         dir: tempfile::tempdir_in(&scratch)?,
     };
     let load_at_start = LoadAvg::now();
