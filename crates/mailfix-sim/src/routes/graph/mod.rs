@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod batch;
 pub mod batch_item;
+pub mod check_member;
 pub mod delta;
 pub mod dispatch;
 pub mod groups;
@@ -61,6 +62,10 @@ fn table() -> &'static Table {
         .at("/users/$count", get(users::count))
         .at("/users/delta", get(delta::delta))
         .at("/users/{key}", get(users::get).patch(users::update))
+        .at(
+            "/users/{key}/checkMemberGroups",
+            post(check_member::check_member_groups),
+        )
         .at(
             "/users/{key}/authentication/methods",
             get(methods::list_all),
