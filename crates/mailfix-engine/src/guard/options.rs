@@ -33,6 +33,8 @@ impl Mode {
 
 /// The default `--interval`.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5 * 60);
+/// The default `--full-scan-every`.
+pub const DEFAULT_FULL_EVERY: Duration = Duration::from_secs(24 * 3600);
 /// The default `--max-changes-per-cycle`.
 pub const DEFAULT_MAX_CHANGES_PER_CYCLE: usize = 50;
 
@@ -47,6 +49,9 @@ pub struct GuardOptions {
     pub max_changes_per_cycle: usize,
     /// How remediation fixes (alias template and domain, concurrency, watching).
     pub fix: FixOptions,
+    /// A full read of the scope at least this often (picks up users added to a scope group
+    /// without any change of their own); `None`: only the first cycle and resyncs read everything.
+    pub full_every: Option<Duration>,
     /// The tenant as configured, for notices.
     pub tenant: String,
 }
