@@ -68,19 +68,38 @@ pub async fn cycle(
             .collect(),
         _ => Vec::new(),
     };
-    let cycle = ctx.journal.record_cycle(&CycleRecord {
-        scope: &watched.key,
-        describe: &watched.scope.describe(),
-        delta_link: &detection.link,
-        full: detection.full,
-        queued: &new,
-    })?;
+    // Findings are told before the link moves on: a crash in between shows them again at the
+    // next start rather than never.
     for finding in &findings {
         ctx.observer.event(&GuardEvent::Finding {
             finding: finding.clone(),
         });
     }
-    let mut fixes = recovered;
+    let record = CycleRecord {
+        scope: &watched.key,
+        describe: &watched.scope.describe(),
+        delta_link: &detection.link,
+        full: detection.full,
+        queued: &new,
+    };
+    let mut notice = Notice {
+        tenant: options.tenant.clone(),
+        scope: watched.scope.describe(),
+        mode: options.mode,
+        cycle: state.cycles + 1,
+        at: Utc::now(),
+        checked: detection.users.len() as u64,
+        full: detection.full,
+        findings: to_alert(&findings, &known, options.mode),
+        fixes: recovered,
+    };
+    if options.mode == Mode::Alert {
+        // Without remediation the notice is complete now: sent before the link moves on, so a
+        // crash repeats it at worst, and never loses it.
+        notify(ctx, &notice).await;
+    }
+    let cycle = ctx.journal.record_cycle(&record)?;
+    notice.cycle = cycle;
     if options.mode == Mode::Remediate {
         let planned = remedy::plan(ctx, &watched.key, options.max_changes_per_cycle)?;
         ctx.observer.event(&GuardEvent::Plan {
@@ -93,30 +112,16 @@ pub async fn cycle(
             known_stuck: count(&targets, &known, |s| {
                 matches!(s, GuardUserState::Stuck | GuardUserState::Failed)
             }),
-            run: None,
         });
-        let (_, done) = remedy::fix(ctx, &watched.key, options, &planned.fixing).await?;
+        let done = remedy::fix(ctx, &watched.key, options, &planned.fixing).await?;
+        let fixes = &mut notice.fixes;
         fixes.fixed.extend(done.fixed);
         fixes.stuck.extend(done.stuck);
         fixes.failed.extend(done.failed);
-        fixes.run = done.run.or(fixes.run);
+        fixes.run = done.run.or(fixes.run.take());
         fixes.deferred = planned.deferred;
-    }
-    let notice = Notice {
-        tenant: options.tenant.clone(),
-        scope: watched.scope.describe(),
-        mode: options.mode,
-        cycle,
-        at: Utc::now(),
-        checked: detection.users.len() as u64,
-        full: detection.full,
-        findings: to_alert(&findings, &known, options.mode),
-        fixes,
-    };
-    if let (Some(notifier), true) = (ctx.notifier, notice.is_worth_sending()) {
-        if options.mode != Mode::Report {
-            notifier.send(&notice).await;
-        }
+        notice.at = Utc::now();
+        notify(ctx, &notice).await;
     }
     ctx.journal.record_cycle_end(&watched.key)?;
     let summary = summarize(&notice, &detection, &findings, &before, ctx, started);
@@ -134,6 +139,13 @@ pub async fn cycle(
         .filter(|f| !(f.rule == EMPTY_MAIL.id && fixed.contains(&f.user.id.as_str())))
         .collect();
     Ok(CycleOutcome { summary, open })
+}
+
+/// Sends the notice when it has something to say and there is somewhere to send it.
+async fn notify(ctx: &GuardContext<'_>, notice: &Notice) {
+    if let (Some(notifier), true) = (ctx.notifier, notice.is_worth_sending()) {
+        notifier.send(notice).await;
+    }
 }
 
 /// Whether this cycle reads the whole scope: the first one, and when `full_every` has passed.

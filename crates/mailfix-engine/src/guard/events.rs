@@ -81,8 +81,6 @@ pub enum GuardEvent {
         already_fixing: u64,
         /// MF001 users skipped because they were stuck or failed before (alerted then).
         known_stuck: u64,
-        /// The fix run, when one starts.
-        run: Option<RunId>,
     },
     /// A fix run (started now, or resumed after a restart) ended.
     FixFinished {

@@ -54,7 +54,8 @@ pub async fn recover(ctx: &GuardContext<'_>, scope: &str) -> Result<NoticeFixes,
                 report_of(&outcome)?
             }
         };
-        merge(&mut fixes, settle(ctx, scope, &run, &users, &report)?);
+        let absent = Absent::BackToQueue;
+        merge(&mut fixes, settle(ctx, scope, &run, &users, &report, absent)?);
     }
     Ok(fixes)
 }
@@ -82,9 +83,9 @@ pub async fn fix(
     scope: &str,
     options: &GuardOptions,
     users: &[UserRef],
-) -> Result<(Option<RunId>, NoticeFixes), GuardError> {
+) -> Result<NoticeFixes, GuardError> {
     if users.is_empty() || ctx.shutdown.is_cancelled() {
-        return Ok((None, NoticeFixes::default()));
+        return Ok(NoticeFixes::default());
     }
     let spec = ScopeSpec {
         users: users.iter().map(|u| u.id.clone()).collect(),
@@ -103,8 +104,7 @@ pub async fn fix(
     ctx.journal.assign_guard_run(scope, users, &run)?;
     let outcome = execute(ctx.fix(), prepared).await?;
     let report = report_of(&outcome)?;
-    let fixes = settle(ctx, scope, &run, users, &report)?;
-    Ok((Some(run), fixes))
+    settle(ctx, scope, &run, users, &report, Absent::NotNeeded)
 }
 
 fn report_of(outcome: &FixOutcome) -> Result<Value, GuardError> {
@@ -114,16 +114,27 @@ fn report_of(outcome: &FixOutcome) -> Result<Value, GuardError> {
     Ok(serde_json::to_value(&outcome.report).unwrap_or(Value::Null))
 }
 
+/// What a user the run's report does not name means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Absent {
+    /// The run read the user and did not need to fix it (its `mail` is filled now): forget it.
+    NotNeeded,
+    /// A resumed run: the crash may have come before the user was journaled: queue it again (the
+    /// next fix run reads it afresh and leaves it alone if it needs nothing).
+    BackToQueue,
+}
+
 /// Records where each of a run's users ended, from the run's report (`fix -o json`'s fields):
 /// fixed users are forgotten, stuck and failed ones kept (alerted once), unfinished ones stay in
-/// the run (resumed at the next start), and users the run did not need (no longer MF001) are
-/// forgotten.
+/// the run (resumed at the next start), and users the report does not name are handled as
+/// `absent` says.
 fn settle(
     ctx: &GuardContext<'_>,
     scope: &str,
     run: &RunId,
     users: &[UserRef],
     report: &Value,
+    absent: Absent,
 ) -> Result<NoticeFixes, GuardError> {
     let list = |name: &str| -> Vec<FixLine> {
         report[name]
@@ -167,13 +178,22 @@ fn settle(
             Some(&line.detail),
         )?;
     }
-    let not_needed: Vec<UserRef> = users
+    let skipped: HashSet<String> = list("skipped").into_iter().map(|l| l.user.id).collect();
+    let rest: Vec<UserRef> = users
         .iter()
         .filter(|u| !ended.contains(u.id.as_str()))
         .filter(|u| !interrupted && !unfinished.contains(&u.id))
         .cloned()
         .collect();
-    journal.drop_guard_users(scope, &not_needed)?;
+    let (named, unnamed): (Vec<UserRef>, Vec<UserRef>) =
+        rest.into_iter().partition(|u| skipped.contains(&u.id));
+    journal.drop_guard_users(scope, &named)?;
+    match absent {
+        Absent::NotNeeded => journal.drop_guard_users(scope, &unnamed)?,
+        Absent::BackToQueue => {
+            journal.set_guard_users(scope, &unnamed, GuardUserState::Queued, None, None)?
+        }
+    }
     ctx.observer.event(&GuardEvent::FixFinished {
         run: run.clone(),
         fixed: refs(&fixes.fixed),
