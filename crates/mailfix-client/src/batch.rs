@@ -187,7 +187,7 @@ async fn run_chunk(
         }
         // The next batch (and every other Graph request) waits out the longest Retry-After.
         transport
-            .lane(Lane::Graph)
+            .pacer(Lane::Graph)
             .throttled(received_at, received_at + wait);
         transport.counters.retry();
         pending = throttled;

@@ -12,7 +12,7 @@ use crate::auth::tokens::Tokens;
 use crate::cloud::Resource;
 use crate::counters::Counters;
 use crate::error::{Error, ErrorKind};
-use crate::pace::{self, AfterThrottle, Gate, Lane as PaceLane, Limits};
+use crate::pace::{self, AfterThrottle, Gate, Limits, Pacer};
 use crate::request::{Lane, Request, Response};
 use crate::retry::{self, Outcome, RetryMode, RetryPolicy, Verdict};
 use crate::secret::Secret;
@@ -91,10 +91,10 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
     pub(crate) counters: Counters,
-    login: PaceLane,
-    graph: PaceLane,
-    reports: PaceLane,
-    exchange: PaceLane,
+    login: Pacer,
+    graph: Pacer,
+    reports: Pacer,
+    exchange: Pacer,
 }
 
 impl Transport {
@@ -104,23 +104,23 @@ impl Transport {
         Self {
             http,
             retry,
-            login: PaceLane::new(2, gate()),
-            graph: PaceLane::new(limits.graph_concurrency, gate()),
+            login: Pacer::new(2, gate()),
+            graph: Pacer::new(limits.graph_concurrency, gate()),
             // The window counts requests in flight; never more in flight than it allows.
-            reports: PaceLane::new(
+            reports: Pacer::new(
                 limits
                     .reports_concurrency
                     .clamp(1, limits.reports_requests.max(1)),
                 Gate::windowed(limits.reports_requests, limits.reports_window)
                     .after_throttle(after_throttle),
             ),
-            exchange: PaceLane::new(limits.exchange_concurrency, gate()),
+            exchange: Pacer::new(limits.exchange_concurrency, gate()),
             limits,
             counters: Counters::default(),
         }
     }
 
-    pub(crate) fn lane(&self, lane: Lane) -> &PaceLane {
+    pub(crate) fn pacer(&self, lane: Lane) -> &Pacer {
         match lane {
             Lane::Login => &self.login,
             Lane::Graph => &self.graph,
@@ -188,12 +188,12 @@ impl Transport {
     /// its status, or a network error.
     pub(crate) async fn run(&self, req: &Request, auth: Authorize<'_>) -> Result<Response, Error> {
         let req = &*req.identified();
-        let lane = self.lane(req.lane());
+        let pacer = self.pacer(req.lane());
         let deadline = Instant::now() + self.retry.max_elapsed;
         let mut attempt = 1u32;
         let mut refreshed = false;
         loop {
-            let admission = lane.admit(&self.counters).await;
+            let admission = pacer.admit(&self.counters).await;
             let sent = self.attempt(req, &auth, &mut refreshed).await;
             let now = Instant::now();
             admission.complete(now, sent.as_ref().ok().and_then(|s| self.spacing(s)));
@@ -211,7 +211,7 @@ impl Transport {
             if throttled {
                 self.counters.throttled();
                 // Every request to this service waits, not only this one.
-                lane.throttled(received_at, resume);
+                pacer.throttled(received_at, resume);
             }
             if attempt >= self.retry.max_attempts || resume > deadline {
                 return sent.finish(req);

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::Graph;
 use crate::batch::BatchRequest;
 use crate::error::Error;
-use crate::ids::{GroupId, UserId, UserRef};
+use crate::ids::{GroupId, UserId, UserKey};
 use crate::permission::Permission;
 
 /// Group ids one `checkMemberGroups` call may carry.
@@ -62,7 +62,7 @@ fn check(user: &UserId, groups: &[GroupId]) -> BatchRequest {
     let ids: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
     BatchRequest {
         method: Method::POST,
-        url: format!("{}/checkMemberGroups", UserRef::from(user).path()),
+        url: format!("{}/checkMemberGroups", UserKey::from(user).path()),
         headers: Default::default(),
         body: Some(json!({ "groupIds": ids })),
     }

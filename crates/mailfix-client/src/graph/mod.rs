@@ -9,21 +9,9 @@ pub mod membership;
 pub mod methods;
 pub mod reports;
 mod requests;
+mod service;
 pub mod users;
 
 pub use delta::{DeltaItem, DeltaStart, needs_resync};
 pub use members::Membership;
-
-use crate::client::Client;
-
-/// Graph operations of a [`Client`] (cheap to clone).
-#[derive(Clone, Debug)]
-pub struct Graph {
-    pub(crate) client: Client,
-}
-
-impl Graph {
-    pub(crate) fn new(client: Client) -> Self {
-        Self { client }
-    }
-}
+pub use service::Graph;
