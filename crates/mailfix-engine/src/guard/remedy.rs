@@ -15,7 +15,7 @@ use super::{GuardContext, GuardError, GuardOptions};
 use crate::finding::UserRef;
 use crate::fix::{FixOutcome, execute, prepare};
 use crate::journal::{GuardUserState, RunStatus};
-use crate::resume::{ResumeOptions, resume};
+use crate::fix::{ResumeOptions, resume};
 use crate::run_id::RunId;
 use crate::scope::{Scope, ScopeSpec};
 
