@@ -68,7 +68,8 @@ impl GuardObserver for Health {
             *self
                 .last
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((summary.cycle, summary.at));
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some((summary.cycle, summary.at));
         }
     }
 }
@@ -82,8 +83,10 @@ struct Shared {
 /// Checks `--listen`: an IP address and port, loopback unless remote listening is allowed.
 pub fn address(text: &str, allow_remote: bool) -> Result<SocketAddr, CliError> {
     let addr: SocketAddr = text.parse().map_err(|_| {
-        CliError::usage(format!("invalid --listen '{text}': not an IP address and port"))
-            .hint("pass e.g. --listen 127.0.0.1:9464")
+        CliError::usage(format!(
+            "invalid --listen '{text}': not an IP address and port"
+        ))
+        .hint("pass e.g. --listen 127.0.0.1:9464")
     })?;
     if !addr.ip().is_loopback() && !allow_remote {
         return Err(CliError::usage(format!(

@@ -164,7 +164,8 @@ impl GuardObserver for Metrics {
                         .inc_by(n);
                 }
                 self.throttled.inc_by(summary.throttled);
-                self.last_cycle.set(summary.at.timestamp_millis() as f64 / 1000.0);
+                self.last_cycle
+                    .set(summary.at.timestamp_millis() as f64 / 1000.0);
             }
             GuardEvent::FixFinished {
                 fixed,

@@ -30,7 +30,12 @@ impl GuardObserver for Lines {
             return;
         }
         match line(event) {
-            Some(text) if matches!(event, GuardEvent::Warning { .. } | GuardEvent::Resync { .. }) => {
+            Some(text)
+                if matches!(
+                    event,
+                    GuardEvent::Warning { .. } | GuardEvent::Resync { .. }
+                ) =>
+            {
                 self.printer.notice(&text)
             }
             Some(text) => self.printer.status(&text),
@@ -43,7 +48,11 @@ impl GuardObserver for Lines {
 pub fn line(event: &GuardEvent) -> Option<String> {
     Some(match event {
         GuardEvent::CycleStarted { cycle, full } => {
-            let what = if *full { "reading the whole scope" } else { "reading changes" };
+            let what = if *full {
+                "reading the whole scope"
+            } else {
+                "reading changes"
+            };
             format!("cycle {cycle}: {what}")
         }
         GuardEvent::Resync { reason } => format!("resync: {reason}"),
@@ -73,7 +82,11 @@ pub fn line(event: &GuardEvent) -> Option<String> {
             fixed.len(),
             stuck.len(),
             failed.len(),
-            if *interrupted { " (stopped; resumed at the next start)" } else { "" }
+            if *interrupted {
+                " (stopped; resumed at the next start)"
+            } else {
+                ""
+            }
         ),
         GuardEvent::CycleFinished { summary } => summary_line(summary),
         GuardEvent::Warning { message } => format!("warning: {message}"),
@@ -89,9 +102,16 @@ fn summary_line(s: &CycleSummary) -> String {
         s.changes,
         s.checked,
         findings,
-        if by_rule.is_empty() { String::new() } else { format!(" ({})", by_rule.join(", ")) },
+        if by_rule.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_rule.join(", "))
+        },
         if s.fixed + s.stuck + s.failed > 0 {
-            format!(" · fixed {} · stuck {} · failed {}", s.fixed, s.stuck, s.failed)
+            format!(
+                " · fixed {} · stuck {} · failed {}",
+                s.fixed, s.stuck, s.failed
+            )
         } else {
             String::new()
         },

@@ -69,7 +69,8 @@ pub async fn run(args: &GuardArgs, ctx: &Context) -> Result<Exit, CliError> {
         None => None,
     };
     let scope = Scope::resolve(&client, spec).await?;
-    ctx.printer.status(&intro(&options, &scope, webhook.as_ref()));
+    ctx.printer
+        .status(&intro(&options, &scope, webhook.as_ref()));
     let signal = OnSignal::listen();
     let guard_ctx = GuardContext {
         client: &client,
@@ -107,11 +108,15 @@ fn options(args: &GuardArgs, ctx: &Context) -> Result<GuardOptions, CliError> {
     };
     let full_every = match args.full_scan_every.as_deref() {
         Some("never") => None,
-        _ => Some(positive("--full-scan-every", &args.full_scan_every)?.unwrap_or(DEFAULT_FULL_EVERY)),
+        _ => Some(
+            positive("--full-scan-every", &args.full_scan_every)?.unwrap_or(DEFAULT_FULL_EVERY),
+        ),
     };
     if args.max_changes_per_cycle == 0 {
-        return Err(CliError::usage("--max-changes-per-cycle must be at least 1")
-            .hint("use --mode alert to be told about MF001 users without fixing them"));
+        return Err(
+            CliError::usage("--max-changes-per-cycle must be at least 1")
+                .hint("use --mode alert to be told about MF001 users without fixing them"),
+        );
     }
     Ok(GuardOptions {
         mode: match args.mode {
@@ -148,7 +153,14 @@ fn options(args: &GuardArgs, ctx: &Context) -> Result<GuardOptions, CliError> {
 /// `--mode remediate` writes to the tenant unattended: only with `--yes` (or `unattended = true`
 /// in the config), or after a yes at a terminal.
 fn allow_remediation(args: &GuardArgs, ctx: &Context) -> Result<(), CliError> {
-    if args.yes || ctx.settings.unattended.as_ref().is_some_and(|u| u.value) {
+    if args.yes
+        || ctx
+            .settings
+            .guard
+            .unattended
+            .as_ref()
+            .is_some_and(|u| u.value)
+    {
         return Ok(());
     }
     let question = "guard --mode remediate adds and removes temporary aliases on the mailboxes of MF001 users as they appear, without asking again. Go ahead?";
@@ -172,7 +184,7 @@ fn webhook(
     lines: Arc<dyn GuardObserver>,
     metrics: Arc<Metrics>,
 ) -> Result<Option<Webhook>, CliError> {
-    let Some(url) = &ctx.settings.webhook_url else {
+    let Some(url) = &ctx.settings.guard.webhook_url else {
         if options.mode != Mode::Report {
             ctx.printer.notice("warning: no webhook configured (MAILFIX_WEBHOOK_URL or webhook_url_file in the config): notices are only logged");
         }
@@ -185,10 +197,18 @@ fn webhook(
         Some(WebhookFormatArg::Teams) => Some(Format::Teams),
         Some(WebhookFormatArg::Slack) => Some(Format::Slack),
         Some(WebhookFormatArg::Json) => Some(Format::Json),
-        None => ctx.settings.webhook_format.as_ref().map(|f| f.value),
+        None => ctx.settings.guard.webhook_format.as_ref().map(|f| f.value),
     };
     let ca = ctx.settings.ca_file.as_ref().map(|c| c.value.as_path());
-    Webhook::new(&url.value, &url.source.to_string(), format, ca, lines, metrics).map(Some)
+    Webhook::new(
+        url.value.expose(),
+        &url.source.to_string(),
+        format,
+        ca,
+        lines,
+        metrics,
+    )
+    .map(Some)
 }
 
 fn intro(options: &GuardOptions, scope: &Scope, webhook: Option<&Webhook>) -> String {

@@ -52,8 +52,10 @@ impl Webhook {
         metrics: Arc<Metrics>,
     ) -> Result<Self, CliError> {
         let parsed = Url::parse(url.trim()).map_err(|e| {
-            CliError::usage(format!("the webhook URL (from {source}) is not a valid URL: {e}"))
-                .hint("set the whole URL your Teams workflow or Slack app gave, starting with https://")
+            CliError::usage(format!(
+                "the webhook URL (from {source}) is not a valid URL: {e}"
+            ))
+            .hint("set the whole URL your Teams workflow or Slack app gave, starting with https://")
         })?;
         let host = parsed.host_str().unwrap_or_default().to_owned();
         let loopback = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1");
@@ -71,8 +73,11 @@ impl Webhook {
                 CliError::usage(format!("cannot read the CA file {}", path.display())).cause(e)
             })?;
             let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
-                CliError::usage(format!("the CA file {} is not a PEM certificate", path.display()))
-                    .cause(e)
+                CliError::usage(format!(
+                    "the CA file {} is not a PEM certificate",
+                    path.display()
+                ))
+                .cause(e)
             })?;
             builder = builder.add_root_certificate(cert);
         }
