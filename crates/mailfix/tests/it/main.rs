@@ -19,6 +19,7 @@ mod fix;
 mod fix_crash;
 mod fix_watch;
 mod guard;
+mod guard_cost;
 mod guard_crash;
 mod runs;
 mod scan;
