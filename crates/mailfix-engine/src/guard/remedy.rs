@@ -14,8 +14,8 @@ use super::notify::{FixLine, NoticeFixes};
 use super::{GuardContext, GuardError, GuardOptions};
 use crate::finding::UserRef;
 use crate::fix::{FixOutcome, execute, prepare};
-use crate::journal::{GuardUserState, RunStatus};
 use crate::fix::{ResumeOptions, resume};
+use crate::journal::{GuardUserState, RunStatus};
 use crate::run_id::RunId;
 use crate::scope::{Scope, ScopeSpec};
 
@@ -55,7 +55,10 @@ pub async fn recover(ctx: &GuardContext<'_>, scope: &str) -> Result<NoticeFixes,
             }
         };
         let absent = Absent::BackToQueue;
-        merge(&mut fixes, settle(ctx, scope, &run, &users, &report, absent)?);
+        merge(
+            &mut fixes,
+            settle(ctx, scope, &run, &users, &report, absent)?,
+        );
     }
     Ok(fixes)
 }

@@ -283,3 +283,23 @@ async fn the_webhook_receiver_records_deliveries_and_fails_when_told() {
     let (_, kept) = control(&sim, "GET", "/_sim/webhooks/teams", None).await;
     assert_eq!(kept, json!([]));
 }
+
+#[tokio::test]
+async fn a_hire_rate_given_at_start_hires_as_the_clock_passes() {
+    let mut options = mailfix_sim::SimOptions::for_test(small(4));
+    options.hire_rate = Some(60.0);
+    let sim = mailfix_sim::start(options).await.unwrap();
+    let before = sim.state.read_tenant().users.len();
+    sim.state
+        .clock
+        .advance(std::time::Duration::from_secs(3600));
+    let mut hired = 0;
+    for _ in 0..100 {
+        hired = sim.state.read_tenant().users.len() - before;
+        if hired >= 60 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(hired, 60, "60 an hour");
+}
