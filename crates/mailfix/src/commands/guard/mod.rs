@@ -9,5 +9,5 @@ mod run;
 mod shutdown;
 mod webhook;
 
-pub use args::GuardArgs;
+pub use args::{GuardArgs, ModeArg};
 pub use run::run;
