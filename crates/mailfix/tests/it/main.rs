@@ -20,6 +20,7 @@ mod fix_crash;
 mod fix_watch;
 mod guard;
 mod guard_cost;
+mod guard_inputs;
 mod guard_crash;
 mod runs;
 mod scan;
