@@ -33,7 +33,9 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
     let mut setup = Setup::new(scenario, SEED);
     setup.time_scale = 600.0;
     setup.writeback_s = Some((60.0, 300.0));
-    result.setup.push(format!("simulator: mailfix sim{}", setup.sim_flags()));
+    result
+        .setup
+        .push(format!("simulator: mailfix sim {}", setup.sim_flags()));
     result.setup.push(format!(
         "three runs of `mailfix guard --group \"All Staff\" --once` on one journal: the first \
          cycle (a full read), an idle one, and one after {HIRES} hires (`POST /_sim/users/hire`, \
@@ -47,14 +49,22 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
     let hired = sim
         .control_post("/_sim/users/hire", json!({ "count": HIRES }))
         .await?;
-    let defective = hired["hired"]
-        .as_array()
-        .map_or(0, |h| h.iter().filter(|u| u["label"] == "empty-mail").count());
+    let defective = hired["hired"].as_array().map_or(0, |h| {
+        h.iter().filter(|u| u["label"] == "empty-mail").count()
+    });
     let remediate = ["--mode", "remediate", "--yes", "--poll-interval", "1s"];
     let (busy, busy_log) =
         phase(ctx, &sim, &mut result, "after 50 hires", &base, &remediate).await?;
     sim.stop().await;
-    checks(&mut result, &first, &idle, &idle_log, &busy, &busy_log, defective);
+    checks(
+        &mut result,
+        &first,
+        &idle,
+        &idle_log,
+        &busy,
+        &busy_log,
+        defective,
+    );
     Ok(result)
 }
 
@@ -140,7 +150,9 @@ fn checks(
         .iter()
         .filter(|e| {
             !e.batch_items.is_empty()
-                && e.batch_items.iter().all(|i| i.url.contains("checkMemberGroups"))
+                && e.batch_items
+                    .iter()
+                    .all(|i| i.url.contains("checkMemberGroups"))
         })
         .count();
     let fixes = all.len().saturating_sub(delta + checks + 1);

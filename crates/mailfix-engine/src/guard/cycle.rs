@@ -45,29 +45,9 @@ pub async fn cycle(
     let started = Instant::now();
     let before = ctx.client.counters();
     let state = ctx.journal.guard_state(&watched.key)?.unwrap_or_default();
-    let full = needs_full(&state, options);
-    ctx.observer.event(&GuardEvent::CycleStarted {
-        cycle: state.cycles + 1,
-        full,
-    });
-    let link = state.delta_link.as_deref().filter(|_| !full);
-    let detection = detect(ctx.client, watched.scope, link).await?;
-    if let Some(reason) = &detection.resync {
-        ctx.observer.event(&GuardEvent::Resync {
-            reason: format!("the delta link was refused ({reason}); reading the whole scope again"),
-        });
-    }
+    let detection = changes(ctx, watched, options, &state).await?;
     let findings = check(&detection);
     let known = known_users(ctx, &watched.key)?;
-    let targets = mf001_users(&findings);
-    let new: Vec<UserRef> = match options.mode {
-        Mode::Remediate => targets
-            .iter()
-            .filter(|u| !known.contains_key(&u.id))
-            .cloned()
-            .collect(),
-        _ => Vec::new(),
-    };
     // Findings are told before the link moves on: a crash in between shows them again at the
     // next start rather than never.
     for finding in &findings {
@@ -75,13 +55,6 @@ pub async fn cycle(
             finding: finding.clone(),
         });
     }
-    let record = CycleRecord {
-        scope: &watched.key,
-        describe: &watched.scope.describe(),
-        delta_link: &detection.link,
-        full: detection.full,
-        queued: &new,
-    };
     let mut notice = Notice {
         tenant: options.tenant.clone(),
         scope: watched.scope.describe(),
@@ -98,29 +71,10 @@ pub async fn cycle(
         // crash repeats it at worst, and never loses it.
         notify(ctx, &notice).await;
     }
-    let cycle = ctx.journal.record_cycle(&record)?;
-    notice.cycle = cycle;
+    let targets = mf001_users(&findings);
+    notice.cycle = record(ctx, watched, options, &detection, &targets, &known)?;
     if options.mode == Mode::Remediate {
-        let planned = remedy::plan(ctx, &watched.key, options.max_changes_per_cycle)?;
-        ctx.observer.event(&GuardEvent::Plan {
-            cycle,
-            fixing: planned.fixing.len() as u64,
-            deferred: planned.deferred as u64,
-            already_fixing: count(&targets, &known, |s| {
-                matches!(s, GuardUserState::Queued | GuardUserState::Fixing)
-            }),
-            known_stuck: count(&targets, &known, |s| {
-                matches!(s, GuardUserState::Stuck | GuardUserState::Failed)
-            }),
-        });
-        let done = remedy::fix(ctx, &watched.key, options, &planned.fixing).await?;
-        let fixes = &mut notice.fixes;
-        fixes.fixed.extend(done.fixed);
-        fixes.stuck.extend(done.stuck);
-        fixes.failed.extend(done.failed);
-        fixes.run = done.run.or(fixes.run.take());
-        fixes.deferred = planned.deferred;
-        notice.at = Utc::now();
+        remediate(ctx, watched, options, &mut notice, &targets, &known).await?;
         notify(ctx, &notice).await;
     }
     ctx.journal.record_cycle_end(&watched.key)?;
@@ -128,17 +82,105 @@ pub async fn cycle(
     ctx.observer.event(&GuardEvent::CycleFinished {
         summary: summary.clone(),
     });
+    Ok(CycleOutcome {
+        summary,
+        open: still_open(findings, &notice),
+    })
+}
+
+/// Reads what changed (or the whole scope), saying a resync once.
+async fn changes(
+    ctx: &GuardContext<'_>,
+    watched: &Watched<'_>,
+    options: &GuardOptions,
+    state: &GuardState,
+) -> Result<Detection, GuardError> {
+    let full = needs_full(state, options);
+    ctx.observer.event(&GuardEvent::CycleStarted {
+        cycle: state.cycles + 1,
+        full,
+    });
+    let link = state.delta_link.as_deref().filter(|_| !full);
+    let detection = detect(ctx.client, watched.scope, link).await?;
+    if let Some(reason) = &detection.resync {
+        ctx.observer.event(&GuardEvent::Resync {
+            reason: format!("the delta link was refused ({reason}); reading the whole scope again"),
+        });
+    }
+    Ok(detection)
+}
+
+/// Records the next delta link and, with remediation, the MF001 users no fix knows yet (one
+/// transaction); the cycle's number.
+fn record(
+    ctx: &GuardContext<'_>,
+    watched: &Watched<'_>,
+    options: &GuardOptions,
+    detection: &Detection,
+    targets: &[UserRef],
+    known: &HashMap<String, GuardUserState>,
+) -> Result<u64, GuardError> {
+    let new: Vec<UserRef> = match options.mode {
+        Mode::Remediate => targets
+            .iter()
+            .filter(|u| !known.contains_key(&u.id))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(ctx.journal.record_cycle(&CycleRecord {
+        scope: &watched.key,
+        describe: &watched.scope.describe(),
+        delta_link: &detection.link,
+        full: detection.full,
+        queued: &new,
+    })?)
+}
+
+/// The plan line, then this cycle's fix run; its outcome goes into the notice.
+async fn remediate(
+    ctx: &GuardContext<'_>,
+    watched: &Watched<'_>,
+    options: &GuardOptions,
+    notice: &mut Notice,
+    targets: &[UserRef],
+    known: &HashMap<String, GuardUserState>,
+) -> Result<(), GuardError> {
+    let planned = remedy::plan(ctx, &watched.key, options.max_changes_per_cycle)?;
+    ctx.observer.event(&GuardEvent::Plan {
+        cycle: notice.cycle,
+        fixing: planned.fixing.len() as u64,
+        deferred: planned.deferred as u64,
+        already_fixing: count(targets, known, |s| {
+            matches!(s, GuardUserState::Queued | GuardUserState::Fixing)
+        }),
+        known_stuck: count(targets, known, |s| {
+            matches!(s, GuardUserState::Stuck | GuardUserState::Failed)
+        }),
+    });
+    let done = remedy::fix(ctx, &watched.key, options, &planned.fixing).await?;
+    let fixes = &mut notice.fixes;
+    fixes.fixed.extend(done.fixed);
+    fixes.stuck.extend(done.stuck);
+    fixes.failed.extend(done.failed);
+    fixes.run = done.run.or(fixes.run.take());
+    fixes.deferred = planned.deferred;
+    notice.at = Utc::now();
+    Ok(())
+}
+
+/// The findings still open at the end of the cycle: all but the MF001 findings of users it fixed.
+fn still_open(findings: Vec<Finding>, notice: &Notice) -> Vec<Finding> {
     let fixed: Vec<&str> = notice
         .fixes
         .fixed
         .iter()
         .map(|l| l.user.id.as_str())
         .collect();
-    let open = findings
+    findings
         .into_iter()
         .filter(|f| !(f.rule == EMPTY_MAIL.id && fixed.contains(&f.user.id.as_str())))
-        .collect();
-    Ok(CycleOutcome { summary, open })
+        .collect()
 }
 
 /// Sends the notice when it has something to say and there is somewhere to send it.

@@ -13,9 +13,24 @@ async fn bad_flags_and_settings_are_refused_before_any_request() {
     let sim = TestSim::start(small(9)).await;
     let secret_url = format!("http://hooks.example.com/services/T0/B0/{WEBHOOK_SECRET}");
     let cases: &[(&[&str], &[(&str, &str)], &str, &str)] = &[
-        (&["guard"], &[], "guard needs to know whom to watch", "--group, --all-users"),
-        (&["guard", "--all-users", "--interval", "soon"], &[], "invalid --interval", "5m"),
-        (&["guard", "--all-users", "--interval", "0s"], &[], "--interval must be longer than 0s", ""),
+        (
+            &["guard"],
+            &[],
+            "guard needs to know whom to watch",
+            "--group, --all-users",
+        ),
+        (
+            &["guard", "--all-users", "--interval", "soon"],
+            &[],
+            "invalid --interval",
+            "5m",
+        ),
+        (
+            &["guard", "--all-users", "--interval", "0s"],
+            &[],
+            "--interval must be longer than 0s",
+            "",
+        ),
         (
             &["guard", "--all-users", "--max-changes-per-cycle", "0"],
             &[],
@@ -28,8 +43,18 @@ async fn bad_flags_and_settings_are_refused_before_any_request() {
             "not a loopback address",
             "--listen-allow-remote",
         ),
-        (&["guard", "--all-users", "--listen", "my-host:80"], &[], "invalid --listen", "127.0.0.1:9464"),
-        (&["guard", "--all-users", "--once", "--interval", "5m"], &[], "cannot be used with", ""),
+        (
+            &["guard", "--all-users", "--listen", "my-host:80"],
+            &[],
+            "invalid --listen",
+            "127.0.0.1:9464",
+        ),
+        (
+            &["guard", "--all-users", "--once", "--interval", "5m"],
+            &[],
+            "cannot be used with",
+            "",
+        ),
         (
             &["guard", "--all-users", "--mode", "alert"],
             &[("MAILFIX_WEBHOOK_URL", &secret_url)],
@@ -68,7 +93,10 @@ async fn bad_flags_and_settings_are_refused_before_any_request() {
         assert!(err.contains(headline), "{args:?}: '{headline}' in {err}");
         assert!(err.contains(hint), "{args:?}: hint '{hint}' in {err}");
         let all = format!("{}{err}", stdout(&out));
-        assert!(!all.contains(WEBHOOK_SECRET), "{args:?}: the URL leaked: {all}");
+        assert!(
+            !all.contains(WEBHOOK_SECRET),
+            "{args:?}: the URL leaked: {all}"
+        );
         assert!(!all.contains(&sim.sim.info.client_secret));
         let sent: Vec<_> = sim
             .sim
