@@ -1,5 +1,5 @@
 //! `mailfix guard`'s state in the journal: per scope, the delta link and cycle counters, and the
-//! users its remediation has to do with (see `migrations/0003_guard.sql`). A cycle's new delta link
+//! users its remediation has to do with (see `migrations/0004_guard.sql`). A cycle's new delta link
 //! and the users it queued are written in one transaction, so a crash either keeps both or
 //! neither: the next start reads the same changes again, or finds the queued users.
 

@@ -1,4 +1,4 @@
--- Schema 3: `mailfix guard`. One row of state per watched scope (where the next delta round
+-- Schema 4: `mailfix guard`. One row of state per watched scope (where the next delta round
 -- starts, how many cycles ran, when the last full read and the last cycle ended), and the users
 -- its remediation has to do with: queued (found, not yet in a fix run), fixing (in the fix run
 -- named), stuck or failed (alerted once, not planned again).
