@@ -8,11 +8,14 @@ use mailfix_sim::scenario::small;
 use crate::support::guard::WEBHOOK_SECRET;
 use crate::support::{TestSim, run, stderr, stdout};
 
+/// Arguments, environment, the headline and the hint expected.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str, &'a str);
+
 #[tokio::test]
 async fn bad_flags_and_settings_are_refused_before_any_request() {
     let sim = TestSim::start(small(9)).await;
     let secret_url = format!("http://hooks.example.com/services/T0/B0/{WEBHOOK_SECRET}");
-    let cases: &[(&[&str], &[(&str, &str)], &str, &str)] = &[
+    let cases: &[Case<'_>] = &[
         (
             &["guard"],
             &[],

@@ -67,9 +67,8 @@ pub async fn arrive(stage: &Stage, story: &Narrator<'_>) -> Result<Starters, Cli
         )));
     }
     story.then(&format!(
-        "guard found the {} and fixed {} with the defect in one cycle; the synchronised starter \
-         is reported with its remedy (set mail in on-premises AD).",
-        format!("{HIRES} new starters"),
+        "guard found the {HIRES} new starters and fixed {} with the defect in one cycle; the \
+         synchronised starter is reported with its remedy (set mail in on-premises AD).",
         defective.len()
     ));
     Ok(Starters {
