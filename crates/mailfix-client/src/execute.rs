@@ -264,9 +264,9 @@ impl Transport {
             (observer.0)(&ConnectRetry {
                 service: req.service,
                 host: unreachable::host_of(&req.url),
-                cause: diagnosis.cause,
+                cause: diagnosis.cause.clone(),
                 retry: attempt,
-                max_retries: self.retry.max_attempts.saturating_sub(1),
+                max_retries: diagnosis.cure.max_retries(self.retry.max_attempts),
                 delay,
             });
         }

@@ -40,6 +40,16 @@ impl Cure {
             Cure::Retry => true,
         }
     }
+
+    /// The most retries, given the policy's `max_attempts` (sends, the first included).
+    pub(crate) fn max_retries(self, max_attempts: u32) -> u32 {
+        let policy = max_attempts.saturating_sub(1);
+        match self {
+            Cure::None => 0,
+            Cure::OneRetry => policy.min(1),
+            Cure::Retry => policy,
+        }
+    }
 }
 
 /// What went wrong with a connection, in words, and whether trying again can help.
@@ -297,6 +307,9 @@ mod tests {
         for (at, signs, cure, cause) in table {
             let d = diagnose(&url(at), signs);
             assert_eq!(d.cure, cure, "{at} {signs:?}");
+            // With 10 sends at most, attempts 1 to 9 may be followed by a retry.
+            let retries = (1..10).filter(|&a| d.cure.allows(a)).count();
+            assert_eq!(d.cure.max_retries(10) as usize, retries, "{at}");
             assert!(d.cause.contains(cause), "{at}: {}", d.cause);
         }
     }

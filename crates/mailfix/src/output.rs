@@ -6,6 +6,20 @@ use serde::Serialize;
 
 use crate::error::CliError;
 
+/// Writes a file the user named that holds personal data (a report, a list of users) as a private
+/// file (`mailfix_client::private_file`), in a directory that must exist already: a mistyped
+/// directory is an error, not created.
+pub fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir.filter(|d| !d.is_dir()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no directory {}", dir.display()),
+        ));
+    }
+    mailfix_client::private_file::replace(path, contents)
+}
+
 /// A table with a header row, laid out for the terminal.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut table = Table::new();

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use chrono::Utc;
-use mailfix_client::private_file;
 use mailfix_engine::audit::{
     AuditError, AuditInput, AuditOptions, AuditReport, AuditWindow, DEFAULT_SINCE, WindowError,
     parse_time, run_audit,
@@ -17,6 +16,7 @@ use crate::cli::{AuditArgs, ScopeArgs};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::output;
 
 /// Runs `mailfix audit`.
 pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -94,7 +94,7 @@ fn audit_error(error: AuditError) -> CliError {
 
 /// The failing users' file, empty for now; a private file (it lists people).
 fn create(path: &Path) -> Result<(), CliError> {
-    private_file::replace(path, b"").map_err(|e| {
+    output::write_private(path, b"").map_err(|e| {
         CliError::usage(format!("cannot write {}", path.display()))
             .cause(e)
             .hint("check that the directory exists and is writable")
@@ -108,6 +108,6 @@ fn write_failing_users(path: &Path, report: &AuditReport) -> Result<(), CliError
         text.push_str(&user.upn);
         text.push('\n');
     }
-    private_file::replace(path, text.as_bytes())
+    output::write_private(path, text.as_bytes())
         .map_err(|e| CliError::runtime(format!("cannot write {}", path.display())).cause(e))
 }

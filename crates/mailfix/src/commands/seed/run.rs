@@ -221,7 +221,7 @@ fn finish(
 fn write_report(path: &Path, report: &mailfix_engine::seed::SeedReport) -> Result<(), CliError> {
     let text = render::report_csv(report)?;
     // It holds personal data (phone numbers, private email addresses): a private file.
-    mailfix_client::private_file::replace(path, text.as_bytes()).map_err(|e| {
+    crate::output::write_private(path, text.as_bytes()).map_err(|e| {
         CliError::runtime(format!("cannot write the report {}", path.display())).cause(e)
     })
 }
