@@ -10,3 +10,4 @@ pub mod runs;
 pub mod scan;
 pub mod seed;
 pub mod sim;
+pub mod sim_banner;

@@ -3,6 +3,7 @@
 
 mod config;
 mod guard;
+mod paths;
 mod resolution;
 #[cfg(test)]
 mod tests;

@@ -7,4 +7,6 @@ pub mod crash;
 pub mod guard;
 mod harness;
 
-pub use harness::{TestSim, interrupt, run, stderr, stdout, terminate, write};
+pub use harness::{
+    RUN_LIMIT, TestSim, interrupt, run, run_within, stderr, stdout, terminate, write,
+};
