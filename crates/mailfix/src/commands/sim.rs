@@ -281,33 +281,36 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
 /// Runs the simulator until Ctrl-C or SIGTERM, printing the connection info to stdout. Either
 /// way it stops the same: the temporary directory with its CA and keys is removed.
 pub async fn run(args: SimArgs) -> Result<(), SimCommandError> {
-    let ctrl_c = async {
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(SimCommandError::Signal)
-    };
-    let stop = async {
-        tokio::select! {
-            stopped = ctrl_c => stopped,
-            stopped = terminated() => stopped,
-        }
-    };
+    // The handlers are installed before anything is printed: a signal that arrives right after the
+    // banner must stop the simulator cleanly, not kill it with its keys left behind.
+    let stop = stop_signals()?;
     serve(args, &mut std::io::stdout(), stop).await
 }
 
-/// Completes on SIGTERM (`kill`, `timeout`, a service manager stopping it).
+/// Completes on SIGTERM (`kill`, `timeout`, a service manager stopping it) or SIGINT (Ctrl-C).
+/// Both are registered when this is called, not when the future is first polled.
 #[cfg(unix)]
-async fn terminated() -> Result<(), SimCommandError> {
+fn stop_signals() -> Result<impl Future<Output = Result<(), SimCommandError>>, SimCommandError> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).map_err(SimCommandError::Signal)?;
-    term.recv().await;
-    Ok(())
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(SimCommandError::Signal)?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        Ok(())
+    })
 }
 
 /// Windows has no SIGTERM; Ctrl-C (and Ctrl-Break's default) remain.
 #[cfg(not(unix))]
-async fn terminated() -> Result<(), SimCommandError> {
-    std::future::pending().await
+fn stop_signals() -> Result<impl Future<Output = Result<(), SimCommandError>>, SimCommandError> {
+    Ok(async {
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(SimCommandError::Signal)
+    })
 }
 
 /// Runs the simulator until `stop` completes, printing the connection info to `out`.
