@@ -57,6 +57,8 @@ pub struct SimOptions {
     pub writeback_delay_s: Option<(f64, f64)>,
     /// Overrides the scenario's share of stuck users.
     pub stuck_share: Option<f64>,
+    /// The cloud whose resources (token audiences) sign-in, Graph and Exchange accept.
+    pub cloud: identity::SimCloud,
 }
 
 impl SimOptions {
@@ -74,6 +76,7 @@ impl SimOptions {
             exo_latency_ms: None,
             writeback_delay_s: None,
             stuck_share: None,
+            cloud: identity::SimCloud::Global,
         }
     }
 
@@ -200,7 +203,7 @@ pub enum StartError {
 pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
     options.apply_overrides();
     let clock = SimClock::new(options.time_scale);
-    let identity = Identity::generate()?;
+    let identity = Identity::generate()?.with_cloud(options.cloud);
     let scenario = Arc::new(std::mem::take(&mut options.scenario));
     let state: AppState = Arc::new(
         SimState::from_scenario(scenario.clone(), options.seed, clock, identity).map_err(|e| {

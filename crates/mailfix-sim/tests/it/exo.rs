@@ -2,7 +2,6 @@
 //! and authentication.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use mailfix_sim::identity::Audience;
 use mailfix_sim::identity::tokens::TokenRequest;

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/_sim/unstick", post(unstick))
         .route("/_sim/registration/attempts", post(registration::attempts))
         .route("/_sim/users/{key}", get(users::user))
+        .route("/_sim/users/{key}/roles", post(users::set_roles))
         .route("/_sim/{*rest}", any(unknown))
 }
 

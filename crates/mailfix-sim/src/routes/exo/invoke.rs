@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -37,13 +37,23 @@ const ADMIN_ROLES: &[&str] = &[
 
 /// The Exchange routes.
 pub fn router() -> Router<AppState> {
-    let adminapi = Router::new()
-        .route("/{version}/{tenant}/InvokeCommand", post(invoke))
-        .fallback(not_emulated);
-    Router::new().nest("/adminapi", adminapi)
+    let adminapi = || {
+        Router::new()
+            .route("/{version}/{tenant}/InvokeCommand", post(invoke))
+            .route(
+                "/{version}/{tenant}/EXOModuleFile",
+                get(super::discovery::module_file),
+            )
+            .fallback(not_emulated)
+    };
+    // Clients write the front door's discovery path `/AdminApi/...` (ScubaGear) and cmdlet paths
+    // `/adminapi/...`.
+    Router::new()
+        .nest("/adminapi", adminapi())
+        .nest("/AdminApi", adminapi())
 }
 
-/// Anything else under `/adminapi/` (`$batch`, `EXOModuleFile`, ...) is not emulated.
+/// Anything else under `/adminapi/` (`$batch`, ...) is not emulated.
 async fn not_emulated(OriginalUri(uri): OriginalUri) -> ExoError {
     ExoError::new(
         StatusCode::NOT_FOUND,
@@ -77,7 +87,7 @@ struct Envelope {
     #[serde(rename = "adminapi.warnings@odata.type")]
     warnings_type: &'static str,
     #[serde(rename = "@adminapi.warnings")]
-    warnings: Vec<String>,
+    warnings: Option<Vec<String>>,
     #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
     next_link: Option<String>,
     value: Vec<Value>,
@@ -93,9 +103,13 @@ async fn invoke(
     State(state): State<AppState>,
     Path((version, tenant)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if super::discovery::redirects(&state, &uri, &headers) {
+        return super::discovery::redirect(&state, &uri, "InvokeCommand");
+    }
     let target = Target { version, tenant };
     let mut detail = LogDetail::default();
     let mut response = match run(&state, &target, &query, &headers, &body, &mut detail) {
@@ -143,6 +157,7 @@ fn run(
     detail.operation = Some(cmdlet.to_owned());
     detail.write = cmdlet.starts_with("Set-");
     check_permission(&caller, cmdlet)?;
+    super::tenant_rules::check_anchor(state, &caller, headers)?;
     let params = input.cmdlet_input.parameters.unwrap_or_default();
     let output = execute(state, cmdlet, &params, query, headers)?;
     Ok(render(state, target, query, output))
@@ -251,6 +266,7 @@ fn execute(
         page_size: requested_page_size(headers)
             .unwrap_or(limits.get("exo.default_page_size").clamp(1.0, 1000.0) as usize),
         default_result_size: limits.get("exo.default_result_size").max(0.0) as usize,
+        object_ids: super::tenant_rules::object_ids(state),
     };
     let tenant = state.read_tenant();
     match cmdlet {
@@ -271,9 +287,10 @@ fn set_mailbox(state: &AppState, params: &Map<String, Value>) -> Result<Output, 
     })?;
     let change = cmdlets::address_change(params)?;
     let behaviour = state.behaviour();
+    let object_ids = super::tenant_rules::object_ids(state);
     let mut tenant = state.write_tenant();
     let user = tenant
-        .exchange_identity(&id)
+        .exchange_identity_by(&id, object_ids)
         .filter(|u| tenant.mailboxes.contains_key(u))
         .ok_or_else(|| ExoError::not_found(&id))?;
     let alias = tenant
@@ -284,6 +301,9 @@ fn set_mailbox(state: &AppState, params: &Map<String, Value>) -> Result<Output, 
     let object_id = tenant.users[user as usize].id.to_string();
     let now = state.clock.now();
     let reservation = seconds(behaviour.address_reservation_s);
+    if let Some(change) = &change {
+        super::tenant_rules::dual_write(state, &mut tenant, user, change, now)?;
+    }
     let changed = match change {
         Some(change) => tenant
             .change_mailbox_addresses(user, &change, now, reservation)
@@ -341,7 +361,11 @@ fn render(
             "https://outlook.office.com/{base}/$metadata#Collection(Exchange.GenericHashTable)"
         ),
         warnings_type: "#Collection(String)",
-        warnings: output.warnings,
+        // Switch `exo.warnings_null`: `null` where a list is expected, which clients must read
+        // as none (UNCONFIRMED whether Exchange sends it; observed traffic has `[]`).
+        warnings: (state.throttle.limits().get("exo.warnings_null") <= 0.0
+            || !output.warnings.is_empty())
+        .then_some(output.warnings),
         next_link,
         value,
     };

@@ -2,9 +2,11 @@
 //! annotations, paging and errors.
 
 pub mod cmdlets;
+pub mod discovery;
 pub mod error;
 pub mod invoke;
 pub mod paging;
 pub mod record;
+pub mod tenant_rules;
 
 pub use invoke::router;

@@ -1,6 +1,9 @@
 //! Authentication methods of a user (`/users/{id|upn}/authentication/...`): `methods` (all, each
 //! with `@odata.type`, the password method included), `phoneMethods` and `emailMethods` (list,
 //! create, get, update, delete) with the fixed method ids and the rules of `model::method_rules`.
+//! A delegated Authentication Administrator's view and reach are in `methods_scope.rs`; with
+//! `graph.unknown_enum_values` on, listings also carry a phone method of a type added later
+//! (`unknownFutureValue`, which the v1.0 enum lists).
 
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -10,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Authorized, MethodsRead, MethodsWrite};
+use super::methods_scope;
 use super::respond::{self, Collection, context, graph_time, parse_body, service_root};
 use crate::error::GraphError;
 use crate::model::method_rules::MethodError;
@@ -114,7 +118,24 @@ fn read(
 ) -> Result<Response, GraphError> {
     let tenant = auth.state.read_tenant();
     let idx = user(&tenant, key)?;
-    let found = pick(&tenant, idx);
+    methods_scope::check_target(&auth.state, &tenant, &auth.caller, idx)?;
+    let mut found = pick(&tenant, idx);
+    if methods_scope::masks_phones(&auth.state, &auth.caller) {
+        for method in &mut found {
+            if let Some(number) = method["phoneNumber"].as_str() {
+                method["phoneNumber"] = json!(methods_scope::mask(number));
+            }
+        }
+    }
+    if id.is_none() && tail != "emailMethods" && !found.is_empty() && future_values(&auth.state) {
+        found.push(json!({
+            "@odata.type": "#microsoft.graph.phoneAuthenticationMethod",
+            "id": "e1f2a3b4-0000-4000-8000-00000000f00d",
+            "phoneNumber": "+1 5550100",
+            "phoneType": "unknownFutureValue",
+            "smsSignInState": "unknownFutureValue",
+        }));
+    }
     let Some(id) = id else {
         let body = Collection::new(context_for(&auth.state, &tenant, idx, tail), found);
         let operation = format!("{tail}.list");
@@ -134,6 +155,10 @@ fn read(
         &body,
         respond::op(&format!("{tail}.get")),
     ))
+}
+
+fn future_values(state: &AppState) -> bool {
+    state.throttle.limits().get("graph.unknown_enum_values") > 0.0
 }
 
 /// `GET /users/{key}/authentication/methods`.
@@ -195,6 +220,7 @@ fn write(
 ) -> Result<Response, GraphError> {
     let mut tenant = auth.state.write_tenant();
     let idx = user(&tenant, key)?;
+    methods_scope::check_target(&auth.state, &tenant, &auth.caller, idx)?;
     let method = apply(&mut tenant, idx).map_err(method_error)?;
     let Some(tail) = create else {
         return Ok(respond::no_content(respond::write_op(operation)));
