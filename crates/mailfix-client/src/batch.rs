@@ -1,6 +1,10 @@
 //! Graph JSON batching (PROTOCOL.md §2.4): at most 20 sub-requests per `$batch`, answers matched by
 //! id whatever their order, and only the throttled items (429, 503) sent again — in a new batch,
 //! after the longest `Retry-After` among them, within the retry policy's bounds.
+//!
+//! Authentication-method items are sent one by one through the reports lane instead once the
+//! service has shown the reports limit on those routes (`methods_pace.rs`): a batch would carry
+//! 20 requests past a lane that admits 5 per window.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -15,6 +19,7 @@ use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::error::{Error, Service};
+use crate::methods_pace::is_methods_path;
 use crate::permission::Permission;
 use crate::request::{Lane, Request, Response};
 use crate::retry::{RetryMode, parse_retry_after};
@@ -172,8 +177,14 @@ async fn run_chunk(
     let mut pending: Vec<usize> = (0..chunk.len()).collect();
     let mut round = 1u32;
     loop {
-        let (responses, received_at) =
-            send(client, chunk, &request_ids, &pending, permission).await?;
+        let one_by_one =
+            transport.methods.paced() && pending.iter().all(|&i| is_methods_path(&chunk[i].url));
+        let (responses, received_at) = if one_by_one {
+            send_each(client, chunk, &request_ids, &pending, permission).await?
+        } else {
+            send(client, chunk, &request_ids, &pending, permission).await?
+        };
+        note_methods(client, chunk, &responses, received_at);
         let Round { throttled, longest } = absorb(&mut answers, &pending, responses);
         for _ in &throttled {
             transport.counters.throttled();
@@ -185,9 +196,15 @@ async fn run_chunk(
         if received_at + wait > deadline {
             break;
         }
-        // The next batch (and every other Graph request) waits out the longest Retry-After.
+        // The next batch (and every other request of the lane) waits out the longest Retry-After.
+        let methods_only = throttled.iter().all(|&i| is_methods_path(&chunk[i].url));
+        let lane = if methods_only && transport.methods.paced() {
+            Lane::Reports
+        } else {
+            Lane::Graph
+        };
         transport
-            .lane(Lane::Graph)
+            .lane(lane)
             .throttled(received_at, received_at + wait);
         transport.counters.retry();
         pending = throttled;
@@ -230,6 +247,88 @@ async fn send(
     let resp = client.execute(req).await?;
     let envelope: Envelope = resp.json().map_err(|e| e.at(Service::Graph, "batch"))?;
     Ok((envelope.responses, resp.received_at))
+}
+
+/// Tells the methods tracker about the answers to authentication-method items.
+fn note_methods(client: &Client, chunk: &[BatchRequest], responses: &[BatchResponse], at: Instant) {
+    for r in responses {
+        let item =
+            r.id.trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| chunk.get(n.wrapping_sub(1)));
+        if item.is_some_and(|i| is_methods_path(&i.url)) {
+            let info = r.header("x-ms-throttle-information");
+            client.inner.transport.methods.note(r.status, at, info);
+        }
+    }
+}
+
+/// Sends the pending items one by one (each through its own lane, with the request path's own
+/// retries) and answers as a batch would.
+async fn send_each(
+    client: &Client,
+    chunk: &[BatchRequest],
+    request_ids: &[String],
+    pending: &[usize],
+    permission: Option<Permission>,
+) -> Result<(Vec<BatchResponse>, Instant), Error> {
+    let width = client.inner.transport.limits.reports_concurrency.max(1);
+    let sends: Vec<_> = pending
+        .iter()
+        .map(|&i| send_one(client, &chunk[i], i + 1, &request_ids[i], permission))
+        .collect();
+    let responses: Vec<BatchResponse> = stream::iter(sends).buffered(width).try_collect().await?;
+    Ok((responses, Instant::now()))
+}
+
+async fn send_one(
+    client: &Client,
+    item: &BatchRequest,
+    id: usize,
+    request_id: &str,
+    permission: Option<Permission>,
+) -> Result<BatchResponse, Error> {
+    let path = if item.url.starts_with('/') {
+        item.url.clone()
+    } else {
+        format!("/{}", item.url)
+    };
+    let mut req = Request::new(
+        Service::Graph,
+        item.method.clone(),
+        client.graph_url(&path)?,
+        "batch.item",
+    );
+    for (k, v) in &item.headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+            req = req.header(k, v);
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        req = req.header(crate::request::CLIENT_REQUEST_ID, v);
+    }
+    if let Some(body) = &item.body {
+        req = req.json(body)?;
+    }
+    if item.method != Method::GET {
+        req = req.mode(RetryMode::NotIdempotent);
+    }
+    if let Some(p) = permission {
+        req = req.permission(p);
+    }
+    let resp = client.send(&req).await?;
+    let headers = resp
+        .headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    Ok(BatchResponse {
+        id: id.to_string(),
+        status: resp.status.as_u16(),
+        headers,
+        body: serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
+    })
 }
 
 /// What one round of answers left to do.

@@ -24,7 +24,10 @@ pub(crate) struct Inner {
     pub(crate) tokens: Tokens,
     pub(crate) endpoints: Endpoints,
     pub(crate) tenant: String,
-    pub(crate) exchange_anchor: String,
+    /// A configured `X-AnchorMailbox` (else derived from the token, see `exo/endpoint.rs`).
+    pub(crate) exchange_anchor: Option<String>,
+    /// This tenant's Exchange endpoint, discovered before the first cmdlet.
+    pub(crate) exchange_endpoint: tokio::sync::OnceCell<crate::exo::ExchangeEndpoint>,
     pub(crate) connection_id: String,
 }
 
@@ -43,11 +46,8 @@ impl Client {
             return Err(Error::config("the tenant is not set"));
         }
         let http = config::http_client(&config)?;
-        let transport = Transport::new(http, config.retry.clone(), config.limits.clone());
-        let anchor = config
-            .exchange_anchor
-            .clone()
-            .unwrap_or_else(|| config::default_anchor(&config.tenant));
+        let mut transport = Transport::new(http, config.retry.clone(), config.limits.clone());
+        transport.trace = config.trace.clone();
         let sign_in = SignIn::new(
             config.endpoints.clone(),
             config.tenant.clone(),
@@ -59,7 +59,8 @@ impl Client {
                 transport,
                 endpoints: config.endpoints,
                 tenant: config.tenant,
-                exchange_anchor: anchor,
+                exchange_anchor: config.exchange_anchor,
+                exchange_endpoint: tokio::sync::OnceCell::new(),
                 connection_id: uuid::Uuid::new_v4().to_string(),
             }),
         })
@@ -103,6 +104,16 @@ impl Client {
     /// Sends a Graph or Exchange request through the one request path and returns the successful
     /// response, or the failure as a typed [`Error`].
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
+        let resp = self.send(&req).await?;
+        if resp.status.is_success() {
+            return Ok(resp);
+        }
+        Err(failure(&req, &resp))
+    }
+
+    /// Sends a Graph or Exchange request through the one request path and returns its final
+    /// response whatever the status (a network failure is an error).
+    pub(crate) async fn send(&self, req: &Request) -> Result<Response, Error> {
         let resource = match req.service {
             Service::Graph => Resource::Graph,
             Service::Exchange => Resource::Exchange,
@@ -117,11 +128,7 @@ impl Client {
             tokens: &inner.tokens,
             resource,
         };
-        let resp = inner.transport.run(&req, auth).await?;
-        if resp.status.is_success() {
-            return Ok(resp);
-        }
-        Err(failure(&req, &resp))
+        inner.transport.run(req, auth).await
     }
 
     /// `{graph}/v1.0{path}` (path starts with `/`, may carry a query).

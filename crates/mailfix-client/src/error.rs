@@ -100,6 +100,9 @@ pub enum ErrorKind {
     },
     /// The address's domain is not an accepted domain of the organisation.
     DomainNotAccepted,
+    /// Exchange's write to Entra ID (its "dual-write") found another directory object with the
+    /// same proxy address (`ObjectConflict`); Microsoft's text says it may be transient.
+    DualWriteConflict,
     /// Exchange's "maximum number of concurrent requests per tenant", after retries.
     ConcurrencyLimit,
     /// Any other error the service reported.

@@ -11,7 +11,8 @@ use tokio::time::Instant;
 use crate::auth::tokens::Tokens;
 use crate::cloud::Resource;
 use crate::counters::Counters;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Service};
+use crate::methods_pace::{MethodsPace, is_methods_path};
 use crate::pace::{self, AfterThrottle, Gate, Lane as PaceLane, Limits};
 use crate::request::{Lane, Request, Response};
 use crate::retry::{self, Outcome, RetryMode, RetryPolicy, Verdict};
@@ -91,6 +92,10 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
     pub(crate) counters: Counters,
+    /// Whether authentication-method routes are under the reports limit (`methods_pace.rs`).
+    pub(crate) methods: MethodsPace,
+    /// The `--trace` file every send is recorded in, if any.
+    pub(crate) trace: Option<std::sync::Arc<crate::trace::Trace>>,
     login: PaceLane,
     graph: PaceLane,
     reports: PaceLane,
@@ -115,6 +120,8 @@ impl Transport {
                     .after_throttle(after_throttle),
             ),
             exchange: PaceLane::new(limits.exchange_concurrency, gate()),
+            methods: MethodsPace::new(limits.reports_requests, limits.reports_window),
+            trace: None,
             limits,
             counters: Counters::default(),
         }
@@ -129,6 +136,27 @@ impl Transport {
         }
     }
 
+    /// The lane a request goes through: its own, except that authentication-method routes go
+    /// through the reports lane once the service has shown that limit there.
+    pub(crate) fn lane_for(&self, req: &Request) -> &PaceLane {
+        if req.service == Service::Graph && self.methods.paced() && is_methods_path(req.url.path())
+        {
+            return &self.reports;
+        }
+        self.lane(req.lane())
+    }
+
+    /// Tells the methods tracker about an answer on an authentication-method route.
+    fn note_methods(&self, req: &Request, sent: &Sent) {
+        if let Sent::Response(r) = sent
+            && req.service == Service::Graph
+            && is_methods_path(req.url.path())
+        {
+            let info = r.header_str("x-ms-throttle-information");
+            self.methods.note(r.status.as_u16(), r.received_at, info);
+        }
+    }
+
     /// Sends once, with a bearer token when given, and buffers the body. Counted and logged.
     pub(crate) async fn send_once(
         &self,
@@ -136,6 +164,7 @@ impl Transport {
         token: Option<&Secret>,
     ) -> Result<Sent, Error> {
         let started = Instant::now();
+        let wall = chrono::Utc::now();
         let mut builder = self
             .http
             .request(req.method.clone(), req.url.clone())
@@ -158,7 +187,31 @@ impl Transport {
             Ok(resp) => read(resp).await,
         };
         log_send(req, &sent, started.elapsed());
+        self.record(req, token.is_some(), &sent, wall, started.elapsed());
         Ok(sent)
+    }
+
+    /// Records one send in the trace, if one is being written.
+    fn record(
+        &self,
+        req: &Request,
+        bearer: bool,
+        sent: &Sent,
+        wall: chrono::DateTime<chrono::Utc>,
+        took: Duration,
+    ) {
+        let Some(trace) = &self.trace else {
+            return;
+        };
+        let answer = match sent {
+            Sent::Response(r) => crate::trace::Answer::Response {
+                status: r.status.as_u16(),
+                headers: &r.headers,
+                body: &r.body,
+            },
+            Sent::Unsent(e) | Sent::Lost(e) => crate::trace::Answer::Failed(e.to_string()),
+        };
+        trace.record(req, bearer, &answer, wall, took.as_secs_f64() * 1000.0);
     }
 
     /// One attempt: with a bearer token when asked, and on a 401 (once per request) the token is
@@ -188,16 +241,17 @@ impl Transport {
     /// its status, or a network error.
     pub(crate) async fn run(&self, req: &Request, auth: Authorize<'_>) -> Result<Response, Error> {
         let req = &*req.identified();
-        let lane = self.lane(req.lane());
         let deadline = Instant::now() + self.retry.max_elapsed;
         let mut attempt = 1u32;
         let mut refreshed = false;
         loop {
+            let lane = self.lane_for(req);
             let admission = lane.admit(&self.counters).await;
             let sent = self.attempt(req, &auth, &mut refreshed).await;
             let now = Instant::now();
             admission.complete(now, sent.as_ref().ok().and_then(|s| self.spacing(s)));
             let sent = sent?;
+            self.note_methods(req, &sent);
             let Verdict::Retry { after, throttled } = retry::classify(sent.outcome(), req.mode)
             else {
                 return sent.finish(req);
@@ -210,8 +264,9 @@ impl Transport {
             let resume = received_at + delay;
             if throttled {
                 self.counters.throttled();
-                // Every request to this service waits, not only this one.
-                lane.throttled(received_at, resume);
+                // Every request to this service waits, not only this one (in the lane the
+                // request belongs to now: a reports-limit answer moves methods routes).
+                self.lane_for(req).throttled(received_at, resume);
             }
             if attempt >= self.retry.max_attempts || resume > deadline {
                 return sent.finish(req);

@@ -17,14 +17,17 @@ mod execute;
 pub mod exo;
 pub mod graph;
 pub mod ids;
+mod methods_pace;
 pub mod models;
 pub mod pace;
 pub mod page;
 pub mod permission;
 pub mod query;
 pub mod request;
+mod resolver;
 pub mod retry;
 pub mod secret;
+pub mod trace;
 
 pub use auth::{
     AssertionAlgorithm, ClientCertificate, Credential, DeviceCodeOptions, DeviceCodePrompt,
@@ -36,7 +39,7 @@ pub use cloud::{Cloud, Endpoints, Resource};
 pub use config::ClientConfig;
 pub use counters::CountersSnapshot;
 pub use error::{Error, ErrorKind, Service, SignInKind};
-pub use exo::{AddressChange, AddressOutcome, Exchange};
+pub use exo::{AddressChange, AddressOutcome, Exchange, ExchangeEndpoint, MailboxIdentity};
 pub use graph::{DeltaItem, DeltaStart, Graph, Membership};
 pub use ids::{GroupId, UserId, UserRef};
 pub use pace::Limits;
@@ -46,3 +49,4 @@ pub use query::{Filter, Query};
 pub use request::{Request, Response};
 pub use retry::{RetryMode, RetryPolicy};
 pub use secret::Secret;
+pub use trace::Trace;

@@ -2,13 +2,15 @@
 //! cmdlet family.
 
 pub mod domains;
+pub mod endpoint;
 pub mod error;
 pub mod invoke;
 pub mod mailboxes;
 pub mod users;
 
+pub use endpoint::ExchangeEndpoint;
 pub use invoke::ExoPage;
-pub use mailboxes::{AddressChange, AddressOutcome, secondary_address};
+pub use mailboxes::{AddressChange, AddressOutcome, MailboxIdentity, secondary_address};
 
 use crate::client::Client;
 
