@@ -15,7 +15,6 @@ use crate::measure::Measurement;
 pub struct Launch {
     /// Short name for files and messages (`mailfix-scan-small`).
     pub name: String,
-    /// The executable.
     pub program: PathBuf,
     /// Its arguments.
     pub args: Vec<String>,

@@ -7,19 +7,13 @@ use mailfix_client::{Client, ClientConfig, Cloud, Credential, Endpoints, Secret}
 
 /// Where a simulator is and how to sign in to it.
 pub struct Connection {
-    /// Sign-in base URL.
     pub login_url: String,
-    /// Graph base URL.
     pub graph_url: String,
-    /// Exchange base URL.
     pub exo_url: String,
-    /// Tenant id.
     pub tenant: String,
-    /// App (client) id.
     pub client_id: String,
-    /// The app's secret.
     pub secret: Secret,
-    /// The CA to trust.
+    /// The simulator's CA, trusted besides the system's.
     pub ca_file: Option<PathBuf>,
 }
 

@@ -5,7 +5,7 @@ use mailfix_sim::log::{LogEntry, Service};
 
 /// What the service saw of one run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RequestCounts {
+pub struct SimLogCounts {
     /// Graph requests (a `$batch` counts once).
     pub graph: u64,
     /// Exchange admin API requests.
@@ -23,7 +23,7 @@ pub struct RequestCounts {
     pub writes: u64,
 }
 
-impl RequestCounts {
+impl SimLogCounts {
     /// Counts `entries`, leaving out the control plane (the harness's own calls).
     pub fn of(entries: &[LogEntry]) -> Self {
         let mut counts = Self::default();

@@ -10,7 +10,6 @@ use crate::machine::{LoadAvg, Machine};
 
 /// Everything the report shows.
 pub struct Report {
-    /// The machine.
     pub machine: Machine,
     /// Load average when the run started.
     pub load_at_start: LoadAvg,
@@ -24,7 +23,6 @@ pub struct Report {
     pub full: bool,
     /// The command that produced it.
     pub command: String,
-    /// The cases.
     pub cases: Vec<CaseResult>,
 }
 
@@ -114,7 +112,7 @@ fn table_row(case: &CaseResult, row: &Row, base: Option<&Row>) -> String {
         None => "–".to_owned(),
     };
     let requests = |r: &Row| r.requests.map_or(0.0, |c| c.service_requests() as f64);
-    let count = |f: fn(&crate::counts::RequestCounts) -> u64| {
+    let count = |f: fn(&crate::counts::SimLogCounts) -> u64| {
         row.requests
             .map_or_else(|| "–".to_owned(), |c| f(&c).to_string())
     };

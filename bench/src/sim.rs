@@ -12,12 +12,11 @@ use mailfix_sim::state::AppState;
 use mailfix_sim::{RunningSim, SimOptions};
 use serde_json::Value;
 
-use crate::counts::RequestCounts;
+use crate::counts::SimLogCounts;
 
 /// How to start a simulator for one run.
 #[derive(Clone, Debug)]
 pub struct Setup {
-    /// The scenario.
     pub scenario: Scenario,
     /// Seed of the scenario and the behaviour.
     pub seed: u64,
@@ -73,14 +72,17 @@ pub struct Sim {
 impl Sim {
     /// Starts a simulator for `setup`.
     pub async fn start(setup: &Setup) -> anyhow::Result<Self> {
-        let mut options = SimOptions::for_test(setup.scenario.clone());
-        options.seed = setup.seed;
-        options.http = false;
-        options.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-        options.time_scale = setup.time_scale;
-        options.graph_latency_ms = Some(setup.graph_latency_ms);
-        options.exo_latency_ms = Some(setup.exo_latency_ms);
-        options.writeback_delay_s = setup.writeback_s;
+        let options = SimOptions {
+            seed: setup.seed,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http: false,
+            time_scale: setup.time_scale,
+            state_dir: None,
+            graph_latency_ms: Some(setup.graph_latency_ms),
+            exo_latency_ms: Some(setup.exo_latency_ms),
+            writeback_delay_s: setup.writeback_s,
+            ..SimOptions::new(setup.scenario.clone())
+        };
         let running = mailfix_sim::start(options)
             .await
             .context("the simulator did not start")?;
@@ -145,8 +147,8 @@ impl Sim {
     }
 
     /// Requests by service since the simulator started (control plane left out).
-    pub fn counts(&self) -> RequestCounts {
-        RequestCounts::of(&self.state().log.since(0))
+    pub fn counts(&self) -> SimLogCounts {
+        SimLogCounts::of(&self.state().log.since(0))
     }
 
     /// Stops the simulator.

@@ -50,10 +50,14 @@ pub struct HostInfo {
 /// Runs the host until stdin closes.
 pub async fn run(args: SimHostArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut options = SimOptions::for_test(mailfix_sim::scenario::scale(args.users, args.seed));
-    options.seed = args.seed;
-    options.http = false;
-    options.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    let options = SimOptions {
+        seed: args.seed,
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        http: false,
+        time_scale: 1.0,
+        state_dir: None,
+        ..SimOptions::new(mailfix_sim::scenario::scale(args.users, args.seed))
+    };
     let sim = mailfix_sim::start(options)
         .await
         .context("the simulator did not start")?;

@@ -20,8 +20,8 @@ pub async fn run(
     domain: &str,
     poll: Duration,
 ) -> anyhow::Result<Value> {
-    let id = super::group_id(client, group).await?;
-    let members = super::user_members(client, &id, Membership::Direct).await?;
+    let id = super::members::group_id(client, group).await?;
+    let members = super::members::user_members(client, &id, Membership::Direct).await?;
     let empty: Vec<String> = members
         .iter()
         .filter(|u| u.mail_is_empty())
@@ -44,7 +44,7 @@ pub async fn run(
     loop {
         tokio::time::sleep(poll).await;
         polls += 1;
-        let members = super::user_members(client, &id, Membership::Direct).await?;
+        let members = super::members::user_members(client, &id, Membership::Direct).await?;
         let pending = members
             .iter()
             .filter(|u| u.mail_is_empty())

@@ -3,7 +3,7 @@
 
 use futures::TryStreamExt as _;
 use mailfix_client::models::User;
-use mailfix_client::{Client, Membership, Query, UserRef};
+use mailfix_client::{Client, Membership, Query, UserKey};
 use mailfix_engine::collect::USER_FIELDS;
 use serde_json::{Value, json};
 
@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 pub async fn run(client: &Client, group: Option<&str>) -> anyhow::Result<Value> {
     let listed: Vec<User> = match group {
         Some(name) => {
-            let id = super::group_id(client, name).await?;
-            super::user_members(client, &id, Membership::Transitive).await?
+            let id = super::members::group_id(client, name).await?;
+            super::members::user_members(client, &id, Membership::Transitive).await?
         }
         None => {
             client
@@ -26,7 +26,7 @@ pub async fn run(client: &Client, group: Option<&str>) -> anyhow::Result<Value> 
     for member in &listed {
         let user = client
             .graph()
-            .get_user(&UserRef::parse(&member.id), &USER_FIELDS)
+            .get_user(&UserKey::parse(&member.id), &USER_FIELDS)
             .await?;
         empty_mail += u64::from(user.mail_is_empty());
     }

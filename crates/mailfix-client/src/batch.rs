@@ -204,7 +204,7 @@ async fn run_chunk(
             Lane::Graph
         };
         transport
-            .lane(lane)
+            .pacer(lane)
             .throttled(received_at, received_at + wait);
         transport.counters.retry();
         pending = throttled;

@@ -13,7 +13,7 @@ use crate::cloud::Resource;
 use crate::counters::Counters;
 use crate::error::{Error, ErrorKind, Service};
 use crate::methods_pace::{MethodsPace, is_methods_path};
-use crate::pace::{self, AfterThrottle, Gate, Lane as PaceLane, Limits};
+use crate::pace::{self, AfterThrottle, Gate, Limits, Pacer};
 use crate::request::{Lane, Request, Response};
 use crate::retry::{self, Outcome, RetryMode, RetryPolicy, Verdict};
 use crate::secret::Secret;
@@ -96,10 +96,10 @@ pub(crate) struct Transport {
     pub(crate) methods: MethodsPace,
     /// The `--trace` file every send is recorded in, if any.
     pub(crate) trace: Option<std::sync::Arc<crate::trace::Trace>>,
-    login: PaceLane,
-    graph: PaceLane,
-    reports: PaceLane,
-    exchange: PaceLane,
+    login: Pacer,
+    graph: Pacer,
+    reports: Pacer,
+    exchange: Pacer,
 }
 
 impl Transport {
@@ -109,17 +109,17 @@ impl Transport {
         Self {
             http,
             retry,
-            login: PaceLane::new(2, gate()),
-            graph: PaceLane::new(limits.graph_concurrency, gate()),
+            login: Pacer::new(2, gate()),
+            graph: Pacer::new(limits.graph_concurrency, gate()),
             // The window counts requests in flight; never more in flight than it allows.
-            reports: PaceLane::new(
+            reports: Pacer::new(
                 limits
                     .reports_concurrency
                     .clamp(1, limits.reports_requests.max(1)),
                 Gate::windowed(limits.reports_requests, limits.reports_window)
                     .after_throttle(after_throttle),
             ),
-            exchange: PaceLane::new(limits.exchange_concurrency, gate()),
+            exchange: Pacer::new(limits.exchange_concurrency, gate()),
             methods: MethodsPace::new(limits.reports_requests, limits.reports_window),
             trace: None,
             limits,
@@ -127,7 +127,7 @@ impl Transport {
         }
     }
 
-    pub(crate) fn lane(&self, lane: Lane) -> &PaceLane {
+    pub(crate) fn pacer(&self, lane: Lane) -> &Pacer {
         match lane {
             Lane::Login => &self.login,
             Lane::Graph => &self.graph,
@@ -138,12 +138,12 @@ impl Transport {
 
     /// The lane a request goes through: its own, except that authentication-method routes go
     /// through the reports lane once the service has shown that limit there.
-    pub(crate) fn lane_for(&self, req: &Request) -> &PaceLane {
+    pub(crate) fn pacer_for(&self, req: &Request) -> &Pacer {
         if req.service == Service::Graph && self.methods.paced() && is_methods_path(req.url.path())
         {
             return &self.reports;
         }
-        self.lane(req.lane())
+        self.pacer(req.lane())
     }
 
     /// Tells the methods tracker about an answer on an authentication-method route.
@@ -245,8 +245,8 @@ impl Transport {
         let mut attempt = 1u32;
         let mut refreshed = false;
         loop {
-            let lane = self.lane_for(req);
-            let admission = lane.admit(&self.counters).await;
+            let pacer = self.pacer_for(req);
+            let admission = pacer.admit(&self.counters).await;
             let sent = self.attempt(req, &auth, &mut refreshed).await;
             let now = Instant::now();
             admission.complete(now, sent.as_ref().ok().and_then(|s| self.spacing(s)));
@@ -266,7 +266,7 @@ impl Transport {
                 self.counters.throttled();
                 // Every request to this service waits, not only this one (in the lane the
                 // request belongs to now: a reports-limit answer moves methods routes).
-                self.lane_for(req).throttled(received_at, resume);
+                self.pacer_for(req).throttled(received_at, resume);
             }
             if attempt >= self.retry.max_attempts || resume > deadline {
                 return sent.finish(req);

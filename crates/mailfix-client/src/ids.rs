@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 macro_rules! id_type {
@@ -47,23 +48,23 @@ id_type!(
     GroupId
 );
 
-/// A user named by object id or by user principal name.
+/// How a request names a user: object id or user principal name (the key in `/users/{key}`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum UserRef {
+pub enum UserKey {
     /// Object id.
     Id(UserId),
     /// User principal name.
     Upn(String),
 }
 
-impl UserRef {
+impl UserKey {
     /// A UPN if the text contains `@`, otherwise an object id.
     pub fn parse(s: &str) -> Self {
         let s = s.trim();
         if s.contains('@') {
-            UserRef::Upn(s.to_owned())
+            UserKey::Upn(s.to_owned())
         } else {
-            UserRef::Id(UserId(s.to_owned()))
+            UserKey::Id(UserId(s.to_owned()))
         }
     }
 
@@ -71,52 +72,50 @@ impl UserRef {
     /// with `#EXT#` work), or `/users('{upn}')` when the UPN starts with `$` (Graph's rule).
     pub fn path(&self) -> String {
         match self {
-            UserRef::Id(id) => format!("/users/{}", encode_segment(id.as_str())),
-            UserRef::Upn(upn) if upn.starts_with('$') => {
+            UserKey::Id(id) => format!("/users/{}", encode_segment(id.as_str())),
+            UserKey::Upn(upn) if upn.starts_with('$') => {
                 format!("/users('{}')", encode_segment(&upn.replace('\'', "''")))
             }
-            UserRef::Upn(upn) => format!("/users/{}", encode_segment(upn)),
+            UserKey::Upn(upn) => format!("/users/{}", encode_segment(upn)),
         }
     }
 }
 
-impl fmt::Display for UserRef {
+impl fmt::Display for UserKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            UserRef::Id(id) => f.write_str(id.as_str()),
-            UserRef::Upn(upn) => f.write_str(upn),
+            UserKey::Id(id) => f.write_str(id.as_str()),
+            UserKey::Upn(upn) => f.write_str(upn),
         }
     }
 }
 
-impl From<UserId> for UserRef {
+impl From<UserId> for UserKey {
     fn from(id: UserId) -> Self {
-        UserRef::Id(id)
+        UserKey::Id(id)
     }
 }
 
-impl From<&UserId> for UserRef {
+impl From<&UserId> for UserKey {
     fn from(id: &UserId) -> Self {
-        UserRef::Id(id.clone())
+        UserKey::Id(id.clone())
     }
 }
 
-/// Percent-encodes every byte of `s` except ASCII letters, digits and the bytes in `keep`.
-pub(crate) fn percent_encode(s: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// What a path segment encodes: everything but ASCII letters, digits, unreserved characters,
+/// `@`, `$` and `'`.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@')
+    .remove(b'$')
+    .remove(b'\'');
 
-/// Percent-encodes a path segment: everything but unreserved characters, `@`, `$` and `'`.
+/// Percent-encodes a path segment (see [`PATH_SEGMENT`]).
 pub(crate) fn encode_segment(s: &str) -> String {
-    percent_encode(s, b"-._~@$'")
+    utf8_percent_encode(s, PATH_SEGMENT).to_string()
 }
 
 #[cfg(test)]
@@ -125,19 +124,23 @@ mod tests {
 
     #[test]
     fn user_paths_follow_graphs_rules() {
-        assert_eq!(UserRef::parse("0a1b").path(), "/users/0a1b");
+        assert_eq!(UserKey::parse("0a1b").path(), "/users/0a1b");
         assert_eq!(
-            UserRef::parse("adele@contoso.com").path(),
+            UserKey::parse("adele@contoso.com").path(),
             "/users/adele@contoso.com"
         );
         assert_eq!(
-            UserRef::parse("kim_fabrikam.com#EXT#@contoso.onmicrosoft.com").path(),
+            UserKey::parse("kim_fabrikam.com#EXT#@contoso.onmicrosoft.com").path(),
             "/users/kim_fabrikam.com%23EXT%23@contoso.onmicrosoft.com"
         );
         assert_eq!(
-            UserRef::parse("$adele@contoso.com").path(),
+            UserKey::parse("$adele@contoso.com").path(),
             "/users('$adele@contoso.com')"
         );
-        assert_eq!(UserRef::parse("a b/c?d").path(), "/users/a%20b%2Fc%3Fd");
+        assert_eq!(UserKey::parse("a b/c?d").path(), "/users/a%20b%2Fc%3Fd");
+        assert_eq!(
+            UserKey::parse("zoë@contoso.com").path(),
+            "/users/zo%C3%AB@contoso.com"
+        );
     }
 }

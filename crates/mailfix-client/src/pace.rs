@@ -17,7 +17,7 @@
 //! answered within the period before, so no period ever sees more than `max` arrivals, whatever
 //! the concurrency. (Counting answers, not sends, costs one round trip per request at most.)
 //!
-//! [`Gate`] is the pure part (explicit instants, unit-tested); [`Lane`] adds the semaphore and the
+//! [`Gate`] is the pure part (explicit instants, unit-tested); [`Pacer`] adds the semaphore and the
 //! sleeping; [`Admission`] records the answer (or the abandonment) of each admitted send.
 
 use std::collections::VecDeque;
@@ -312,15 +312,15 @@ impl Gate {
     }
 }
 
-/// A service's pacing: semaphore plus gate.
+/// A lane's pacing: semaphore plus gate.
 #[derive(Debug)]
-pub(crate) struct Lane {
+pub(crate) struct Pacer {
     gate: Mutex<Gate>,
     permits: Semaphore,
 }
 
-impl Lane {
-    /// A lane with `concurrency` permits.
+impl Pacer {
+    /// A pacer with `concurrency` permits.
     pub(crate) fn new(concurrency: usize, gate: Gate) -> Self {
         Self {
             gate: Mutex::new(gate),
@@ -351,7 +351,7 @@ impl Lane {
             match self.with_gate(|g| g.try_pass(now)) {
                 Ok(()) => {
                     return Admission {
-                        lane: self,
+                        pacer: self,
                         _permit: permit,
                         open: true,
                     };
@@ -385,7 +385,7 @@ impl Lane {
 /// One admitted send: its concurrency permit and its place in the window until it is answered.
 #[derive(Debug)]
 pub(crate) struct Admission<'a> {
-    lane: &'a Lane,
+    pacer: &'a Pacer,
     _permit: SemaphorePermit<'a>,
     open: bool,
 }
@@ -395,14 +395,14 @@ impl Admission<'_> {
     /// Recorded before the permit is released, so the next send sees it.
     pub(crate) fn complete(mut self, at: Instant, spacing: Option<Duration>) {
         self.open = false;
-        self.lane.completed(at, spacing);
+        self.pacer.completed(at, spacing);
     }
 }
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
         if self.open {
-            self.lane.completed(Instant::now(), None);
+            self.pacer.completed(Instant::now(), None);
         }
     }
 }

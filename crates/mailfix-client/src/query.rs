@@ -2,6 +2,7 @@
 //! and whether the query is an advanced one that needs `ConsistencyLevel: eventual` (PROTOCOL.md §2.3).
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// A `$filter` expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,9 +177,24 @@ impl Query {
     }
 }
 
-/// Percent-encodes a query value; keeps `,` `'` `(` `)` `:` `/` readable, spaces become `%20`.
+/// What a query value encodes: everything but ASCII letters, digits, unreserved characters and
+/// `,` `'` `(` `)` `:` `/` `@` (kept readable); spaces become `%20`.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b',')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b':')
+    .remove(b'/')
+    .remove(b'@');
+
+/// Percent-encodes a query value (see [`QUERY_VALUE`]).
 fn encode(value: &str) -> String {
-    crate::ids::percent_encode(value, b"-._~,'():/@")
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 #[cfg(test)]

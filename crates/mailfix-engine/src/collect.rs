@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::TryStreamExt as _;
 use mailfix_client::models::AuthenticationMethod;
 use mailfix_client::{
-    BatchRequest, Client, Error, ErrorKind, Filter, Page, Permission, UserId, UserRef,
+    BatchRequest, Client, Error, ErrorKind, Filter, Page, Permission, UserId, UserKey,
 };
 
 use crate::facts::{MethodFacts, RegistrationFacts};
@@ -84,7 +84,7 @@ pub async fn methods(
 fn methods_url(id: &str) -> String {
     format!(
         "{}/authentication/methods",
-        UserRef::from(UserId(id.to_owned())).path()
+        UserKey::from(UserId(id.to_owned())).path()
     )
 }
 

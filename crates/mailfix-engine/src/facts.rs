@@ -224,14 +224,6 @@ impl UserFacts {
             .find_map(|a| a.strip_prefix("SMTP:"))
             .map(str::trim)
     }
-
-    /// All SMTP addresses (primary and secondary), without their prefix.
-    pub fn smtp_addresses(&self) -> impl Iterator<Item = &str> {
-        self.proxy_addresses.iter().filter_map(|a| {
-            let (kind, addr) = a.split_once(':')?;
-            kind.eq_ignore_ascii_case("smtp").then_some(addr.trim())
-        })
-    }
 }
 
 /// Keeps an unresolved error of an Exchange service instance.

@@ -1,9 +1,9 @@
-//! mailfix engine: rules, plans, apply/watch/resume, seed, audit and the journal. No printing, no
+//! mailfix engine: one module per command (`scan`, `fix`, `cleanup`, `seed`, `audit`) and the parts
+//! they share (`aliases`, `journal`, `rules`, `scope`, ...). No printing, no
 //! CLI: operations report through [`events::Reporter`] and return report structs the binary renders.
 #![warn(missing_docs)]
 
-pub mod alias;
-pub mod apply;
+pub mod aliases;
 pub mod audit;
 pub mod cleanup;
 pub mod collect;
@@ -13,15 +13,11 @@ pub mod facts;
 pub mod finding;
 pub mod fix;
 pub mod journal;
-pub mod latency;
-pub mod plan;
-pub mod resume;
 pub mod rules;
 pub mod run_id;
 pub mod scan;
 pub mod scope;
 pub mod seed;
-pub mod watch;
 
 pub use finding::{Finding, Severity, UserRef};
 pub use run_id::RunId;

@@ -62,13 +62,14 @@ pub struct SimOptions {
 }
 
 impl SimOptions {
-    /// Options for a test: the given scenario on `127.0.0.1:0`, plain HTTP, seed 1, real time.
-    pub fn for_test(scenario: Scenario) -> Self {
+    /// The given scenario served over HTTPS on a free loopback port (`127.0.0.1:0`), seed 1, in
+    /// real time, its PEM files in a temporary directory, with the scenario's own behaviour.
+    pub fn new(scenario: Scenario) -> Self {
         Self {
             scenario,
             seed: 1,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            http: true,
+            http: false,
             time_scale: 1.0,
             state_dir: None,
             fault_rate: None,
@@ -77,6 +78,14 @@ impl SimOptions {
             writeback_delay_s: None,
             stuck_share: None,
             cloud: identity::SimCloud::Global,
+        }
+    }
+
+    /// Options for a test: [`SimOptions::new`], but plain HTTP.
+    pub fn for_test(scenario: Scenario) -> Self {
+        Self {
+            http: true,
+            ..Self::new(scenario)
         }
     }
 

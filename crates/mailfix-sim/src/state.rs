@@ -139,11 +139,6 @@ impl SimState {
         draw_delay(&behaviour, &mut self.lock_rng())
     }
 
-    /// The eventual-consistency lag of advanced queries.
-    pub fn consistency_lag(&self) -> chrono::Duration {
-        seconds(self.behaviour().consistency_lag_s)
-    }
-
     /// Reads the tenant after applying everything due by now (write-backs, expired reservations).
     pub fn read_tenant(&self) -> RwLockReadGuard<'_, Tenant> {
         self.catch_up();

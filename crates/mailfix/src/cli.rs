@@ -1,6 +1,6 @@
 //! The command line as clap parses it: global connection options, the scope options shared by
 //! `scan`, `fix`, `cleanup`, `seed` and `audit`, and one argument struct per subcommand. Nothing here
-//! is interpreted: `settings.rs` resolves these raw values (with env, config file and defaults).
+//! is interpreted: `settings/` resolves these raw values (with env, config file and defaults).
 
 use std::path::PathBuf;
 

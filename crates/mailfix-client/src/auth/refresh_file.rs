@@ -1,7 +1,6 @@
-//! The device-code refresh token on disk: a small JSON file readable by its owner only (0600),
-//! replaced atomically, bound to the client id and tenant it was issued for.
+//! The device-code refresh token on disk: a small private JSON file (owner only, replaced
+//! atomically), bound to the client id and tenant it was issued for.
 
-use std::io::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -34,32 +33,20 @@ pub(crate) fn read(path: &Path, client_id: &str, tenant: &str) -> Result<Option<
         .map(|c| Secret::new(c.refresh_token)))
 }
 
-/// Stores the refresh token with mode 0600 (written to a temporary file, then renamed).
+/// Stores the refresh token as a private file (see [`crate::private_file`]).
 pub(crate) fn write(
     path: &Path,
     client_id: &str,
     tenant: &str,
     token: &Secret,
 ) -> Result<(), Error> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| io_error("create the directory of", path, e))?;
-    }
     let body = serde_json::to_vec(&CacheFile {
         client_id: client_id.to_owned(),
         tenant: tenant.to_owned(),
         refresh_token: token.expose().to_owned(),
     })
     .map_err(|e| Error::decode(format!("cannot encode the token cache: {e}")))?;
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(|e| io_error("write", path, e))?;
-    file.write_all(&body)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| io_error("write", path, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_error("replace", path, e))
+    crate::private_file::replace(path, &body).map_err(|e| io_error("write", path, e))
 }
 
 #[cfg(test)]

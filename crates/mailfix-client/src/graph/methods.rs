@@ -15,20 +15,20 @@ use serde_json::json;
 
 use super::Graph;
 use crate::error::Error;
-use crate::ids::{UserRef, encode_segment};
+use crate::ids::{UserKey, encode_segment};
 use crate::models::{AuthenticationMethod, EmailMethod, PhoneMethod, PhoneType};
 use crate::permission::Permission;
 use crate::query::Query;
 use crate::retry::RetryMode;
 
 impl Graph {
-    fn methods_path(user: &UserRef, kind: &str) -> String {
+    fn methods_path(user: &UserKey, kind: &str) -> String {
         format!("{}/authentication/{kind}", user.path())
     }
 
     async fn list_methods<T>(
         &self,
-        user: &UserRef,
+        user: &UserKey,
         kind: &str,
         op: &'static str,
     ) -> Result<Vec<T>, Error>
@@ -41,12 +41,12 @@ impl Graph {
     }
 
     /// Every registered method (`/authentication/methods`), typed by `@odata.type`.
-    pub async fn auth_methods(&self, user: &UserRef) -> Result<Vec<AuthenticationMethod>, Error> {
+    pub async fn auth_methods(&self, user: &UserKey) -> Result<Vec<AuthenticationMethod>, Error> {
         self.list_methods(user, "methods", "methods.list").await
     }
 
     /// The phone methods (a phone of a type this client does not know is left out).
-    pub async fn phone_methods(&self, user: &UserRef) -> Result<Vec<PhoneMethod>, Error> {
+    pub async fn phone_methods(&self, user: &UserKey) -> Result<Vec<PhoneMethod>, Error> {
         let items: Vec<serde_json::Value> = self
             .list_methods(user, "phoneMethods", "methods.phone.list")
             .await?;
@@ -59,7 +59,7 @@ impl Graph {
     /// Adds a phone method (`phoneNumber` in Graph's `+{country} {number}` form). Not idempotent.
     pub async fn add_phone_method(
         &self,
-        user: &UserRef,
+        user: &UserKey,
         phone_number: &str,
         phone_type: PhoneType,
     ) -> Result<PhoneMethod, Error> {
@@ -79,7 +79,7 @@ impl Graph {
     /// Changes the number of an existing phone method.
     pub async fn update_phone_method(
         &self,
-        user: &UserRef,
+        user: &UserKey,
         phone_type: PhoneType,
         phone_number: &str,
     ) -> Result<(), Error> {
@@ -102,7 +102,7 @@ impl Graph {
     /// Deletes a phone method (404 if it is not there).
     pub async fn delete_phone_method(
         &self,
-        user: &UserRef,
+        user: &UserKey,
         phone_type: PhoneType,
     ) -> Result<(), Error> {
         let path = format!(
@@ -119,16 +119,10 @@ impl Graph {
         self.send_empty(req).await
     }
 
-    /// The email methods.
-    pub async fn email_methods(&self, user: &UserRef) -> Result<Vec<EmailMethod>, Error> {
-        self.list_methods(user, "emailMethods", "methods.email.list")
-            .await
-    }
-
     /// Adds the email method. Not idempotent.
     pub async fn add_email_method(
         &self,
-        user: &UserRef,
+        user: &UserKey,
         address: &str,
     ) -> Result<EmailMethod, Error> {
         let path = Self::methods_path(user, "emailMethods");
@@ -147,7 +141,7 @@ impl Graph {
     /// Changes the address of an existing email method.
     pub async fn update_email_method(
         &self,
-        user: &UserRef,
+        user: &UserKey,
         method_id: &str,
         address: &str,
     ) -> Result<(), Error> {

@@ -8,21 +8,9 @@ pub mod members;
 pub mod methods;
 pub mod reports;
 mod requests;
+mod service;
 pub mod users;
 
 pub use delta::{DeltaItem, DeltaStart};
 pub use members::Membership;
-
-use crate::client::Client;
-
-/// Graph operations of a [`Client`] (cheap to clone).
-#[derive(Clone, Debug)]
-pub struct Graph {
-    pub(crate) client: Client,
-}
-
-impl Graph {
-    pub(crate) fn new(client: Client) -> Self {
-        Self { client }
-    }
-}
+pub use service::Graph;

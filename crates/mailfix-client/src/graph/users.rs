@@ -4,7 +4,7 @@
 use super::Graph;
 use crate::batch::BatchRequest;
 use crate::error::Error;
-use crate::ids::{UserId, UserRef};
+use crate::ids::{UserId, UserKey};
 use crate::models::User;
 use crate::page::Items;
 use crate::permission::Permission;
@@ -18,7 +18,7 @@ impl Graph {
     }
 
     /// One user by object id or UPN, with `$select`.
-    pub async fn get_user(&self, user: &UserRef, select: &[&str]) -> Result<User, Error> {
+    pub async fn get_user(&self, user: &UserKey, select: &[&str]) -> Result<User, Error> {
         let query = Query::new().select(select.iter().copied());
         let req = self.get(&user.path(), &query, "users.get", Permission::UserReadAll)?;
         self.send_json(req).await
@@ -34,7 +34,7 @@ impl Graph {
         let query = Query::new().select(select.iter().copied());
         let requests: Vec<BatchRequest> = ids
             .iter()
-            .map(|id| BatchRequest::get(query.apply(&UserRef::from(id).path())))
+            .map(|id| BatchRequest::get(query.apply(&UserKey::from(id).path())))
             .collect();
         let answers = self.batch_with(&requests, Permission::UserReadAll).await?;
         Ok(ids

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use mailfix_client::{Client, ErrorKind, Service, UserRef};
+use mailfix_client::{Client, ErrorKind, Service, UserKey};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -74,7 +74,7 @@ async fn client_with_graph_at(graph: &str) -> (Client, support::Server) {
 }
 
 async fn add_email_method(client: &Client) -> Result<(), mailfix_client::Error> {
-    let user = UserRef::parse("u1");
+    let user = UserKey::parse("u1");
     client
         .graph()
         .add_email_method(&user, "kim@fabrikam.com")
@@ -88,7 +88,7 @@ async fn a_read_cut_off_mid_request_is_retried() {
     let (client, _login) = client_with_graph_at(&graph).await;
     client
         .graph()
-        .get_user(&UserRef::parse("u1"), &["id"])
+        .get_user(&UserKey::parse("u1"), &["id"])
         .await
         .unwrap();
     assert_eq!(seen.load(Ordering::SeqCst), 2);

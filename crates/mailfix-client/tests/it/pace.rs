@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use futures::TryStreamExt as _;
 use futures::future::join_all;
-use mailfix_client::{Client, Filter, UserRef};
+use mailfix_client::{Client, Filter, UserKey};
 use serde_json::json;
 
 use crate::support::{self, reply};
@@ -67,7 +67,7 @@ async fn requests_in_flight_never_exceed_the_caps() {
         async move {
             client
                 .graph()
-                .get_user(&UserRef::parse(&format!("u{i}")), &["id"])
+                .get_user(&UserKey::parse(&format!("u{i}")), &["id"])
                 .await
                 .unwrap();
         }
@@ -215,7 +215,7 @@ async fn sends_are_spaced_when_graph_reports_pressure() {
     for _ in 0..3 {
         client
             .graph()
-            .get_user(&UserRef::parse("u"), &["id"])
+            .get_user(&UserKey::parse("u"), &["id"])
             .await
             .unwrap();
     }
@@ -267,7 +267,7 @@ async fn after_throttled_answers_waiting_requests_do_not_all_go_at_once() {
     let mut config = support::config(&server.url);
     config.retry.max_attempts = 100;
     let client = Client::new(config).unwrap();
-    let user = UserRef::parse("u");
+    let user = UserKey::parse("u");
     let gets = (0..100).map(|_| async {
         client.graph().get_user(&user, &["id"]).await.unwrap();
     });

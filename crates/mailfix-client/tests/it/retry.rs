@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
-use mailfix_client::{Client, UserRef};
+use mailfix_client::{Client, UserKey};
 use serde_json::json;
 use tokio::time::Instant;
 
@@ -58,7 +58,7 @@ fn flaky(
 async fn get_user(client: &Client) -> Result<mailfix_client::models::User, mailfix_client::Error> {
     client
         .graph()
-        .get_user(&UserRef::parse("u1"), &["id", "mail"])
+        .get_user(&UserKey::parse("u1"), &["id", "mail"])
         .await
 }
 

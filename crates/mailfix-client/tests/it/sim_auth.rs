@@ -5,7 +5,7 @@
 
 use mailfix_client::{
     Client, Cloud, Credential, Endpoints, ErrorKind, Permission, Resource, Secret, SignInKind,
-    UserRef,
+    UserKey,
 };
 use mailfix_sim::identity::SimCloud;
 use mailfix_sim::scenario::small;
@@ -222,7 +222,7 @@ async fn national_cloud_presets_name_their_hosts_and_sign_in_with_their_resource
             assert_eq!(claims.aud, format!("https://{host}"), "{cloud}");
         }
         // Graph and Exchange accept the preset's tokens.
-        let nobody = UserRef::parse("nobody@contoso.com");
+        let nobody = UserKey::parse("nobody@contoso.com");
         let missing = client.graph().get_user(&nobody, &["id"]).await.unwrap_err();
         assert!(missing.is_not_found(), "{missing:?}");
         assert!(!client.exo().accepted_domains().await.unwrap().is_empty());

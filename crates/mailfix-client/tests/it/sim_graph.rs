@@ -4,7 +4,7 @@
 
 use futures::TryStreamExt as _;
 use mailfix_client::models::{AuthenticationMethod, PhoneType};
-use mailfix_client::{Credential, DeltaItem, DeltaStart, Filter, Secret, UserRef};
+use mailfix_client::{Credential, DeltaItem, DeltaStart, Filter, Secret, UserKey};
 use mailfix_sim::scenario::{GroupSpec, MemberSpec, small};
 use serde_json::json;
 
@@ -59,7 +59,7 @@ async fn methods_are_typed_and_phones_written_at_their_fixed_ids() {
     let sim = Sim::start(scenario).await;
     let client = sim.client();
     let graph = client.graph();
-    let user = UserRef::parse(&upn);
+    let user = UserKey::parse(&upn);
     let before = graph.auth_methods(&user).await.unwrap();
     assert!(
         before

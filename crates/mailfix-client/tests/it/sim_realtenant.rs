@@ -3,7 +3,7 @@
 //! configured), the UPN tried once when Exchange does not resolve an object id, and answers with
 //! `null` lists and enum values added later.
 
-use mailfix_client::{MailboxIdentity, Resource, UserRef};
+use mailfix_client::{MailboxIdentity, Resource, UserKey};
 use mailfix_sim::scenario::{Scenario, small};
 
 use crate::sim_support::Sim;
@@ -93,7 +93,7 @@ async fn the_upn_is_tried_once_when_exchange_does_not_resolve_the_object_id() {
     let upn = sim.labelled("healthy")[0].clone();
     let user = client
         .graph()
-        .get_user(&UserRef::parse(&upn), &["id", "userPrincipalName"])
+        .get_user(&UserKey::parse(&upn), &["id", "userPrincipalName"])
         .await
         .unwrap();
     let mark = sim.last_seq().await;
@@ -142,7 +142,7 @@ async fn null_lists_and_later_enum_values_never_fail_a_page() {
     let upn = sim.labelled("healthy")[0].clone();
     let methods = client
         .graph()
-        .auth_methods(&UserRef::parse(&upn))
+        .auth_methods(&UserKey::parse(&upn))
         .await
         .unwrap();
     assert!(!methods.is_empty());

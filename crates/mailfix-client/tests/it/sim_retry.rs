@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use mailfix_client::models::PhoneType;
-use mailfix_client::{Credential, ErrorKind, Query, Secret, UserRef};
+use mailfix_client::{Credential, ErrorKind, Query, Secret, UserKey};
 use mailfix_sim::scenario::small;
 use serde_json::{Value, json};
 
@@ -63,7 +63,7 @@ async fn client_errors_are_sent_once() {
             secret: Secret::new(secret.unwrap()),
         }
     });
-    let unknown = UserRef::parse("00000000-0000-0000-0000-00000000beef");
+    let unknown = UserKey::parse("00000000-0000-0000-0000-00000000beef");
     let errors = [
         (
             404,
@@ -109,7 +109,7 @@ async fn user_with_a_mobile(sim: &Sim) -> String {
 async fn creates_are_repeated_only_when_surely_not_processed_and_updates_like_reads() {
     let sim = Sim::start(small(1)).await;
     let id = user_with_a_mobile(&sim).await;
-    let user = UserRef::parse(&id);
+    let user = UserKey::parse(&id);
     let email_path = format!("/v1.0/users/{id}/authentication/emailMethods");
     let client = sim.client_with(|c| c.retry.max_attempts = 3);
     let graph = client.graph();

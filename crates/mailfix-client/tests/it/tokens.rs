@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::get;
-use mailfix_client::{ErrorKind, UserRef};
+use mailfix_client::{ErrorKind, UserKey};
 use serde_json::json;
 
 use crate::support::{self, bearer, claims_of, reply};
@@ -25,7 +25,7 @@ fn graph_refusing(refuse: &'static [u64]) -> Router {
 async fn get_user(client: &mailfix_client::Client) -> Result<(), mailfix_client::Error> {
     client
         .graph()
-        .get_user(&UserRef::parse("u1"), &["id"])
+        .get_user(&UserKey::parse("u1"), &["id"])
         .await
         .map(drop)
 }

@@ -67,11 +67,6 @@ pub enum AuditError {
 }
 
 impl AuditError {
-    /// Whether the user's input is at fault (a file that is not a download).
-    pub fn is_input(&self) -> bool {
-        matches!(self, AuditError::File { .. })
-    }
-
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use futures::StreamExt as _;
 
-use crate::alias::{strip_smtp, temp_alias_kind};
+use crate::aliases::{strip_smtp, temp_alias_kind};
 use crate::events::{Event, Phase, Reporter};
 use crate::finding::UserRef;
 use crate::fix::FixError;

@@ -6,11 +6,11 @@ use futures::StreamExt as _;
 use futures::stream;
 
 use super::FixError;
-use crate::apply::{AddOutcome, AliasItem, Writer};
+use super::plan::AliasPlanner;
+use crate::aliases::{AddOutcome, AliasItem, Writer};
 use crate::events::{Action, Event};
 use crate::facts::UserFacts;
 use crate::journal::{EventKind, ItemState};
-use crate::plan::AliasPlanner;
 
 /// What a re-plan's journal event says first (so that a resumed run knows it happened).
 pub const REPLAN_NOTE: &str = "address in use; re-planned with a new suffix";

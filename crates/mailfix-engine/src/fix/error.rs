@@ -1,8 +1,8 @@
 //! Why a `fix`, `fix --resume` or `cleanup` could not run (per-user failures are not errors: they
 //! are reported items).
 
+use super::plan::PlanError;
 use crate::journal::JournalError;
-use crate::plan::PlanError;
 use crate::run_id::RunId;
 use crate::scope::ScopeError;
 

@@ -1,6 +1,6 @@
 //! `fix` (SPEC §4): scan the scope for MF001 users, plan one temporary alias each, add them,
 //! watch until Exchange writes `mail` back, remove the aliases, and report. Journaled throughout,
-//! so that Ctrl-C or a crash can be resumed ([`crate::resume`]) or cleaned up
+//! so that Ctrl-C or a crash can be resumed ([`resume()`]) or cleaned up
 //! ([`crate::cleanup`]).
 //!
 //! The binary drives it in two calls: [`prepare`] (reads only; the plan to show and confirm),
@@ -10,8 +10,10 @@ mod adds;
 mod domain;
 mod error;
 mod options;
+mod plan;
 mod prepare;
 mod report;
+mod resume;
 mod run;
 mod targets;
 
@@ -22,11 +24,11 @@ pub use options::{
     DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, FixOptions, OnTimeout,
     WatchOptions,
 };
+pub use plan::{AliasPlanner, FixPlan, PlanError, PlannedAlias, check_max_changes};
 pub use prepare::{PreparedFix, RunOptions, prepare};
 pub use report::{
     FixReport, LatencySummary, ReportContext, ReportItem, RequestCounts, needs_resume,
 };
+pub use resume::{ResumeOptions, resume, run_to_resume};
 pub use run::{FixContext, FixOutcome, execute};
 pub use targets::{SkippedUser, TARGET_FIELDS, Targets, find_targets};
-
-pub(crate) use run::{Work, carry_out, finish};

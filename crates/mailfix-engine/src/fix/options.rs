@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::alias::AliasTemplate;
+use crate::aliases::AliasTemplate;
 
 /// Exchange's limits suit three changes at a time (the client's default Exchange concurrency).
 pub const DEFAULT_CONCURRENCY: usize = 3;

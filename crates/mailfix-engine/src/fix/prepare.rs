@@ -5,10 +5,10 @@
 use mailfix_client::Client;
 use serde::{Deserialize, Serialize};
 
+use super::plan::{AliasPlanner, FixPlan, check_max_changes};
 use super::{FixError, FixOptions, Targets, WatchOptions, alias_domain, find_targets};
 use crate::events::{Event, Phase, Reporter};
 use crate::journal::Journal;
-use crate::plan::{AliasPlanner, FixPlan, check_max_changes};
 use crate::run_id::RunId;
 use crate::scope::Scope;
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 use mailfix_client::{CountersSnapshot, Service};
 use serde::Serialize;
 
+use crate::aliases::LatencyStats;
 use crate::journal::{ItemKind, ItemRecord, ItemState, RunDetail, RunStatus};
-use crate::latency::LatencyStats;
 use crate::run_id::RunId;
 use crate::scope::SkipCounts;
 

@@ -1,6 +1,6 @@
 //! Carrying out a planned fix (SPEC §4 steps 4 to 8): journal the run and its items, add the
 //! aliases, watch for the write-back, remove the aliases, and end the run with its status and
-//! summary. [`crate::resume`] continues a run the same way.
+//! summary. [`super::resume()`] continues a run the same way.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -9,16 +9,15 @@ use mailfix_client::Client;
 use tokio_util::sync::CancellationToken;
 
 use super::adds::{AddTarget, add_all};
+use super::plan::AliasPlanner;
 use super::report::{FixReport, ReportContext, needs_resume};
 use super::{FixError, PreparedFix, WatchOptions};
-use crate::apply::{AliasItem, Writer};
+use crate::aliases::{AliasItem, Writer, watch};
 use crate::events::{Command, Event, Phase, Reporter};
 use crate::facts::UserFacts;
 use crate::finding::UserRef;
 use crate::journal::{ItemKind, ItemState, Journal, NewItem, NewRun, RunStatus};
-use crate::plan::AliasPlanner;
 use crate::run_id::RunId;
-use crate::watch::watch;
 
 /// What a write command works with.
 #[derive(Clone, Copy)]
@@ -93,7 +92,7 @@ pub async fn execute(ctx: FixContext<'_>, prepared: PreparedFix) -> Result<FixOu
 }
 
 /// What is left to do in a run.
-pub(crate) struct Work {
+pub(super) struct Work {
     /// Aliases to add.
     pub to_add: Vec<AddTarget>,
     /// Added, waiting for the write-back.
@@ -103,7 +102,7 @@ pub(crate) struct Work {
 }
 
 /// Adds, then watches and removes.
-pub(crate) async fn carry_out(
+pub(super) async fn carry_out(
     writer: &Writer<'_>,
     planner: &AliasPlanner,
     concurrency: usize,
@@ -200,7 +199,7 @@ fn report_context(ctx: FixContext<'_>, prepared: &PreparedFix, started: Instant)
 }
 
 /// Ends the run: status, summary in the journal, `RunFinished`.
-pub(crate) fn finish(
+pub(super) fn finish(
     writer: &Writer<'_>,
     run: &RunId,
     report_ctx: ReportContext,

@@ -2,7 +2,6 @@
 //! `Journal` handle the run and item operations hang off.
 
 use std::fmt;
-use std::fs::{DirBuilder, OpenOptions};
 use std::io::ErrorKind as IoErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -45,15 +44,6 @@ impl fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// The default location: `$XDG_STATE_HOME/mailfix/journal.db` (`~/.local/state/mailfix/` on
-    /// Linux; the platform's local data directory elsewhere).
-    pub fn default_path() -> Result<PathBuf, JournalError> {
-        let dirs =
-            directories::ProjectDirs::from("", "", "mailfix").ok_or(ErrorKind::NoStateDir)?;
-        let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-        Ok(dir.join("journal.db"))
-    }
-
     /// Opens an existing journal for reading (`mailfix runs`). Fails with
     /// [`ErrorKind::Missing`] when there is none, [`ErrorKind::TooNew`] when a newer mailfix wrote
     /// it. An older schema is migrated.
@@ -164,21 +154,14 @@ impl Journal {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
-    let mut builder = DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| JournalError::io(dir, e))
+    mailfix_client::private_file::create_dir(dir).map_err(|e| JournalError::io(dir, e))
 }
 
-/// Creates the database file `0600` before SQLite does (SQLite would use the umask); SQLite gives
-/// its `-wal` and `-shm` files the database file's mode. An existing file is tightened to `0600`.
+/// Creates the database file as a private file before SQLite does (SQLite would use the umask);
+/// SQLite gives its `-wal` and `-shm` files the database file's mode. An existing file is
+/// tightened to `0600`.
 fn create_private_file(path: &Path) -> Result<(), JournalError> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match mailfix_client::private_file::create_new(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == IoErrorKind::AlreadyExists => tighten(path),
         Err(e) => Err(JournalError::io(path, e)),

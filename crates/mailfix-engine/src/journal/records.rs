@@ -134,11 +134,6 @@ text_enum! {
 }
 
 impl ItemState {
-    /// Whether the last thing journaled was an intent whose result is unknown.
-    pub fn is_intent(self) -> bool {
-        matches!(self, ItemState::AddIntent | ItemState::RemoveIntent)
-    }
-
     /// Whether the alias may be on the mailbox and mailfix has not removed it.
     pub fn alias_may_be_present(self) -> bool {
         use ItemState::*;
@@ -211,7 +206,7 @@ impl fmt::Display for ItemId {
 /// What `begin_run` records about a new run.
 #[derive(Clone, Debug)]
 pub struct NewRun {
-    /// The command.
+    /// The command that makes the run.
     pub command: Command,
     /// The resolved options, as JSON. Never put secrets here.
     pub options: serde_json::Value,
@@ -222,19 +217,19 @@ pub struct NewRun {
 /// One run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunRecord {
-    /// Run id.
+    /// The id `fix --resume`, `runs show` and `cleanup --run` take.
     pub id: RunId,
-    /// The command.
+    /// The command that made the run.
     pub command: Command,
-    /// Start.
+    /// When the run began (a resume keeps it).
     pub started_at: DateTime<Utc>,
-    /// End, once finished.
+    /// When it last ended (`None` while it runs or after a crash).
     pub finished_at: Option<DateTime<Utc>>,
-    /// Status.
+    /// Where it stands now.
     pub status: RunStatus,
-    /// Options JSON.
+    /// The resolved options it ran with, as JSON (a resume reads them back; never secrets).
     pub options: serde_json::Value,
-    /// Tenant.
+    /// The tenant id or domain it ran against.
     pub tenant: Option<String>,
     /// Summary JSON, once finished.
     pub summary: Option<serde_json::Value>,
@@ -254,7 +249,7 @@ pub struct NewItem {
 /// One item.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ItemRecord {
-    /// Item id.
+    /// The item's row id, unique across runs.
     pub id: ItemId,
     /// The run that planned it.
     pub run: RunId,
@@ -268,9 +263,9 @@ pub struct ItemRecord {
     pub state: ItemState,
     /// Why it failed, was skipped or got stuck.
     pub reason: Option<String>,
-    /// Planned at.
+    /// When the item was planned.
     pub created_at: DateTime<Utc>,
-    /// Last change.
+    /// When its state last changed.
     pub updated_at: DateTime<Utc>,
     /// When the add succeeded.
     pub added_at: Option<DateTime<Utc>>,
@@ -286,11 +281,11 @@ pub struct ItemRecord {
 /// One entry of the append-only event log.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventRecord {
-    /// The item.
+    /// The item the event is about.
     pub item: ItemId,
-    /// The run that acted.
+    /// The run that acted (a cleanup acts on other runs' items).
     pub run: RunId,
-    /// When.
+    /// When it was journaled.
     pub at: DateTime<Utc>,
     /// Intent, result or state change.
     pub kind: EventKind,
@@ -313,8 +308,8 @@ pub struct RunDetail {
 
 impl RunDetail {
     /// Write-back latency statistics over the run's items that were written back.
-    pub fn latency(&self) -> Option<crate::latency::LatencyStats> {
-        crate::latency::LatencyStats::of(self.items.iter().filter_map(|i| i.latency))
+    pub fn latency(&self) -> Option<crate::aliases::LatencyStats> {
+        crate::aliases::LatencyStats::of(self.items.iter().filter_map(|i| i.latency))
     }
 
     /// How many items are in each state.

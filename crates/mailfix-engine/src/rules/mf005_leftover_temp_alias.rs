@@ -1,7 +1,7 @@
 //! MF005 `leftover-temp-alias`: a temporary alias of mailfix or of the original script remains.
 
 use super::rule::{Input, declare_rule};
-use crate::alias::{TempAliasKind, temp_alias_kind};
+use crate::aliases::{TempAliasKind, temp_alias_kind};
 use crate::facts::UserFacts;
 use crate::finding::Severity;
 

@@ -358,7 +358,7 @@ fn in_place(registered: Option<&str>, method: &MethodPlan) -> bool {
 
 async fn send(client: &Client, user: &UserRef, method: &MethodPlan) -> Result<(), Error> {
     let graph = client.graph();
-    let who = mailfix_client::UserRef::Id(UserId(user.id.clone()));
+    let who = mailfix_client::UserKey::Id(UserId(user.id.clone()));
     let value = method.value.as_str();
     match (method.kind.phone_type(), &method.decision) {
         (Some(t), Decision::Create) => graph.add_phone_method(&who, value, t).await.map(drop),

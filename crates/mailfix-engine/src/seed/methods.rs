@@ -6,7 +6,7 @@ use std::fmt;
 
 use mailfix_client::models::{AuthenticationMethod, EmailMethod, PhoneMethod, PhoneType};
 use mailfix_client::page::Page;
-use mailfix_client::{BatchRequest, Client, Error, Permission, UserId, UserRef};
+use mailfix_client::{BatchRequest, Client, Error, Permission, UserId, UserKey};
 use serde::Serialize;
 
 use crate::collect::with_permission_hint;
@@ -49,15 +49,6 @@ impl MethodKind {
             MethodKind::Mobile => Some(PhoneType::Mobile),
             MethodKind::AlternateMobile => Some(PhoneType::AlternateMobile),
             MethodKind::Email => None,
-        }
-    }
-
-    /// The kind of a phone slot `seed` writes (`office` is not one).
-    pub fn of_phone(phone_type: PhoneType) -> Option<MethodKind> {
-        match phone_type {
-            PhoneType::Mobile => Some(MethodKind::Mobile),
-            PhoneType::AlternateMobile => Some(MethodKind::AlternateMobile),
-            PhoneType::Office => None,
         }
     }
 }
@@ -113,7 +104,7 @@ impl UserMethods {
 
 /// Reads the methods of one user (one request; used to settle a write of unknown outcome).
 pub async fn read_user_methods(client: &Client, user: &UserId) -> Result<UserMethods, Error> {
-    let list = client.graph().auth_methods(&UserRef::from(user)).await?;
+    let list = client.graph().auth_methods(&UserKey::from(user)).await?;
     Ok(UserMethods::from_list(list))
 }
 
@@ -129,7 +120,7 @@ pub async fn read_methods(
         .map(|id| {
             BatchRequest::get(format!(
                 "{}/authentication/methods",
-                UserRef::from(id).path()
+                UserKey::from(id).path()
             ))
         })
         .collect();

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use mailfix_client::Client;
 use mailfix_engine::CancellationToken;
-use mailfix_engine::alias::AliasTemplate;
-use mailfix_engine::apply::{AddOutcome, AliasItem, Writer};
+use mailfix_engine::aliases::{AddOutcome, AliasItem, AliasTemplate, Writer};
 use mailfix_engine::events::{CollectingReporter, Event, NoopReporter};
 use mailfix_engine::fix::{self, FixContext, FixOptions, REPLAN_NOTE, RunOptions, WatchOptions};
 use mailfix_engine::journal::{
@@ -15,7 +14,7 @@ use mailfix_engine::journal::{
     RunStatus,
 };
 use mailfix_engine::scope::{Scope, ScopeSpec};
-use mailfix_engine::{RunId, UserRef, events::Command, resume};
+use mailfix_engine::{RunId, UserRef, events::Command};
 use mailfix_sim::scenario::{Scenario, small};
 use mailfix_sim::{RunningSim, SimOptions};
 
@@ -281,11 +280,11 @@ async fn resume_settles_intents_from_what_exchange_holds_and_finishes() {
         .await
         .unwrap();
 
-    let record = resume::run_to_resume(&s.journal, None).unwrap();
+    let record = fix::run_to_resume(&s.journal, None).unwrap();
     assert_eq!(record.id, run);
     let reporter = CollectingReporter::new();
     let cancel = CancellationToken::new();
-    let outcome = resume::resume(ctx(&s, &reporter, &cancel), &record, &Default::default())
+    let outcome = fix::resume(ctx(&s, &reporter, &cancel), &record, &Default::default())
         .await
         .unwrap();
 

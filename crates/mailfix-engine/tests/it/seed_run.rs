@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use mailfix_client::models::PhoneType;
-use mailfix_client::{Client, UserId, UserRef};
+use mailfix_client::{Client, UserId, UserKey};
 use mailfix_engine::events::{Event, NoopReporter, Reporter};
 use mailfix_engine::journal::{ItemKind, ItemState, Journal, LockHolder, Op};
 use mailfix_engine::seed::{
@@ -219,7 +219,7 @@ async fn resume_re_reads_items_left_in_intent_and_sends_only_what_did_not_land()
     journal
         .record_intent(wes.id, Op::Add, Some("create"))
         .unwrap();
-    let vic_ref = UserRef::Id(UserId(vic.user.id.clone()));
+    let vic_ref = UserKey::Id(UserId(vic.user.id.clone()));
     setup
         .client
         .graph()

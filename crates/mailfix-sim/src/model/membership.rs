@@ -65,14 +65,6 @@ impl Tenant {
         closure
     }
 
-    /// Replaces a group's direct members.
-    pub fn set_group_members(&mut self, group: GroupIdx, members: Vec<ObjectRef>) {
-        if let Some(g) = self.groups.get_mut(group as usize) {
-            g.members = members;
-        }
-        self.membership.invalidate();
-    }
-
     /// Adds a direct member; false when it already was one.
     pub fn add_group_member(&mut self, group: GroupIdx, member: ObjectRef) -> bool {
         let Some(g) = self.groups.get_mut(group as usize) else {
@@ -84,20 +76,6 @@ impl Tenant {
         g.members.push(member);
         self.membership.invalidate();
         true
-    }
-
-    /// Removes a direct member; false when it was not one.
-    pub fn remove_group_member(&mut self, group: GroupIdx, member: ObjectRef) -> bool {
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return false;
-        };
-        let before = g.members.len();
-        g.members.retain(|m| *m != member);
-        let removed = g.members.len() != before;
-        if removed {
-            self.membership.invalidate();
-        }
-        removed
     }
 
     fn closure_is_current(&self, closure: &Closure) -> bool {

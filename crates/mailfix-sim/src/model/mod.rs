@@ -9,6 +9,7 @@ pub mod apps;
 pub mod audit;
 pub mod directory;
 pub mod groups;
+mod indexes;
 pub mod mailboxes;
 pub mod membership;
 pub mod method_rules;
@@ -23,13 +24,9 @@ pub use apps::{AppRegistration, CertificateCredential};
 pub use audit::AuditEvent;
 pub use directory::{ObjectKind, ObjectRef, OtherObject};
 pub use groups::Group;
+pub use indexes::{GroupIdx, UserIdx};
 pub use mailboxes::Mailbox;
 pub use methods::{EmailMethod, PhoneMethod, PhoneType, UserMethods};
 pub use tenant::{AddressOwner, Domain, Tenant};
 pub use users::{AssignedPlan, ProvisioningError, User, UserType};
 pub use writeback::PendingWriteback;
-
-/// Index of a user in [`Tenant::users`].
-pub type UserIdx = u32;
-/// Index of a group in [`Tenant::groups`].
-pub type GroupIdx = u32;

@@ -211,13 +211,6 @@ impl Tenant {
             .iter()
             .any(|d| d.accepted && d.name.eq_ignore_ascii_case(domain))
     }
-
-    /// Whether `domain` is one of the tenant's own domains (accepted or not).
-    pub fn is_own_domain(&self, domain: &str) -> bool {
-        self.domains
-            .iter()
-            .any(|d| d.name.eq_ignore_ascii_case(domain))
-    }
 }
 
 /// The bare, lowercase address of an `SMTP:`/`smtp:` proxy address (or of an address without a type).

@@ -89,11 +89,6 @@ impl Throttle {
         self.lock().limits.clone()
     }
 
-    /// Sets the tenant id named in `x-ms-throttle-scope`.
-    pub fn set_tenant(&self, tenant_id: &str) {
-        self.lock().tenant_id = tenant_id.to_owned();
-    }
-
     /// Forgets every bucket level and `Retry-After` (requests in flight stay counted).
     pub fn reset(&self) {
         let mut inner = self.lock();

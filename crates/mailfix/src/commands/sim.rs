@@ -211,17 +211,19 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
         .as_deref()
         .map(writeback_delay)
         .transpose()?;
-    let mut options = SimOptions::for_test(load_scenario(&args.scenario, args.seed)?);
-    options.seed = args.seed;
-    options.listen = listen;
-    options.http = args.http;
-    options.time_scale = args.time_scale;
-    options.fault_rate = fault_rate;
-    options.graph_latency_ms = args.graph_latency;
-    options.exo_latency_ms = args.exo_latency;
-    options.writeback_delay_s = writeback_delay_s;
-    options.stuck_share = stuck_share;
-    Ok(options)
+    Ok(SimOptions {
+        seed: args.seed,
+        listen,
+        http: args.http,
+        time_scale: args.time_scale,
+        state_dir: None,
+        fault_rate,
+        graph_latency_ms: args.graph_latency,
+        exo_latency_ms: args.exo_latency,
+        writeback_delay_s,
+        stuck_share,
+        ..SimOptions::new(load_scenario(&args.scenario, args.seed)?)
+    })
 }
 
 /// Runs the simulator until Ctrl-C, printing the connection info to stdout.
@@ -266,17 +268,8 @@ fn write_info(path: &Path, info: &SimInfo) -> Result<(), SimCommandError> {
         source,
     };
     let json = serde_json::to_vec_pretty(info).map_err(|e| error(std::io::Error::other(e)))?;
-    let mut file = open_private(path).map_err(error)?;
-    file.write_all(&json).map_err(error)
-}
-
-/// Creates (or truncates) a file readable by its owner only.
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    // It holds the app's secret: a private file, replaced atomically.
+    mailfix_client::private_file::replace(path, &json).map_err(error)
 }
 
 /// Groups listed on the terminal; the info file has all of them.

@@ -2,8 +2,11 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::time::Duration;
 
-use super::*;
+use super::resolution::*;
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::error::CliError;
 
 fn env_of(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs

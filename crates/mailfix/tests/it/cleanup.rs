@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use mailfix_engine::alias::temp_alias_kind;
+use mailfix_engine::aliases::temp_alias_kind;
 use mailfix_sim::scenario::small;
 use serde_json::json;
 

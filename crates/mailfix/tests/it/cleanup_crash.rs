@@ -13,7 +13,7 @@
 //! not know, instead of reading the mailbox first, shows up here even though Exchange accepts the
 //! repeat.
 
-use mailfix_engine::alias::temp_alias_kind;
+use mailfix_engine::aliases::temp_alias_kind;
 use mailfix_sim::scenario::{Scenario, small};
 use serde_json::json;
 

@@ -3,6 +3,7 @@
 //! held in memory, the temporary journal, and the simulated users' own actions (Exchange releasing
 //! held write-backs, users retrying their registration).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,10 +42,14 @@ pub struct Stage {
 impl Stage {
     /// Starts the simulator on a free loopback port and prepares a private journal.
     pub async fn start(printer: Arc<Printer>, verbose: u8) -> Result<Self, CliError> {
-        let mut options = SimOptions::for_test(scenario::small(SEED));
-        options.seed = SEED;
-        options.http = false;
-        options.time_scale = TIME_SCALE;
+        let options = SimOptions {
+            seed: SEED,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http: false,
+            time_scale: TIME_SCALE,
+            state_dir: None,
+            ..SimOptions::new(scenario::small(SEED))
+        };
         let users = options.scenario.users.len();
         let sim = mailfix_sim::start(options)
             .await

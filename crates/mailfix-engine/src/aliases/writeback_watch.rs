@@ -16,7 +16,8 @@ use futures::stream::FuturesUnordered;
 use mailfix_client::UserId;
 use tokio::time::Instant;
 
-use crate::apply::{AliasItem, RemoveOutcome, Writer};
+use super::remove::RemoveOutcome;
+use super::writer::{AliasItem, Writer};
 use crate::duration::format_duration;
 use crate::events::{Action, Event, Outcome};
 use crate::fix::{FixError, OnTimeout, WatchOptions};

@@ -1,5 +1,5 @@
-//! Renders engine events for people: an indicatif display on a terminal, plain status lines
-//! otherwise, nothing with `-q`. Machine output (JSON, CSV) never goes through here.
+//! The reporters: an indicatif display on a terminal, plain status lines otherwise, nothing with
+//! `-q`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -7,9 +7,8 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mailfix_engine::events::{Event, Reporter};
 
+use super::items;
 use crate::printer::Printer;
-
-mod items;
 
 /// Chooses the right reporter for this terminal and these flags.
 pub fn reporter(printer: Arc<Printer>) -> Arc<dyn Reporter> {

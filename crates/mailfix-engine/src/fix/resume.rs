@@ -6,16 +6,16 @@
 
 use std::time::{Duration, Instant};
 
-use crate::alias::AliasTemplate;
-use crate::apply::{AliasItem, Presence, Writer};
-use crate::events::{Action, Command, Event, Outcome, Phase};
+use super::plan::{AliasPlanner, PlanError};
+use super::run::{Work, carry_out, finish};
+use crate::aliases::{AliasItem, AliasTemplate, Writer, settle_after_interruption};
+use crate::events::{Command, Event, Phase};
 use crate::facts::UserFacts;
 use crate::fix::{
-    AddTarget, FixContext, FixError, FixOutcome, OnTimeout, ReportContext, RunOptions, Work,
-    carry_out, finish, was_replanned,
+    AddTarget, FixContext, FixError, FixOutcome, OnTimeout, ReportContext, RunOptions,
+    was_replanned,
 };
-use crate::journal::{ItemKind, ItemRecord, ItemState, Op, OpOutcome, RunRecord};
-use crate::plan::AliasPlanner;
+use crate::journal::{ItemKind, ItemState, RunRecord};
 use crate::run_id::RunId;
 
 /// Options given on the command line of `fix --resume`; `None` keeps the run's own.
@@ -96,7 +96,7 @@ pub async fn resume(
     let template: AliasTemplate = options
         .template
         .parse()
-        .map_err(|e| FixError::Plan(crate::plan::PlanError::Template(e)))?;
+        .map_err(|e| FixError::Plan(PlanError::Template(e)))?;
     let planner = AliasPlanner::new(template, run.id.clone(), &options.domain)?;
     carry_out(&writer, &planner, options.concurrency, &options.watch, work).await?;
     let report_ctx = ReportContext {
@@ -119,7 +119,7 @@ async fn settle(writer: &Writer<'_>, run: &RunId, keep_aliases: bool) -> Result<
             ItemState::AddIntent | ItemState::RemoveIntent | ItemState::Removed
         ) && item.kind == ItemKind::Alias
         {
-            read_back(writer, &item).await?;
+            settle_after_interruption(writer, &item).await?;
         }
     }
     let mut work = Work {
@@ -148,45 +148,4 @@ async fn settle(writer: &Writer<'_>, run: &RunId, keep_aliases: bool) -> Result<
         }
     }
     Ok(work)
-}
-
-/// Settles one item from what Exchange holds now.
-async fn read_back(writer: &Writer<'_>, item: &ItemRecord) -> Result<(), FixError> {
-    let journal = writer.journal();
-    let alias = AliasItem::from(item);
-    writer.reporter().report(&Event::ItemStarted {
-        user: item.user.clone(),
-        action: Action::ReadBack,
-    });
-    let presence = writer.presence(&alias).await?;
-    let gone = "confirmed gone by a re-read after the interruption";
-    match (item.state, presence) {
-        (ItemState::AddIntent, Presence::Present) => {
-            journal.record_result(item.id, Op::Add, &OpOutcome::Succeeded)?
-        }
-        (ItemState::AddIntent, Presence::Absent) => journal.mark(
-            item.id,
-            ItemState::Planned,
-            Some("the add had not landed before the interruption; sending it again"),
-        )?,
-        (ItemState::AddIntent, Presence::NoMailbox) => journal.record_result(
-            item.id,
-            Op::Add,
-            &OpOutcome::Failed("no Exchange mailbox found for this user".to_owned()),
-        )?,
-        (ItemState::RemoveIntent, Presence::Present) => {}
-        (ItemState::RemoveIntent, _) => {
-            journal.record_result(item.id, Op::Remove, &OpOutcome::Succeeded)?;
-            journal.mark(item.id, ItemState::Verified, Some(gone))?;
-        }
-        (ItemState::Removed, Presence::Present) => journal.mark(
-            item.id,
-            ItemState::RemoveIntent,
-            Some("still on the mailbox after its removal"),
-        )?,
-        (ItemState::Removed, _) => journal.mark(item.id, ItemState::Verified, Some(gone))?,
-        _ => {}
-    }
-    writer.done(&item.user, Action::ReadBack, Outcome::Done);
-    Ok(())
 }

@@ -1,20 +1,11 @@
-//! `mailfix demo` (SPEC §10): the whole story in one command. It starts the simulator in this
-//! process (scenario `small`, a fixed seed, a clock 60 times faster, HTTPS with its own CA), tells
-//! the story with the real commands over loopback, checks that it ended as expected (exit 0, else
-//! 1), and with `--keep` leaves the simulator running with the connection info printed.
-
-mod check;
-mod narrate;
-mod setup;
-mod story;
+//! Running `mailfix demo`: start the simulator, tell the story, close or keep it running.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use narrate::{Narrator, plural};
-use setup::Stage;
-use story::{Ending, Told};
-
+use super::narrate::{Narrator, plural};
+use super::setup::{self, Stage};
+use super::story::{self, Ending, Told};
 use crate::cli::DemoArgs;
 use crate::commands::fix::secs;
 use crate::error::CliError;
@@ -77,7 +68,7 @@ async fn keep(stage: &Stage, story: &Narrator<'_>) -> Result<(), CliError> {
     let mut out = Vec::new();
     let sim = &stage.sim;
     let header = ("small", setup::SEED, stage.users);
-    super::sim::print_info(&mut out, &sim.info, &sim.base_url, header, &extra)
+    crate::commands::sim::print_info(&mut out, &sim.info, &sim.base_url, header, &extra)
         .map_err(|e| CliError::runtime("cannot print the connection info").cause(e))?;
     story.printer().data(&String::from_utf8_lossy(&out));
     tokio::signal::ctrl_c()

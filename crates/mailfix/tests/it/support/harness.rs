@@ -1,5 +1,5 @@
-//! Shared test support: a simulator in this process over HTTPS, and the `mailfix` binary run as a
-//! child process pointed at it with a private journal and no user config.
+//! The harness: a simulator in this process over HTTPS, and the binary run as a child process
+//! against it, with a time limit.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -167,6 +167,3 @@ pub fn interrupt(child: &tokio::process::Child) {
         .expect("kill runs");
     assert!(status.success(), "kill -INT {pid}");
 }
-
-/// Crash trials: kill a write command at random moments and inspect what it left.
-pub mod crash;

@@ -5,7 +5,7 @@
 //! Only the item's own address is ever sent, always as a lowercase `smtp:` secondary address, so
 //! neither the primary address nor any address mailfix did not add can be touched.
 
-use super::{AliasItem, Presence, Writer, is_fatal};
+use super::writer::{AliasItem, Presence, Writer, is_fatal};
 use crate::events::{Action, Outcome};
 use crate::journal::{ItemState, JournalError, Op, OpOutcome};
 

@@ -6,15 +6,11 @@
 //! failure shows that every further call would fail too (sign-in, permission), no new write
 //! starts, and the ones in flight finish and are journaled.
 
-mod remove;
-
 use std::sync::Mutex;
 
 use mailfix_client::{Client, ErrorKind};
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
-
-pub use remove::RemoveOutcome;
 
 use crate::events::{Action, Event, Outcome, Reporter};
 use crate::finding::UserRef;
@@ -78,8 +74,8 @@ pub enum Presence {
 
 /// Makes journaled writes for one run.
 pub struct Writer<'a> {
-    client: &'a Client,
-    journal: &'a Journal,
+    pub(super) client: &'a Client,
+    pub(super) journal: &'a Journal,
     reporter: &'a dyn Reporter,
     permits: Semaphore,
     cancel: CancellationToken,
@@ -162,7 +158,7 @@ impl<'a> Writer<'a> {
     }
 
     /// A write permit, or `None` when the run is stopping.
-    async fn permit(&self) -> Option<SemaphorePermit<'_>> {
+    pub(super) async fn permit(&self) -> Option<SemaphorePermit<'_>> {
         if self.halted() {
             return None;
         }
@@ -270,11 +266,16 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn result(&self, item: &AliasItem, op: Op, outcome: OpOutcome) -> Result<(), JournalError> {
+    pub(super) fn result(
+        &self,
+        item: &AliasItem,
+        op: Op,
+        outcome: OpOutcome,
+    ) -> Result<(), JournalError> {
         self.journal.record_result(item.id, op, &outcome)
     }
 
-    fn started(&self, item: &AliasItem, action: Action) {
+    pub(super) fn started(&self, item: &AliasItem, action: Action) {
         self.reporter.report(&Event::ItemStarted {
             user: item.user.clone(),
             action,
@@ -293,6 +294,6 @@ impl<'a> Writer<'a> {
 }
 
 /// Failures every further call would share: sign-in, missing permission, configuration.
-fn is_fatal(error: &mailfix_client::Error) -> bool {
+pub(super) fn is_fatal(error: &mailfix_client::Error) -> bool {
     error.is_forbidden() || error.is_unauthorized() || matches!(error.kind(), ErrorKind::Config)
 }

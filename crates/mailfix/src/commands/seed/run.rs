@@ -1,8 +1,5 @@
-//! `mailfix seed` (SPEC §7): pre-seed SSPR methods from an HR export. Resolves the command's own
-//! flags, plans through the engine, shows the plan, asks for confirmation (refused without a
-//! terminal unless `--yes`), applies under the journal with Ctrl-C handling, and renders the report.
-
-mod render;
+//! Running `mailfix seed`: its own settings, the plan, confirmation, the journaled apply and the
+//! report.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +13,7 @@ use mailfix_engine::seed::{
     execute, plan_seed, resume_target, without_writes,
 };
 
+use super::render;
 use crate::cli::{SeedArgs, WriteArgs};
 use crate::confirm::{self, Answer};
 use crate::connect::Context;

@@ -1,20 +1,13 @@
-//! OData query options as Graph v1.0 applies them to directory resources: `$select`, `$filter`
-//! (parse, rules, evaluation), `$top`, `$count`, `$search`, `$orderby`, `$skiptoken`/`$deltatoken`,
-//! and the advanced-query rules tied to the `ConsistencyLevel: eventual` header (PROTOCOL.md §2.3).
-
-pub mod eval;
-pub mod filter;
-pub mod lexer;
-pub mod rules;
-pub mod schemas;
-pub mod search;
+//! The query options of one request, parsed and checked: `$select`, `$filter`, `$top`, `$count`,
+//! `$search`, `$orderby`, and the advanced-query rules.
 
 use axum::http::HeaderMap;
 
+use super::filter::{self, Expr};
+use super::rules::{self, Needs, Schema};
+use super::schemas;
+use super::search::Search;
 use crate::error::GraphError;
-use filter::Expr;
-use rules::{Needs, Schema};
-use search::Search;
 
 /// One `$orderby` key.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rand::{Rng, RngExt};
 use serde::Serialize;
 
-use crate::alias::{AliasError, AliasTemplate, AliasVars, secondary_proxy};
+use crate::aliases::{AliasError, AliasTemplate, AliasVars, secondary_proxy};
 use crate::facts::UserFacts;
 use crate::finding::UserRef;
 use crate::run_id::RunId;

@@ -1,10 +1,7 @@
-//! `mailfix auth`: `check` (settings, tokens, permissions, what each command can do) and `login`
-//! (delegated sign-in with the device code flow; the refresh token is cached for later runs).
+//! The `auth` subcommands: dispatch to `check` and `login`.
 
-mod check;
-mod needs;
-mod render;
-
+use super::check;
+use super::render;
 use crate::cli::AuthCommand;
 use crate::connect::Context;
 use crate::error::CliError;

@@ -1,11 +1,9 @@
-//! `mailfix runs` and `mailfix runs show ID`: the journal's runs, and one run's items with their
-//! states, timings and write-back latency (SPEC §6).
-
-mod render;
+//! Running `mailfix runs`: list the journal's runs or show one.
 
 use mailfix_engine::RunId;
 use mailfix_engine::journal::{Journal, RunDetail};
 
+use super::render;
 use crate::cli::{RunsArgs, RunsCommand};
 use crate::connect::Context;
 use crate::error::CliError;

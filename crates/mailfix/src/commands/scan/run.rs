@@ -1,7 +1,4 @@
-//! `mailfix scan`: resolve the scope, read what the rules need, print the findings in the chosen
-//! format, and exit 3 when a finding reaches `--fail-on` (SPEC §3, §12).
-
-mod render;
+//! Running `mailfix scan`: scan, print, and choose the exit code.
 
 use std::sync::Arc;
 
@@ -10,6 +7,7 @@ use mailfix_engine::events::{NoopReporter, Reporter};
 use mailfix_engine::scan::{ScanOptions, ScanReport, scan};
 use mailfix_engine::scope::Scope;
 
+use super::render;
 use crate::cli::{FailOn, ScanArgs};
 use crate::connect::Context;
 use crate::error::CliError;

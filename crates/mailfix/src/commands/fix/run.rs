@@ -1,20 +1,19 @@
-//! `mailfix fix`: plan, confirm and carry out the journaled fix of SPEC §4, or `--resume` one.
-
-mod render;
-
-pub use render::{footer, latency_line, others_table, secs, with_journal};
+//! Running `mailfix fix`: a new run (plan, confirm, carry out) or `--resume`, and the flags they
+//! read.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailfix_engine::alias::AliasTemplate;
+use mailfix_engine::aliases::AliasTemplate;
 use mailfix_engine::duration::parse_duration;
 use mailfix_engine::events::Reporter;
-use mailfix_engine::fix::{self, FixContext, FixOptions, FixOutcome, OnTimeout, WatchOptions};
-use mailfix_engine::resume::{self, ResumeOptions};
+use mailfix_engine::fix::{
+    self, FixContext, FixOptions, FixOutcome, OnTimeout, ResumeOptions, WatchOptions,
+};
 use mailfix_engine::scope::Scope;
 use mailfix_engine::{CancellationToken, RunId};
 
+use super::render;
 use crate::cli::{FixArgs, OnTimeout as OnTimeoutArg};
 use crate::confirm::{Answer, confirm};
 use crate::connect::Context;
@@ -82,14 +81,14 @@ async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, Cl
             })?),
         };
     let journal = ctx.journal_write("fix")?;
-    let record = resume::run_to_resume(&journal, run.as_ref())?;
+    let record = fix::run_to_resume(&journal, run.as_ref())?;
     let client = ctx.client()?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
     ctx.printer
         .status(&format!("Resuming run {} ({})", record.id, record.status));
     let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
     let fix_ctx = context(&client, &journal, &reporter, &cancel);
-    let outcome = resume::resume(fix_ctx, &record, &overrides).await?;
+    let outcome = fix::resume(fix_ctx, &record, &overrides).await?;
     finish(ctx, outcome)
 }
 

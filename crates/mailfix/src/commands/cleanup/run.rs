@@ -1,16 +1,12 @@
-//! `mailfix cleanup`: remove the temporary aliases the journal records as added and not removed,
-//! and with `--sweep` those found in the scope that no journal knows (SPEC §5). Plan, confirm,
-//! dry run and journal as in `fix`.
-
-mod render;
+//! Running `mailfix cleanup`: plan, confirm (or dry run), carry out, render.
 
 use mailfix_engine::RunId;
 use mailfix_engine::cleanup::{self, CleanupPlan};
-use mailfix_engine::fix::{DEFAULT_CONCURRENCY, FixContext, FixError};
+use mailfix_engine::fix::{DEFAULT_CONCURRENCY, FixContext, FixError, check_max_changes};
 use mailfix_engine::journal::Journal;
-use mailfix_engine::plan::check_max_changes;
 use mailfix_engine::scope::Scope;
 
+use super::render;
 use crate::cli::CleanupArgs;
 use crate::commands::fix::concurrency;
 use crate::confirm::{Answer, confirm};

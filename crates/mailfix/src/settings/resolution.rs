@@ -1,16 +1,14 @@
-//! Resolves the settings a command runs with, once: flags, then `MAILFIX_*` environment variables,
-//! then the TOML config file's profile, then defaults (SPEC §1). Commands never see raw strings.
-
-mod config;
+//! The settings a command runs with and their resolution from the layers, with where each value
+//! came from.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use config::Profile;
 use mailfix_engine::duration::format_duration;
 
+use super::config::{self, Profile};
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::CliError;
 
@@ -436,6 +434,3 @@ pub fn default_journal_path() -> PathBuf {
         .join("mailfix")
         .join("journal.db")
 }
-
-#[cfg(test)]
-mod tests;

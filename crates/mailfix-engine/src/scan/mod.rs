@@ -1,0 +1,6 @@
+//! `scan`: the users of a scope, the facts the rules read, and the findings.
+//! [`scan()`] is the entry point.
+
+mod run;
+
+pub use run::{ScanError, ScanOptions, ScanReport, Summary, scan};

@@ -1,0 +1,7 @@
+//! `mailfix runs` and `mailfix runs show ID`: the journal's runs, and one run's items with their
+//! states, timings and write-back latency (SPEC §6).
+
+mod render;
+mod run;
+
+pub use run::run;

@@ -1,0 +1,9 @@
+//! Resolves the settings a command runs with, once: flags, then `MAILFIX_*` environment variables,
+//! then the TOML config file's profile, then defaults (SPEC §1). Commands never see raw strings.
+
+mod config;
+mod resolution;
+#[cfg(test)]
+mod tests;
+
+pub use resolution::{CloudName, CredentialSetting, Settings, Source, Sourced};

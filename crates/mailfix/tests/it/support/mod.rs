@@ -1,0 +1,8 @@
+//! Shared test support: a simulator in this process over HTTPS, and the `mailfix` binary run as a
+//! child process pointed at it with a private journal and no user config.
+
+/// Crash trials: kill a write command at random moments and inspect what it left.
+pub mod crash;
+mod harness;
+
+pub use harness::{TestSim, interrupt, run, stderr, stdout, write};
