@@ -1,5 +1,5 @@
-//! The trace file: created private (mode 0600 on Unix) and never through a symbolic link, and
-//! kept a complete HAR document after every entry (the closing brackets are rewritten behind each
+//! The trace file: created private (mode 0600 on Unix, `private_file`) and never through a
+//! symbolic link, and kept a complete HAR document after every entry (the closing brackets are rewritten behind each
 //! new entry), so that a run that is interrupted still leaves a file that parses.
 
 use std::fs::File;
@@ -40,17 +40,11 @@ fn cannot(path: &Path, what: &str, e: std::io::Error) -> Error {
         .with_hint("give --trace a path in a directory you can write to")
 }
 
-/// Creates `path` for the owner only, refusing a symbolic link or a directory there; a regular
-/// file is replaced.
+/// Creates `path` as a private file (`private_file::create_new`: 0600, never through a link),
+/// first removing a file or a symbolic link already there (the link itself, not its target); a
+/// directory there is refused.
 fn create_private(path: &Path) -> Result<File, Error> {
     match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(Error::config(format!(
-                "the trace path {} is a symbolic link; mailfix does not write through links",
-                path.display()
-            ))
-            .with_hint("give --trace the path of a plain file"));
-        }
         Ok(meta) if meta.is_dir() => {
             return Err(
                 Error::config(format!("the trace path {} is a directory", path.display()))
@@ -61,12 +55,10 @@ fn create_private(path: &Path) -> Result<File, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(cannot(path, "inspect", e)),
     }
-    let mut options = std::fs::OpenOptions::new();
-    // `create_new` (O_CREAT|O_EXCL) never follows a link that appeared meanwhile: it fails.
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map_err(|e| cannot(path, "create", e))
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::private_file::create_dir(dir).map_err(|e| cannot(path, "create", e))?;
+    }
+    crate::private_file::create_new(path).map_err(|e| cannot(path, "create", e))
 }
 
 impl Trace {
@@ -192,15 +184,16 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_link_or_a_directory_is_refused() {
+    fn a_link_is_replaced_not_followed_and_a_directory_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("elsewhere");
         std::fs::write(&target, "keep").unwrap();
         let link = dir.path().join("trace.har");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        let err = Trace::create(&link, false).unwrap_err();
-        assert!(err.message().contains("symbolic link"), "{err}");
+        Trace::create(&link, false).unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+        assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(entry_count(&link), 0);
         let err = Trace::create(dir.path(), false).unwrap_err();
         assert!(err.message().contains("is a directory"), "{err}");
     }
