@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind, Service};
 use crate::execute::{Authorize, Transport};
 use crate::exo::Exchange;
 use crate::graph::Graph;
+use crate::permission::Permission;
 use crate::request::{Request, Response};
 
 #[derive(Debug)]
@@ -182,7 +183,7 @@ fn failure(req: &Request, resp: &Response) -> Error {
     let needs_permission = err.kind() == &ErrorKind::Forbidden
         || (req.service == Service::Exchange && err.kind() == &ErrorKind::Unauthorized);
     let hint = needs_permission
-        .then(|| req.permission.map(|p| p.hint()))
+        .then(|| Permission::hint_all(&req.permissions))
         .flatten();
     err.at(req.service, req.operation.clone()).or_hint(hint)
 }

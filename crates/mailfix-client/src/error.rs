@@ -284,6 +284,13 @@ impl Error {
         )
     }
 
+    /// The service refused because the tenant lacks Microsoft Entra ID P1 or P2 (the
+    /// registration report's licence), not for a missing permission.
+    pub fn is_no_premium_licence(&self) -> bool {
+        self.inner.status == Some(403)
+            && self.inner.code.as_deref() == Some(crate::graph::error::NO_PREMIUM_LICENCE)
+    }
+
     /// Trying again later may succeed (throttling, 5xx, network).
     pub fn is_transient(&self) -> bool {
         matches!(

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod finding;
 pub mod fix;
 pub mod journal;
+pub mod mailbox_plans;
 pub mod rules;
 pub mod run_id;
 pub mod scan;

@@ -131,6 +131,9 @@ pub struct SimInfo {
     pub graph_url: String,
     /// Exchange base URL.
     pub exo_url: String,
+    /// The cloud played (`global`, `usgov-high`, `usgov-dod`, `china`): mailfix's `--cloud`
+    /// preset whose token resources this simulator accepts.
+    pub cloud: String,
     /// Group display name → id.
     pub groups: BTreeMap<String, String>,
     /// Certificate app's client id.
@@ -303,6 +306,7 @@ fn connection_info(state: &SimState, base_url: &str, prepared: &tls::Prepared) -
         login_url: base_url.to_owned(),
         graph_url: base_url.to_owned(),
         exo_url: base_url.to_owned(),
+        cloud: state.identity.cloud().name().to_owned(),
         groups: tenant
             .groups
             .iter()

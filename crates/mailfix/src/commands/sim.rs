@@ -12,9 +12,18 @@ use mailfix_sim::{SimInfo, SimOptions, StartError};
 /// Flags of `mailfix sim`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct SimArgs {
-    /// Scenario: `small` (300 users), `enterprise` (100,000 users) or the path of a scenario JSON file.
-    #[arg(long, value_name = "small|enterprise|PATH", default_value = "small")]
+    /// Scenario: `small` (300 users), `small-gov` (the same in a government tenant, with the
+    /// government Exchange plans), `enterprise` (100,000 users) or the path of a scenario JSON file.
+    #[arg(
+        long,
+        value_name = "small|small-gov|enterprise|PATH",
+        default_value = "small"
+    )]
     pub scenario: String,
+    /// The cloud whose resources (token audiences) sign-in issues and Graph and Exchange accept:
+    /// global, usgov-high, usgov-dod, china (point mailfix's --cloud preset at the simulator).
+    #[arg(long, value_name = "CLOUD", default_value = "global")]
+    pub cloud: String,
     /// Seed that makes the scenario and the simulated behaviour reproducible.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
@@ -181,6 +190,7 @@ fn writeback_delay(text: &str) -> Result<(f64, f64), SimCommandError> {
 fn load_scenario(name: &str, seed: u64) -> Result<Scenario, SimCommandError> {
     match name {
         "small" => Ok(scenario::small(seed)),
+        "small-gov" => Ok(scenario::small_gov(seed)),
         "enterprise" => Ok(scenario::enterprise(seed)),
         path => Ok(scenario::load(Path::new(path))?),
     }
@@ -204,6 +214,14 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
             "pass e.g. --time-scale 60 to run simulated time 60 times faster",
         ));
     }
+    let cloud: mailfix_sim::identity::SimCloud = args.cloud.parse().map_err(|e| {
+        invalid(
+            "--cloud",
+            &args.cloud,
+            &format!("{e}"),
+            "pass one of global, usgov-high, usgov-dod, china",
+        )
+    })?;
     let fault_rate = share("--fault-rate", args.fault_rate)?;
     let stuck_share = share("--stuck-share", args.stuck_share)?;
     let writeback_delay_s = args
@@ -222,6 +240,7 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
         exo_latency_ms: args.exo_latency,
         writeback_delay_s,
         stuck_share,
+        cloud,
         ..SimOptions::new(load_scenario(&args.scenario, args.seed)?)
     })
 }
@@ -326,6 +345,10 @@ pub fn print_info(
         ("MAILFIX_GRAPH_URL", Some(info.graph_url.clone())),
         ("MAILFIX_EXO_URL", Some(info.exo_url.clone())),
         ("MAILFIX_CA_FILE", ca),
+        (
+            "MAILFIX_CLOUD",
+            (info.cloud != "global" && !info.cloud.is_empty()).then(|| info.cloud.clone()),
+        ),
     ];
     for (name, value) in exports {
         if let Some(value) = value {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mailfix_engine::duration::format_duration;
+use mailfix_engine::mailbox_plans::MailboxPlans;
 
 use super::config::{self, Profile};
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -139,6 +140,14 @@ pub struct Settings {
     /// How long one request may keep retrying (network failures, throttling); the client's
     /// default (15 minutes) when unset.
     pub retry_max_elapsed: Option<Sourced<Duration>>,
+    /// Service plan ids that give a mailbox beyond mailfix's table (`mailbox_plans`, each a GUID).
+    pub mailbox_plans: Option<Sourced<Vec<String>>>,
+    /// How long `fix` waits before adding an address again after a dual-write conflict.
+    pub dual_write_retry: Option<Sourced<Duration>>,
+    /// `--trace`: the HAR file every request is recorded in.
+    pub trace: Option<PathBuf>,
+    /// `--trace-unmasked`: phone numbers and personal emails kept in the trace.
+    pub trace_unmasked: bool,
     /// Output format.
     pub output: OutputFormat,
     /// `-v` count.
@@ -206,6 +215,19 @@ impl Settings {
         )
         .map(|r| config::duration_setting("retry_max_elapsed", r))
         .transpose()?;
+        let mailbox_plans = mailbox_plans(layer(
+            None,
+            env_nonempty("MAILFIX_MAILBOX_PLANS")
+                .map(|v| v.split(',').map(|p| p.trim().to_owned()).collect()),
+            profile.mailbox_plans.clone(),
+        ))?;
+        let dual_write_retry = layer(
+            None,
+            env_nonempty("MAILFIX_DUAL_WRITE_RETRY"),
+            profile.dual_write_retry.clone(),
+        )
+        .map(|r| config::duration_setting("dual_write_retry", r))
+        .transpose()?;
         Ok(Self {
             profile: profile_name,
             config_path,
@@ -221,6 +243,10 @@ impl Settings {
             reports_window,
             token_cache,
             retry_max_elapsed,
+            mailbox_plans,
+            dual_write_retry,
+            trace: args.trace.clone(),
+            trace_unmasked: args.trace_unmasked,
             output: OutputFormat::or_default(args.output, stdout_is_terminal),
             verbose: args.verbose,
         })
@@ -313,6 +339,20 @@ impl Settings {
                 r.source.to_string(),
             );
         }
+        if let Some(plans) = &self.mailbox_plans {
+            put(
+                "mailbox_plans",
+                plans.value.join(", "),
+                plans.source.to_string(),
+            );
+        }
+        if let Some(r) = &self.dual_write_retry {
+            put(
+                "dual_write_retry",
+                format_duration(r.value),
+                r.source.to_string(),
+            );
+        }
         rows.into_iter()
             .map(|(k, (v, s))| (k.to_owned(), v, s))
             .collect()
@@ -336,6 +376,37 @@ fn layer<T>(flag: Option<T>, env: Option<T>, file: Option<T>) -> Option<Sourced<
             source: Source::Config,
         })
     })
+}
+
+impl Settings {
+    /// The service plans that give a mailbox: mailfix's table and the configured ids.
+    pub fn mailbox_plans(&self) -> MailboxPlans {
+        let extra = self.mailbox_plans.as_ref().map(|p| p.value.as_slice());
+        // The ids were checked when the settings were resolved.
+        MailboxPlans::with_ids(extra.unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// `MAILFIX_MAILBOX_PLANS` (comma-separated) / `mailbox_plans` (a list): service plan ids, each a
+/// GUID.
+fn mailbox_plans(
+    raw: Option<Sourced<Vec<String>>>,
+) -> Result<Option<Sourced<Vec<String>>>, CliError> {
+    let Some(plans) = raw else {
+        return Ok(None);
+    };
+    if let Err(e) = MailboxPlans::with_ids(&plans.value) {
+        return Err(CliError::usage(format!(
+            "mailbox_plans (from {}) holds {e}",
+            plans.source
+        ))
+        .hint(
+            "list the servicePlanId of each Exchange plan that gives a mailbox, e.g. mailbox_plans \
+             = [\"9aaf7827-d63c-4b61-89c3-182f06f82e5c\"] (Microsoft's \"Product names and service \
+             plan identifiers for licensing\" lists them)",
+        ));
+    }
+    Ok(Some(plans))
 }
 
 /// `MAILFIX_REPORTS_WINDOW` / `reports_window`: a duration above zero (`10s`, `100ms`).

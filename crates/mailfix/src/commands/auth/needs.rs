@@ -51,7 +51,7 @@ pub const NEEDS: &[Need] = &[
     },
     Need {
         command: "audit",
-        always: &[P::UserReadAll, P::AuditLogReadAll],
+        always: &[P::UserReadAll, P::AuditLogReadAll, P::DirectoryReadAll],
         takes_groups: true,
     },
 ];
