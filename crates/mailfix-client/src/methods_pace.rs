@@ -27,6 +27,8 @@ pub(crate) fn is_methods_path(path: &str) -> bool {
 #[derive(Debug)]
 pub(crate) struct MethodsPace {
     paced: AtomicBool,
+    /// Whether any answer on these routes was seen yet.
+    observed: AtomicBool,
     /// Successful answers on these routes within the last window.
     recent: Mutex<VecDeque<Instant>>,
     window: Duration,
@@ -39,10 +41,17 @@ impl MethodsPace {
     pub(crate) fn new(requests: usize, window: Duration) -> Self {
         Self {
             paced: AtomicBool::new(false),
+            observed: AtomicBool::new(false),
             recent: Mutex::new(VecDeque::new()),
             window,
             few: requests.max(1) * 2,
         }
+    }
+
+    /// Whether any answer on these routes came back yet (until then, whether the limit applies is
+    /// unknown, and a burst of requests would meet it all at once).
+    pub(crate) fn observed(&self) -> bool {
+        self.observed.load(Ordering::Relaxed)
     }
 
     /// Whether these routes go through the reports lane now.
@@ -54,6 +63,7 @@ impl MethodsPace {
     /// `x-ms-throttle-information`. Returns whether this answer moved the routes to the reports
     /// lane.
     pub(crate) fn note(&self, status: u16, at: Instant, information: Option<&str>) -> bool {
+        self.observed.store(true, Ordering::Relaxed);
         if self.paced() {
             return false;
         }

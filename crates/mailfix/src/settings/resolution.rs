@@ -397,7 +397,7 @@ fn mailbox_plans(
     };
     if let Err(e) = MailboxPlans::with_ids(&plans.value) {
         return Err(CliError::usage(format!(
-            "mailbox_plans (from {}) holds {e}",
+            "mailbox_plans (from {}): {e}",
             plans.source
         ))
         .hint(
