@@ -17,6 +17,7 @@ mod execute;
 pub mod exo;
 pub mod graph;
 pub mod ids;
+mod methods_batch;
 mod methods_pace;
 pub mod models;
 pub mod pace;

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mailfix_engine::duration::format_duration;
-use mailfix_engine::mailbox_plans::MailboxPlans;
 
 use super::config::{self, Profile};
+use super::mailbox_plans::mailbox_plans;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::CliError;
 
@@ -376,37 +376,6 @@ fn layer<T>(flag: Option<T>, env: Option<T>, file: Option<T>) -> Option<Sourced<
             source: Source::Config,
         })
     })
-}
-
-impl Settings {
-    /// The service plans that give a mailbox: mailfix's table and the configured ids.
-    pub fn mailbox_plans(&self) -> MailboxPlans {
-        let extra = self.mailbox_plans.as_ref().map(|p| p.value.as_slice());
-        // The ids were checked when the settings were resolved.
-        MailboxPlans::with_ids(extra.unwrap_or_default()).unwrap_or_default()
-    }
-}
-
-/// `MAILFIX_MAILBOX_PLANS` (comma-separated) / `mailbox_plans` (a list): service plan ids, each a
-/// GUID.
-fn mailbox_plans(
-    raw: Option<Sourced<Vec<String>>>,
-) -> Result<Option<Sourced<Vec<String>>>, CliError> {
-    let Some(plans) = raw else {
-        return Ok(None);
-    };
-    if let Err(e) = MailboxPlans::with_ids(&plans.value) {
-        return Err(CliError::usage(format!(
-            "mailbox_plans (from {}): {e}",
-            plans.source
-        ))
-        .hint(
-            "list the servicePlanId of each Exchange plan that gives a mailbox, e.g. mailbox_plans \
-             = [\"9aaf7827-d63c-4b61-89c3-182f06f82e5c\"] (Microsoft's \"Product names and service \
-             plan identifiers for licensing\" lists them)",
-        ));
-    }
-    Ok(Some(plans))
 }
 
 /// `MAILFIX_REPORTS_WINDOW` / `reports_window`: a duration above zero (`10s`, `100ms`).

@@ -4,12 +4,10 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -34,37 +32,6 @@ const ADMIN_ROLES: &[&str] = &[
     "Global Administrator",
     "Exchange Recipient Administrator",
 ];
-
-/// The Exchange routes.
-pub fn router() -> Router<AppState> {
-    let adminapi = || {
-        Router::new()
-            .route("/{version}/{tenant}/InvokeCommand", post(invoke))
-            .route(
-                "/{version}/{tenant}/EXOModuleFile",
-                get(super::discovery::module_file),
-            )
-            .fallback(not_emulated)
-    };
-    // Clients write the front door's discovery path `/AdminApi/...` (ScubaGear) and cmdlet paths
-    // `/adminapi/...`.
-    Router::new()
-        .nest("/adminapi", adminapi())
-        .nest("/AdminApi", adminapi())
-}
-
-/// Anything else under `/adminapi/` (`$batch`, ...) is not emulated.
-async fn not_emulated(OriginalUri(uri): OriginalUri) -> ExoError {
-    ExoError::new(
-        StatusCode::NOT_FOUND,
-        "NotFound",
-        format!(
-            "The simulator does not emulate '{}': only POST .../InvokeCommand (see COVERAGE.md).",
-            uri.path()
-        ),
-        "Microsoft.Exchange.Admin.OData.ResourceNotFoundException",
-    )
-}
 
 #[derive(Deserialize)]
 struct InvokeBody {
@@ -99,7 +66,7 @@ struct Target {
     tenant: String,
 }
 
-async fn invoke(
+pub(super) async fn invoke(
     State(state): State<AppState>,
     Path((version, tenant)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
@@ -361,11 +328,7 @@ fn render(
             "https://outlook.office.com/{base}/$metadata#Collection(Exchange.GenericHashTable)"
         ),
         warnings_type: "#Collection(String)",
-        // Switch `exo.warnings_null`: `null` where a list is expected, which clients must read
-        // as none (UNCONFIRMED whether Exchange sends it; observed traffic has `[]`).
-        warnings: (state.throttle.limits().get("exo.warnings_null") <= 0.0
-            || !output.warnings.is_empty())
-        .then_some(output.warnings),
+        warnings: super::tenant_rules::warnings(state, output.warnings),
         next_link,
         value,
     };

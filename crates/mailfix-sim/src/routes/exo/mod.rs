@@ -7,6 +7,7 @@ pub mod error;
 pub mod invoke;
 pub mod paging;
 pub mod record;
+mod router;
 pub mod tenant_rules;
 
-pub use invoke::router;
+pub use router::router;

@@ -1,7 +1,7 @@
 //! Exchange behaviours a real tenant may show, each behind a switch (COVERAGE.md, "Real-tenant
 //! switches"): the anchor check (`exo.check_anchor`), Entra object ids not resolved as `-Identity`
-//! (`exo.resolve_object_ids` 0), and the dual-write conflict of a first address
-//! (`exo.dual_write_conflict_s`).
+//! (`exo.resolve_object_ids` 0), the dual-write conflict of a first address
+//! (`exo.dual_write_conflict_s`), and `null` warnings (`exo.warnings_null`).
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
@@ -105,4 +105,12 @@ pub fn dual_write(
         ),
         "Microsoft.Exchange.Management.Tasks.DualWriteException",
     ))
+}
+
+/// `@adminapi.warnings`: with `exo.warnings_null` on, `null` where there are none (a list is
+/// expected; clients must read it as none. UNCONFIRMED whether Exchange sends it; observed traffic
+/// has `[]`).
+pub fn warnings(state: &AppState, warnings: Vec<String>) -> Option<Vec<String>> {
+    (state.throttle.limits().get("exo.warnings_null") <= 0.0 || !warnings.is_empty())
+        .then_some(warnings)
 }
