@@ -16,7 +16,12 @@ use crate::request::Request;
 use crate::retry::RetryMode;
 
 /// Tells the methods tracker about the answers to authentication-method items.
-pub(crate) fn note_methods(client: &Client, chunk: &[BatchRequest], responses: &[BatchResponse], at: Instant) {
+pub(crate) fn note_methods(
+    client: &Client,
+    chunk: &[BatchRequest],
+    responses: &[BatchResponse],
+    at: Instant,
+) {
     for r in responses {
         let item =
             r.id.trim()
