@@ -30,6 +30,7 @@ mod resolver;
 pub mod retry;
 pub mod secret;
 pub mod trace;
+mod unreachable;
 
 pub use auth::{
     AssertionAlgorithm, ClientCertificate, Credential, DeviceCodeOptions, DeviceCodePrompt,
@@ -52,3 +53,4 @@ pub use request::{Request, Response};
 pub use retry::{RetryMode, RetryPolicy};
 pub use secret::Secret;
 pub use trace::Trace;
+pub use unreachable::{ConnectRetry, OnConnectRetry};
