@@ -11,8 +11,8 @@ use tokio::time::Instant;
 use crate::auth::tokens::Tokens;
 use crate::cloud::Resource;
 use crate::counters::Counters;
-use crate::error::{Error, ErrorKind, Service};
-use crate::methods_pace::{MethodsPace, is_methods_path};
+use crate::error::{Error, ErrorKind};
+use crate::methods_pace::MethodsPace;
 use crate::pace::{self, AfterThrottle, Gate, Limits, Pacer};
 use crate::request::{Lane, Request, Response};
 use crate::retry::{self, Outcome, RetryMode, RetryPolicy, Verdict};
@@ -155,27 +155,6 @@ impl Transport {
         }
     }
 
-    /// The lane a request goes through: its own, except that authentication-method routes go
-    /// through the reports lane once the service has shown that limit there.
-    pub(crate) fn pacer_for(&self, req: &Request) -> &Pacer {
-        if req.service == Service::Graph && self.methods.paced() && is_methods_path(req.url.path())
-        {
-            return &self.reports;
-        }
-        self.pacer(req.lane())
-    }
-
-    /// Tells the methods tracker about an answer on an authentication-method route.
-    fn note_methods(&self, req: &Request, sent: &Sent) {
-        if let Sent::Response(r) = sent
-            && req.service == Service::Graph
-            && is_methods_path(req.url.path())
-        {
-            let info = r.header_str("x-ms-throttle-information");
-            self.methods.note(r.status.as_u16(), r.received_at, info);
-        }
-    }
-
     /// Sends once, with a bearer token when given, and buffers the body. Counted and logged.
     pub(crate) async fn send_once(
         &self,
@@ -205,34 +184,12 @@ impl Transport {
             Err(e) => Ok(Sent::Lost(e)),
             Ok(resp) => read(resp, req, self.limits.max_answer_bytes).await,
         };
-        self.record(req, token.is_some(), &sent, wall, started.elapsed());
+        if let Some(trace) = &self.trace {
+            trace.record_send(req, token.is_some(), &sent, wall, started.elapsed());
+        }
         let sent = sent?;
         log_send(req, &sent, started.elapsed());
         Ok(sent)
-    }
-
-    /// Records one send in the trace, if one is being written.
-    fn record(
-        &self,
-        req: &Request,
-        bearer: bool,
-        sent: &Result<Sent, Error>,
-        wall: chrono::DateTime<chrono::Utc>,
-        took: Duration,
-    ) {
-        let Some(trace) = &self.trace else {
-            return;
-        };
-        let answer = match sent {
-            Ok(Sent::Response(r)) => crate::trace::Answer::Response {
-                status: r.status.as_u16(),
-                headers: &r.headers,
-                body: &r.body,
-            },
-            Ok(Sent::Unsent(e) | Sent::Lost(e)) => crate::trace::Answer::Failed(e.to_string()),
-            Err(e) => crate::trace::Answer::Failed(e.to_string()),
-        };
-        trace.record(req, bearer, &answer, wall, took.as_secs_f64() * 1000.0);
     }
 
     /// One attempt: with a bearer token when asked, and on a 401 (once per request) the token is

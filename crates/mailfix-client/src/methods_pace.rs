@@ -16,6 +16,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::error::Service;
+use crate::execute::{Sent, Transport};
+use crate::pace::Pacer;
+use crate::request::{Lane, Request};
+
 /// Whether a Graph path (or a `$batch` item's relative URL) is an authentication-method route.
 pub(crate) fn is_methods_path(path: &str) -> bool {
     path.split('?')
@@ -92,6 +97,29 @@ impl MethodsPace {
              reports rate from now on"
         );
         true
+    }
+}
+
+impl Transport {
+    /// The lane a request goes through: its own, except that authentication-method routes go
+    /// through the reports lane once the service has shown that limit there.
+    pub(crate) fn pacer_for(&self, req: &Request) -> &Pacer {
+        if req.service == Service::Graph && self.methods.paced() && is_methods_path(req.url.path())
+        {
+            return self.pacer(Lane::Reports);
+        }
+        self.pacer(req.lane())
+    }
+
+    /// Tells the methods tracker about an answer on an authentication-method route.
+    pub(crate) fn note_methods(&self, req: &Request, sent: &Sent) {
+        if let Sent::Response(r) = sent
+            && req.service == Service::Graph
+            && is_methods_path(req.url.path())
+        {
+            let info = r.header_str("x-ms-throttle-information");
+            self.methods.note(r.status.as_u16(), r.received_at, info);
+        }
     }
 }
 
