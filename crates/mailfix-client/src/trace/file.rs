@@ -6,10 +6,12 @@ use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use super::har::{Answer, Entry};
 use super::redact::Personal;
 use crate::error::Error;
+use crate::execute::Sent;
 use crate::request::Request;
 
 const TRAILER: &[u8] = b"\n]}}\n";
@@ -121,6 +123,29 @@ impl Trace {
                 *guard = None;
             }
         }
+    }
+}
+
+impl Trace {
+    /// Records one send of the client's request path: its answer, or why there is none.
+    pub(crate) fn record_send(
+        &self,
+        req: &Request,
+        bearer: bool,
+        sent: &Result<Sent, Error>,
+        wall: chrono::DateTime<chrono::Utc>,
+        took: Duration,
+    ) {
+        let answer = match sent {
+            Ok(Sent::Response(r)) => Answer::Response {
+                status: r.status.as_u16(),
+                headers: &r.headers,
+                body: &r.body,
+            },
+            Ok(Sent::Unsent(e) | Sent::Lost(e)) => Answer::Failed(e.to_string()),
+            Err(e) => Answer::Failed(e.to_string()),
+        };
+        self.record(req, bearer, &answer, wall, took.as_secs_f64() * 1000.0);
     }
 }
 
