@@ -12,6 +12,7 @@ pub mod events;
 pub mod facts;
 pub mod finding;
 pub mod fix;
+pub mod guard;
 pub mod journal;
 pub mod mailbox_plans;
 pub mod rules;

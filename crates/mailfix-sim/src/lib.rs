@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod delta_tokens;
 pub mod error;
 pub mod faults;
 pub mod identity;
@@ -17,6 +18,7 @@ pub mod scenario;
 pub mod state;
 pub mod throttle;
 pub mod tls;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -59,6 +61,8 @@ pub struct SimOptions {
     pub stuck_share: Option<f64>,
     /// The cloud whose resources (token audiences) sign-in, Graph and Exchange accept.
     pub cloud: identity::SimCloud,
+    /// New starters per simulated hour (`scenario::hire`), from the start on.
+    pub hire_rate: Option<f64>,
 }
 
 impl SimOptions {
@@ -78,6 +82,7 @@ impl SimOptions {
             writeback_delay_s: None,
             stuck_share: None,
             cloud: identity::SimCloud::Global,
+            hire_rate: None,
         }
     }
 
@@ -188,6 +193,7 @@ pub struct RunningSim {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    hiring: tokio::task::JoinHandle<()>,
     /// Keeps the state directory (and a temporary one's files) alive.
     _prepared: tls::Prepared,
 }
@@ -273,6 +279,10 @@ pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
     let base_url = format!("{scheme}://{addr}");
     let _ = state.base_url.set(base_url.clone());
     let info = connection_info(&state, &base_url, &prepared);
+    if let Some(per_hour) = options.hire_rate {
+        state.hiring.set(per_hour, state.clock.now());
+    }
+    let hiring = tokio::spawn(scenario::hire::keep_hiring(state.clone()));
     let app = routes::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = match &prepared.server {
@@ -295,6 +305,7 @@ pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
         state,
         shutdown: Some(tx),
         task,
+        hiring,
         _prepared: prepared,
     })
 }
@@ -372,6 +383,7 @@ fn group_user_counts(tenant: &model::Tenant) -> BTreeMap<String, usize> {
 impl RunningSim {
     /// Stops serving and waits for the server task to end.
     pub async fn shutdown(mut self) {
+        self.hiring.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -381,6 +393,7 @@ impl RunningSim {
 
 impl Drop for RunningSim {
     fn drop(&mut self) {
+        self.hiring.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -7,6 +7,7 @@ pub mod file;
 pub mod generate;
 pub mod gov;
 pub mod groups;
+pub mod hire;
 pub mod plans;
 pub mod registration;
 pub mod small;

@@ -153,6 +153,8 @@ pub struct Settings {
     pub output: OutputFormat,
     /// `-v` count.
     pub verbose: u8,
+    /// What only `guard` reads (webhook, `unattended`).
+    pub guard: super::GuardSettings,
 }
 
 /// Reads environment variables (injectable for tests).
@@ -250,6 +252,7 @@ impl Settings {
             trace_unmasked: args.trace_unmasked,
             output: OutputFormat::or_default(args.output, stdout_is_terminal),
             verbose: args.verbose,
+            guard: super::guard::resolve(&profile, env)?,
         })
     }
 

@@ -158,6 +158,7 @@ fn settings(sim: &RunningSim, dir: PathBuf, verbose: u8) -> Settings {
         trace_unmasked: false,
         output: OutputFormat::Table,
         verbose,
+        guard: Default::default(),
     }
 }
 
