@@ -14,9 +14,18 @@ use super::sim_banner::{print_info, reports_window_export};
 /// Flags of `mailfix sim`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct SimArgs {
-    /// Scenario: `small` (300 users), `enterprise` (100,000 users) or the path of a scenario JSON file.
-    #[arg(long, value_name = "small|enterprise|PATH", default_value = "small")]
+    /// Scenario: `small` (300 users), `small-gov` (the same in a government tenant, with the
+    /// government Exchange plans), `enterprise` (100,000 users) or the path of a scenario JSON file.
+    #[arg(
+        long,
+        value_name = "small|small-gov|enterprise|PATH",
+        default_value = "small"
+    )]
     pub scenario: String,
+    /// The cloud whose resources (token audiences) sign-in issues and Graph and Exchange accept:
+    /// global, usgov-high, usgov-dod, china (point mailfix's --cloud preset at the simulator).
+    #[arg(long, value_name = "CLOUD", default_value = "global")]
+    pub cloud: String,
     /// Seed that makes the scenario and the simulated behaviour reproducible.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
@@ -221,6 +230,7 @@ fn hire_rate(text: &str) -> Result<f64, SimCommandError> {
 fn load_scenario(name: &str, seed: u64) -> Result<Scenario, SimCommandError> {
     match name {
         "small" => Ok(scenario::small(seed)),
+        "small-gov" => Ok(scenario::small_gov(seed)),
         "enterprise" => Ok(scenario::enterprise(seed)),
         path => Ok(scenario::load(Path::new(path))?),
     }
@@ -254,6 +264,14 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
             "pass e.g. --time-scale 60 to run simulated time 60 times faster",
         ));
     }
+    let cloud: mailfix_sim::identity::SimCloud = args.cloud.parse().map_err(|e| {
+        invalid(
+            "--cloud",
+            &args.cloud,
+            &format!("{e}"),
+            "pass one of global, usgov-high, usgov-dod, china",
+        )
+    })?;
     let fault_rate = share("--fault-rate", args.fault_rate)?;
     let stuck_share = share("--stuck-share", args.stuck_share)?;
     let writeback_delay_s = args
@@ -273,6 +291,7 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
         exo_latency_ms: args.exo_latency,
         writeback_delay_s,
         stuck_share,
+        cloud,
         hire_rate,
         ..SimOptions::new(load_scenario(&args.scenario, args.seed)?)
     })

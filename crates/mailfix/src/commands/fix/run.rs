@@ -19,6 +19,7 @@ use crate::confirm::{Answer, confirm};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::settings::Settings;
 
 /// Runs `mailfix fix`.
 pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -29,7 +30,7 @@ pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
 }
 
 async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let options = fix_options(args)?;
+    let options = fix_options(args, &ctx.settings)?;
     let spec = args.scope.to_spec();
     if spec.is_empty() {
         return Err(CliError::usage("fix needs to know whom to fix").hint(
@@ -154,7 +155,7 @@ fn refuse_with_resume(args: &FixArgs) -> Result<(), CliError> {
     }
 }
 
-fn fix_options(args: &FixArgs) -> Result<FixOptions, CliError> {
+fn fix_options(args: &FixArgs, settings: &Settings) -> Result<FixOptions, CliError> {
     let template = match &args.alias_template {
         Some(text) => text
             .parse::<AliasTemplate>()
@@ -174,6 +175,11 @@ fn fix_options(args: &FixArgs) -> Result<FixOptions, CliError> {
             on_timeout: args.on_timeout.map(on_timeout).unwrap_or_default(),
             keep_aliases: args.keep_aliases,
         },
+        plans: settings.mailbox_plans(),
+        dual_write_retry: settings
+            .dual_write_retry
+            .as_ref()
+            .map_or(mailfix_engine::aliases::DUAL_WRITE_RETRY, |d| d.value),
     })
 }
 
