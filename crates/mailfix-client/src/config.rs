@@ -24,9 +24,16 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Concurrency caps and pacing.
     pub limits: Limits,
-    /// `X-AnchorMailbox` for Exchange; by default `UPN:SystemMailbox{...}@{tenant}` when the tenant
-    /// is its initial `*.onmicrosoft.com` domain, `APP:SystemMailbox{...}@{tenant}` otherwise.
+    /// `X-AnchorMailbox` for Exchange; by default the signed-in user for a delegated token, and
+    /// for an app-only token `UPN:SystemMailbox{...}@{tenant}` when the tenant is its initial
+    /// `*.onmicrosoft.com` domain, `APP:SystemMailbox{...}@{tenant id}` otherwise (see
+    /// `exo/endpoint.rs`).
     pub exchange_anchor: Option<String>,
+    /// The `--trace` file every request and answer is recorded in (HAR 1.2), if any.
+    pub trace: Option<std::sync::Arc<crate::trace::Trace>>,
+    /// Told each time a connection could not be opened and the request is tried again (a refused
+    /// connection elsewhere than this machine, a timeout): the client never prints.
+    pub on_connect_retry: Option<crate::unreachable::OnConnectRetry>,
 }
 
 impl ClientConfig {
@@ -40,32 +47,43 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             exchange_anchor: None,
+            trace: None,
+            on_connect_retry: None,
         }
     }
 }
 
-/// The mailbox Exchange routes app-only admin calls to (PROTOCOL.md §1.2).
-const SYSTEM_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
-
-/// The default `X-AnchorMailbox` for a tenant: the UPN form when the tenant is given as its
-/// initial domain (where the system mailbox's UPN lives), the APP form otherwise (tenant id, or a
-/// custom domain).
-pub(crate) fn default_anchor(tenant: &str) -> String {
-    let t = tenant.to_ascii_lowercase();
-    let initial = [
-        ".onmicrosoft.com",
-        ".onmicrosoft.us",
-        ".partner.onmschina.cn",
-    ]
-    .iter()
-    .any(|suffix| t.ends_with(suffix));
-    if initial {
-        format!("UPN:{SYSTEM_MAILBOX}@{tenant}")
-    } else {
-        format!("APP:{SYSTEM_MAILBOX}@{tenant}")
+/// Checks the tenant before it becomes part of a URL: a tenant id (a GUID) or a domain name
+/// (`contoso.onmicrosoft.com`, `contoso.com`: letters, digits and hyphens in dot-separated labels).
+pub(crate) fn check_tenant(tenant: &str) -> Result<(), Error> {
+    if tenant.trim().is_empty() {
+        return Err(Error::config("the tenant is not set"));
     }
+    if uuid::Uuid::try_parse(tenant).is_ok() || is_domain_name(tenant) {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "the tenant '{tenant}' is neither a tenant id (a GUID) nor a domain name"
+    ))
+    .with_hint(
+        "use the directory (tenant) id shown on the Overview page of the Microsoft Entra admin \
+         center, or a verified domain such as contoso.onmicrosoft.com (--tenant, MAILFIX_TENANT \
+         or tenant in the config profile)",
+    ))
 }
 
+/// Whether `name` is a DNS domain name of at least two labels.
+fn is_domain_name(name: &str) -> bool {
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|label| {
+            (1..=63).contains(&label.len())
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
 /// Reads extra root certificates: the file must hold at least one PEM `CERTIFICATE` block that
 /// parses as X.509.
 pub(crate) fn load_ca(path: &Path) -> Result<Vec<reqwest::Certificate>, Error> {
@@ -109,9 +127,21 @@ pub(crate) fn http_client(config: &ClientConfig) -> Result<reqwest::Client, Erro
     if let Some(path) = &config.extra_ca {
         builder = builder.tls_certs_merge(load_ca(path)?);
     }
+    if names_localhost(&config.endpoints.exchange) {
+        builder = builder.dns_resolver(std::sync::Arc::new(crate::resolver::LocalhostAware));
+    }
     builder
         .build()
         .map_err(|e| Error::config("cannot set up the HTTP client").with_source(e))
+}
+
+/// Whether an endpoint URL's host is a `localhost` name (Exchange discovery may then lead to a
+/// name under it, which the system resolver may not know).
+fn names_localhost(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(crate::cloud::is_localhost_name))
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -119,17 +149,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn anchor_uses_upn_form_for_initial_domains_and_app_form_otherwise() {
-        assert_eq!(
-            default_anchor("contoso.onmicrosoft.com"),
-            "UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@contoso.onmicrosoft.com"
+    fn a_tenant_is_a_guid_or_a_domain_name() {
+        for good in [
+            "0785ef7c-2d7a-4542-b048-95bcab406e0b",
+            "contoso.onmicrosoft.com",
+            "contoso.com",
+            "my-org.co.uk",
+        ] {
+            assert!(check_tenant(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "not a tenant/../x",
+            "contoso",
+            "contoso.com/",
+            "-contoso.com",
+            "contoso..com",
+            "0785ef7c-2d7a-4542-b048",
+            "https://login.microsoftonline.com/contoso.com",
+        ] {
+            assert!(check_tenant(bad).is_err(), "{bad}");
+        }
+        let err = check_tenant("not a tenant/../x").unwrap_err();
+        assert!(
+            err.message()
+                .contains("neither a tenant id (a GUID) nor a domain name")
         );
-        let guid = "0785ef7c-2d7a-4542-b048-95bcab406e0b";
-        assert_eq!(default_anchor(guid), format!("APP:{SYSTEM_MAILBOX}@{guid}"));
-        assert_eq!(
-            default_anchor("contoso.com"),
-            format!("APP:{SYSTEM_MAILBOX}@contoso.com")
-        );
+        assert!(err.hint().unwrap().contains("--tenant"));
     }
 
     #[test]

@@ -17,6 +17,8 @@ mod execute;
 pub mod exo;
 pub mod graph;
 pub mod ids;
+mod methods_batch;
+mod methods_pace;
 pub mod models;
 pub mod pace;
 pub mod page;
@@ -24,8 +26,11 @@ pub mod permission;
 pub mod private_file;
 pub mod query;
 pub mod request;
+mod resolver;
 pub mod retry;
 pub mod secret;
+pub mod trace;
+mod unreachable;
 
 pub use auth::{
     AssertionAlgorithm, ClientCertificate, Credential, DeviceCodeOptions, DeviceCodePrompt,
@@ -37,8 +42,8 @@ pub use cloud::{Cloud, Endpoints, Resource};
 pub use config::ClientConfig;
 pub use counters::CountersSnapshot;
 pub use error::{Error, ErrorKind, Service, SignInKind};
-pub use exo::{AddressChange, AddressOutcome, Exchange};
-pub use graph::{DeltaItem, DeltaStart, Graph, Membership};
+pub use exo::{AddressChange, AddressOutcome, Exchange, ExchangeEndpoint, MailboxIdentity};
+pub use graph::{DeltaItem, DeltaStart, Graph, Membership, needs_resync};
 pub use ids::{GroupId, UserId, UserKey};
 pub use pace::{ConcurrencyReport, Limits};
 pub use page::{Items, Page};
@@ -47,3 +52,5 @@ pub use query::{Filter, Query};
 pub use request::{Request, Response};
 pub use retry::{RetryMode, RetryPolicy};
 pub use secret::Secret;
+pub use trace::Trace;
+pub use unreachable::{ConnectRetry, OnConnectRetry};

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod delta_tokens;
 pub mod error;
 pub mod faults;
 pub mod identity;
@@ -17,6 +18,7 @@ pub mod scenario;
 pub mod state;
 pub mod throttle;
 pub mod tls;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -57,6 +59,10 @@ pub struct SimOptions {
     pub writeback_delay_s: Option<(f64, f64)>,
     /// Overrides the scenario's share of stuck users.
     pub stuck_share: Option<f64>,
+    /// The cloud whose resources (token audiences) sign-in, Graph and Exchange accept.
+    pub cloud: identity::SimCloud,
+    /// New starters per simulated hour (`scenario::hire`), from the start on.
+    pub hire_rate: Option<f64>,
 }
 
 impl SimOptions {
@@ -75,6 +81,8 @@ impl SimOptions {
             exo_latency_ms: None,
             writeback_delay_s: None,
             stuck_share: None,
+            cloud: identity::SimCloud::Global,
+            hire_rate: None,
         }
     }
 
@@ -128,8 +136,13 @@ pub struct SimInfo {
     pub graph_url: String,
     /// Exchange base URL.
     pub exo_url: String,
-    /// Group display name → id.
+    /// The cloud played (`global`, `usgov-high`, `usgov-dod`, `china`): mailfix's `--cloud`
+    /// preset whose token resources this simulator accepts.
+    pub cloud: String,
+    /// Group display name → id (of one of them, when groups share a name: see `group_list`).
     pub groups: BTreeMap<String, String>,
+    /// Every group in the scenario's order, groups that share a name included.
+    pub group_list: Vec<SimGroup>,
     /// Certificate app's client id.
     pub cert_client_id: Option<String>,
     /// Certificate app's certificate PEM path.
@@ -140,9 +153,20 @@ pub struct SimInfo {
     pub limited_client_id: Option<String>,
     /// Limited app's client secret.
     pub limited_client_secret: Option<String>,
+    /// The public client app's id (device-code sign-in, `mailfix auth login`); it has no secret.
+    pub device_client_id: Option<String>,
     /// Group display name → number of distinct users among its transitive members (what
     /// `/groups/{id}/transitiveMembers/microsoft.graph.user` lists), from the directory model.
     pub group_user_counts: BTreeMap<String, usize>,
+}
+
+/// A group of the scenario, as [`SimInfo::group_list`] lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SimGroup {
+    /// Display name.
+    pub name: String,
+    /// Object id.
+    pub id: String,
 }
 
 impl std::fmt::Debug for SimInfo {
@@ -154,6 +178,7 @@ impl std::fmt::Debug for SimInfo {
             .field("ca_file", &self.ca_file)
             .field("cert_client_id", &self.cert_client_id)
             .field("limited_client_id", &self.limited_client_id)
+            .field("device_client_id", &self.device_client_id)
             .finish_non_exhaustive()
     }
 }
@@ -168,6 +193,7 @@ pub struct RunningSim {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    hiring: tokio::task::JoinHandle<()>,
     /// Keeps the state directory (and a temporary one's files) alive.
     _prepared: tls::Prepared,
 }
@@ -209,7 +235,7 @@ pub enum StartError {
 pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
     options.apply_overrides();
     let clock = SimClock::new(options.time_scale);
-    let identity = Identity::generate()?;
+    let identity = Identity::generate()?.with_cloud(options.cloud);
     let scenario = Arc::new(std::mem::take(&mut options.scenario));
     let state: AppState = Arc::new(
         SimState::from_scenario(scenario.clone(), options.seed, clock, identity).map_err(|e| {
@@ -253,6 +279,10 @@ pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
     let base_url = format!("{scheme}://{addr}");
     let _ = state.base_url.set(base_url.clone());
     let info = connection_info(&state, &base_url, &prepared);
+    if let Some(per_hour) = options.hire_rate {
+        state.hiring.set(per_hour, state.clock.now());
+    }
+    let hiring = tokio::spawn(scenario::hire::keep_hiring(state.clone()));
     let app = routes::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = match &prepared.server {
@@ -275,6 +305,7 @@ pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
         state,
         shutdown: Some(tx),
         task,
+        hiring,
         _prepared: prepared,
     })
 }
@@ -300,16 +331,26 @@ fn connection_info(state: &SimState, base_url: &str, prepared: &tls::Prepared) -
         login_url: base_url.to_owned(),
         graph_url: base_url.to_owned(),
         exo_url: base_url.to_owned(),
+        cloud: state.identity.cloud().name().to_owned(),
         groups: tenant
             .groups
             .iter()
             .map(|g| (g.display_name.clone(), g.id.to_string()))
+            .collect(),
+        group_list: tenant
+            .groups
+            .iter()
+            .map(|g| SimGroup {
+                name: g.display_name.clone(),
+                id: g.id.to_string(),
+            })
             .collect(),
         cert_client_id: cert.map(|c| c.client_id.clone()),
         cert_pem: cert.map(|c| c.cert_pem.clone()),
         key_pem: cert.map(|c| c.key_pem.clone()),
         limited_client_id: app("limited").map(|a| a.client_id.clone()),
         limited_client_secret: secret("limited"),
+        device_client_id: app("device").map(|a| a.client_id.clone()),
         group_user_counts: group_user_counts(&tenant),
     }
 }
@@ -342,6 +383,7 @@ fn group_user_counts(tenant: &model::Tenant) -> BTreeMap<String, usize> {
 impl RunningSim {
     /// Stops serving and waits for the server task to end.
     pub async fn shutdown(mut self) {
+        self.hiring.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -351,6 +393,7 @@ impl RunningSim {
 
 impl Drop for RunningSim {
     fn drop(&mut self) {
+        self.hiring.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

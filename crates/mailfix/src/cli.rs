@@ -59,6 +59,10 @@ pub struct GlobalArgs {
     /// Extra trusted root CA (PEM), e.g. the simulator's [env: MAILFIX_CA_FILE].
     #[arg(long, global = true, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
+    /// How long one request may keep retrying (network failures, throttling), e.g. 30s, 5m
+    /// [env: MAILFIX_RETRY_MAX_ELAPSED] [default: 15m].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub retry_max_elapsed: Option<String>,
     /// Journal database [env: MAILFIX_JOURNAL] [default: $XDG_STATE_HOME/mailfix/journal.db].
     #[arg(long, global = true, value_name = "PATH")]
     pub journal: Option<PathBuf>,
@@ -71,6 +75,13 @@ pub struct GlobalArgs {
     /// Log each request (method, path, status, duration, request id); twice for more.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Write every request and answer to a HAR file (readable only by you) to attach to a bug
+    /// report: tokens, secrets and assertions redacted, phone numbers and personal emails masked.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+    /// With --trace: keep phone numbers and personal email addresses as they were sent.
+    #[arg(long, global = true, requires = "trace")]
+    pub trace_unmasked: bool,
 }
 
 /// Output formats for data on stdout.
@@ -168,6 +179,9 @@ pub enum Command {
     /// Check or establish the identity mailfix signs in with.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Keep a scope healthy continuously: detect new and changed users with delta queries, and
+    /// report, alert or remediate.
+    Guard(crate::commands::guard::GuardArgs),
     /// Run the local Microsoft 365 simulator (sign-in, Graph, Exchange admin API).
     Sim(crate::commands::sim::SimArgs),
     /// The whole story end to end against an embedded simulator.
@@ -339,9 +353,37 @@ pub struct AuditArgs {
 pub enum AuthCommand {
     /// Show the resolved settings and identity, the permissions each token carries, and which commands
     /// they allow.
-    Check,
-    /// Sign in as a user with the device code flow and cache the refresh token.
+    Check(AuthCheckArgs),
+    /// Sign in as a user with the device code flow and cache the refresh token (needs an app
+    /// registration that allows public client flows).
     Login,
+}
+
+/// `mailfix auth check`.
+#[derive(Debug, Default, Args)]
+pub struct AuthCheckArgs {
+    /// Exit 1 unless this command can run with the app's permissions (repeatable).
+    #[arg(long = "for", value_enum, value_name = "COMMAND")]
+    pub commands: Vec<CheckedCommand>,
+}
+
+/// A command `auth check --for` asks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckedCommand {
+    /// `scan`.
+    Scan,
+    /// `scan --methods`.
+    ScanMethods,
+    /// `scan --registration`.
+    ScanRegistration,
+    /// `fix`.
+    Fix,
+    /// `cleanup`.
+    Cleanup,
+    /// `seed`.
+    Seed,
+    /// `audit`.
+    Audit,
 }
 
 /// `mailfix demo`: it brings its own simulator, credentials and temporary journal, so the

@@ -31,6 +31,14 @@ fn main() -> ExitCode {
         .build()
         .map_err(|e| CliError::runtime("cannot start the async runtime").cause(e))
         .and_then(|runtime| runtime.block_on(run(cli, printer.clone())));
+    let outcome = match (outcome, printer.take_stdout_failure()) {
+        (outcome, None) => outcome,
+        (Ok(_), Some(failure)) => Err(CliError::output_lost(failure)),
+        (Err(error), Some(failure)) => {
+            printer.error(&CliError::output_lost(failure));
+            Err(error)
+        }
+    };
     match outcome {
         Ok(exit) => exit.into(),
         Err(error) => {
@@ -43,6 +51,12 @@ fn main() -> ExitCode {
 async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
     let Cli { global, command } = cli;
     if let Command::Sim(args) = command {
+        if global.trace.is_some() {
+            return Err(CliError::usage(
+                "--trace records the requests mailfix makes; `mailfix sim` makes none",
+            )
+            .hint("pass --trace to the mailfix command that talks to the simulator"));
+        }
         return commands::sim::run(args)
             .await
             .map(|()| Exit::Success)
@@ -51,15 +65,22 @@ async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
     if let Command::Demo(args) = &command {
         // The demo brings its own settings: no config file or MAILFIX_* variable can break it.
         logging(global.verbose);
-        return commands::demo::run(args, global.verbose, printer).await;
+        let trace = connect::start_trace(global.trace.as_deref(), global.trace_unmasked)?;
+        return commands::demo::run(args, global.verbose, printer, trace).await;
     }
     let env = |name: &str| std::env::var(name).ok();
     let settings = settings::Settings::resolve(&global, &env, printer.stdout_is_terminal())?;
     logging(settings.verbose);
-    let ctx = Context { settings, printer };
+    let trace = connect::start_trace(settings.trace.as_deref(), settings.trace_unmasked)?;
+    let ctx = Context {
+        settings,
+        printer,
+        trace,
+    };
     match &command {
         Command::Scan(args) => commands::scan::run(args, &ctx).await,
         Command::Fix(args) => commands::fix::run(args, &ctx).await,
+        Command::Guard(args) => commands::guard::run(args, &ctx).await,
         Command::Cleanup(args) => commands::cleanup::run(args, &ctx).await,
         Command::Runs(args) => commands::runs::run(args, &ctx).await,
         Command::Seed(args) => commands::seed::run(args, &ctx).await,

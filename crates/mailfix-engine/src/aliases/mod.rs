@@ -26,4 +26,6 @@ pub use template::{
 };
 pub use writeback_latency::LatencyStats;
 pub use writeback_watch::POLL_FIELDS;
-pub use writer::{AddOutcome, AliasItem, PIPELINE, Presence, Writer};
+pub use writer::{
+    AddOutcome, AliasItem, DUAL_WRITE_RETRY, PIPELINE, Presence, Writer, mailbox_identity,
+};

@@ -68,7 +68,12 @@ impl Writer<'_> {
 
     /// A user the filtered read did not return: its mailbox by identity.
     async fn read_one(&self, item: &AliasItem) -> Finding {
-        match self.client.exo().get_mailbox(&item.user.id).await {
+        match self
+            .client
+            .exo()
+            .get_mailbox(super::writer::mailbox_identity(&item.user))
+            .await
+        {
             Ok(mailbox) => on_mailbox(item, &mailbox, "proven gone by Get-Mailbox"),
             Err(e) if e.is_not_found() => {
                 Finding::Gone("proven gone by Get-Mailbox: the mailbox no longer exists".to_owned())

@@ -93,7 +93,7 @@ pub async fn prepare(
     // Exchange's accepted domains are read while Graph is scanned (they are needed only when
     // there are targets, and a refused --alias-domain only matters then).
     let (targets, domain) = tokio::join!(
-        find_targets(client, scope, reporter),
+        find_targets(client, scope, &options.plans, reporter),
         alias_domain(client, options.alias_domain.as_deref())
     );
     let targets = targets?;

@@ -65,6 +65,9 @@ where
     fn reply(mut self: Box<Self>, commit: Result<(), String>) {
         let result = match (commit, self.result.take()) {
             (Ok(()), Some(result)) => result,
+            // The work's own failure says more than the batch's (e.g. that the file is damaged,
+            // where rolling back to the savepoint fails too).
+            (Err(_), Some(Err(failed))) => Err(failed),
             (Err(reason), _) => Err(ErrorKind::CommitFailed(reason).into()),
             (Ok(()), None) => Err(ErrorKind::CommitFailed("the work did not run".into()).into()),
         };

@@ -10,6 +10,7 @@
 mod commit;
 mod db;
 mod error;
+mod guard;
 mod items;
 mod lock;
 mod migrate;
@@ -20,6 +21,7 @@ mod runs;
 pub use commit::CommitStats;
 pub use db::{Clock, Journal};
 pub use error::{ErrorKind, JournalError};
+pub use guard::{CycleRecord, GuardState, GuardUser, GuardUserState};
 pub use lock::{LockHolder, lock_path};
 pub use migrate::SCHEMA_VERSION;
 pub use records::{

@@ -92,6 +92,7 @@ pub fn apps() -> Vec<AppSpec> {
         "GroupMember.Read.All",
         "UserAuthenticationMethod.ReadWrite.All",
         "AuditLog.Read.All",
+        "Directory.Read.All",
     ];
     let strings = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let full = |role: &str, name: &str, secret: bool, cert: bool| AppSpec {
@@ -163,6 +164,27 @@ impl Kind {
             Kind::Disabled => "disabled",
             Kind::Guest => "guest",
         }
+    }
+}
+
+impl Kind {
+    /// Every kind, healthy first.
+    pub const ALL: [Kind; 10] = [
+        Kind::Healthy,
+        Kind::EmptyMail,
+        Kind::Stuck,
+        Kind::Synced,
+        Kind::NoMailbox,
+        Kind::LeftoverAlias,
+        Kind::ProvisioningError,
+        Kind::MailNotPrimary,
+        Kind::Disabled,
+        Kind::Guest,
+    ];
+
+    /// The kind with this label.
+    pub fn from_label(label: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.label() == label)
     }
 }
 

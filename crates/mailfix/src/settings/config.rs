@@ -59,6 +59,17 @@ pub struct Profile {
     pub retry_max_elapsed: Option<String>,
     /// Exchange requests `fix` and `cleanup` send at once (default 3).
     pub concurrency: Option<i64>,
+    /// Service plan ids that give a mailbox, beyond mailfix's table (plans it does not know yet).
+    pub mailbox_plans: Option<Vec<String>>,
+    /// How long `fix` waits before adding an address again after Exchange's dual-write conflict
+    /// (`2m`; shorter only against a simulator whose time runs faster).
+    pub dual_write_retry: Option<String>,
+    /// File holding guard's webhook URL (the URL is a secret: never in the config itself).
+    pub webhook_url_file: Option<PathBuf>,
+    /// Guard's webhook payload: `teams`, `slack` or `json` (default: by the URL's host).
+    pub webhook_format: Option<String>,
+    /// Let `guard --mode remediate` change the tenant without a terminal, as `--yes` does.
+    pub unattended: Option<bool>,
     /// Refused with a hint: secrets do not belong in the config file.
     client_secret: Option<toml::Value>,
 }
@@ -85,6 +96,11 @@ impl Profile {
             reports_window,
             retry_max_elapsed,
             concurrency,
+            mailbox_plans,
+            dual_write_retry,
+            webhook_url_file,
+            webhook_format,
+            unattended,
             client_secret
         )
     }
@@ -121,7 +137,7 @@ pub fn load(
     Ok((config, Some(path)))
 }
 
-const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed, concurrency";
+const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed, mailbox_plans, dual_write_retry, webhook_url_file, webhook_format, unattended, concurrency";
 
 /// A duration setting (`90s`, `5m`) from wherever it came.
 pub fn duration_setting(

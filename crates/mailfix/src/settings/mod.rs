@@ -2,8 +2,12 @@
 //! then the TOML config file's profile, then defaults (SPEC §1). Commands never see raw strings.
 
 mod config;
+mod guard;
+mod mailbox_plans;
+mod paths;
 mod resolution;
 #[cfg(test)]
 mod tests;
 
+pub use guard::GuardSettings;
 pub use resolution::{CloudName, CredentialSetting, MAX_CONCURRENCY, Settings, Source, Sourced};

@@ -9,6 +9,8 @@ use std::time::Duration;
 use mailfix_engine::duration::format_duration;
 
 use super::config::{self, Profile};
+use super::mailbox_plans::mailbox_plans;
+use super::paths::{self, Locations};
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::CliError;
 
@@ -142,10 +144,20 @@ pub struct Settings {
     /// Exchange requests `fix` and `cleanup` send at once, from `MAILFIX_CONCURRENCY` or the
     /// config (their `--concurrency` flag comes first).
     pub concurrency: Option<Sourced<usize>>,
+    /// Service plan ids that give a mailbox beyond mailfix's table (`mailbox_plans`, each a GUID).
+    pub mailbox_plans: Option<Sourced<Vec<String>>>,
+    /// How long `fix` waits before adding an address again after a dual-write conflict.
+    pub dual_write_retry: Option<Sourced<Duration>>,
+    /// `--trace`: the HAR file every request is recorded in.
+    pub trace: Option<PathBuf>,
+    /// `--trace-unmasked`: phone numbers and personal emails kept in the trace.
+    pub trace_unmasked: bool,
     /// Output format.
     pub output: OutputFormat,
     /// `-v` count.
     pub verbose: u8,
+    /// What only `guard` reads (webhook, `unattended`).
+    pub guard: super::GuardSettings,
 }
 
 /// Reads environment variables (injectable for tests).
@@ -195,7 +207,7 @@ impl Settings {
                 value: default_journal_path(),
                 source: Source::Default,
             });
-        let token_cache = journal.value.with_file_name("token-cache.json");
+        let token_cache = paths::token_cache(&journal.value);
         let credential = credential(args, &profile, env)?;
         let reports_window = reports_window(layer(
             None,
@@ -203,7 +215,7 @@ impl Settings {
             profile.reports_window.clone(),
         ))?;
         let retry_max_elapsed = layer(
-            None,
+            args.retry_max_elapsed.clone(),
             env_nonempty("MAILFIX_RETRY_MAX_ELAPSED"),
             profile.retry_max_elapsed.clone(),
         )
@@ -214,6 +226,19 @@ impl Settings {
             env_nonempty("MAILFIX_CONCURRENCY"),
             profile.concurrency.map(|n| n.to_string()),
         ))?;
+        let mailbox_plans = mailbox_plans(layer(
+            None,
+            env_nonempty("MAILFIX_MAILBOX_PLANS")
+                .map(|v| v.split(',').map(|p| p.trim().to_owned()).collect()),
+            profile.mailbox_plans.clone(),
+        ))?;
+        let dual_write_retry = layer(
+            None,
+            env_nonempty("MAILFIX_DUAL_WRITE_RETRY"),
+            profile.dual_write_retry.clone(),
+        )
+        .map(|r| config::duration_setting("dual_write_retry", r))
+        .transpose()?;
         Ok(Self {
             profile: profile_name,
             config_path,
@@ -230,8 +255,13 @@ impl Settings {
             token_cache,
             retry_max_elapsed,
             concurrency,
+            mailbox_plans,
+            dual_write_retry,
+            trace: args.trace.clone(),
+            trace_unmasked: args.trace_unmasked,
             output: OutputFormat::or_default(args.output, stdout_is_terminal),
             verbose: args.verbose,
+            guard: super::guard::resolve(&profile, env)?,
         })
     }
 
@@ -265,10 +295,7 @@ impl Settings {
                 "client secret from MAILFIX_CLIENT_SECRET (redacted)".to_owned(),
                 "env".to_owned(),
             ),
-            CredentialSetting::SecretFile(p) => (
-                format!("client secret from file {} (redacted)", p.value.display()),
-                p.source.to_string(),
-            ),
+            CredentialSetting::SecretFile(p) => (secret_file_shown(&p.value), p.source.to_string()),
             CredentialSetting::Certificate { path, .. } => (
                 format!("certificate {}", path.value.display()),
                 path.source.to_string(),
@@ -325,10 +352,33 @@ impl Settings {
         if let Some(n) = &self.concurrency {
             put("concurrency", n.value.to_string(), n.source.to_string());
         }
+        if let Some(plans) = &self.mailbox_plans {
+            put(
+                "mailbox_plans",
+                plans.value.join(", "),
+                plans.source.to_string(),
+            );
+        }
+        if let Some(r) = &self.dual_write_retry {
+            put(
+                "dual_write_retry",
+                format_duration(r.value),
+                r.source.to_string(),
+            );
+        }
         rows.into_iter()
             .map(|(k, (v, s))| (k.to_owned(), v, s))
             .collect()
     }
+}
+
+/// The secret file setting as `auth check` shows it; a "path" that names no file and looks like a
+/// secret pasted in its place is not shown.
+fn secret_file_shown(path: &Path) -> String {
+    if !path.exists() && mailfix_client::secret::looks_like_secret(path) {
+        return "client secret from a file whose path looks like a secret (not shown)".to_owned();
+    }
+    format!("client secret from file {} (redacted)", path.display())
 }
 
 fn layer<T>(flag: Option<T>, env: Option<T>, file: Option<T>) -> Option<Sourced<T>> {
@@ -464,14 +514,12 @@ fn credential(
 }
 
 fn default_config_path() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|d| d.config_dir().join("mailfix").join("config.toml"))
+    Locations::current().map(|l| l.config_file())
 }
 
-/// `$XDG_STATE_HOME/mailfix/journal.db` (or `~/.local/state/...`), else the current directory.
+/// The platform's journal (see `paths.rs`), else `mailfix/journal.db` in the current directory.
 pub fn default_journal_path() -> PathBuf {
-    directories::BaseDirs::new()
-        .and_then(|d| d.state_dir().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("mailfix")
-        .join("journal.db")
+    Locations::current()
+        .map(|l| l.journal())
+        .unwrap_or_else(|| PathBuf::from(".").join("mailfix").join("journal.db"))
 }

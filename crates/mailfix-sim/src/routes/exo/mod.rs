@@ -2,10 +2,13 @@
 //! annotations, paging and errors.
 
 pub mod cmdlets;
+pub mod discovery;
 pub mod error;
 pub mod invoke;
 pub mod opath;
 pub mod paging;
 pub mod record;
+mod router;
+pub mod tenant_rules;
 
-pub use invoke::router;
+pub use router::router;

@@ -16,7 +16,7 @@ use crate::exit::Exit;
 
 /// Runs `mailfix cleanup`.
 pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let concurrency = concurrency(args.write.concurrency, ctx)?;
+    let concurrency = concurrency(args.write.concurrency, &ctx.settings)?;
     let run = run_filter(args)?;
     let spec = args.scope.to_spec();
     check_sweep_scope(args.sweep, spec.is_empty())?;

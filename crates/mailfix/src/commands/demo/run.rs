@@ -13,9 +13,14 @@ use crate::exit::Exit;
 use crate::printer::Printer;
 
 /// Runs `mailfix demo`.
-pub async fn run(args: &DemoArgs, verbose: u8, printer: Arc<Printer>) -> Result<Exit, CliError> {
+pub async fn run(
+    args: &DemoArgs,
+    verbose: u8,
+    printer: Arc<Printer>,
+    trace: Option<Arc<mailfix_client::Trace>>,
+) -> Result<Exit, CliError> {
     let started = Instant::now();
-    let stage = Stage::start(printer.clone(), verbose).await?;
+    let stage = Stage::start(printer.clone(), verbose, trace).await?;
     let story = Narrator::new(&printer);
     let told = tokio::select! {
         told = story::tell(&stage, &story) => told?,
@@ -39,11 +44,12 @@ fn close(story: &Narrator<'_>, ending: &Ending, elapsed_s: f64) {
     story.say(&format!(
         "audit showed {failing} failing with an empty `mail`; scan found {fixed} with MF001; fix \
          repaired all of them (run {run}); the second scan found none; {recovered} have \
-         registered since.",
+         registered since; guard fixed {starters} new starters with the defect in one cycle.",
         failing = plural(ending.failing_mail_empty, "user"),
         fixed = ending.fixed,
         run = ending.run,
         recovered = plural(ending.recovered, "user"),
+        starters = ending.starters_fixed,
     ));
 }
 
@@ -59,16 +65,15 @@ async fn keep(stage: &Stage, story: &Narrator<'_>) -> Result<(), CliError> {
         setup::TIME_SCALE
     ));
     story.printer().data("\n");
-    let window = format!("{}ms", setup::reports_window().as_millis());
     let journal = stage.journal().display().to_string();
     let extra = [
-        ("MAILFIX_REPORTS_WINDOW", window),
+        crate::commands::sim_banner::reports_window_export(setup::TIME_SCALE),
         ("MAILFIX_JOURNAL", journal),
     ];
     let mut out = Vec::new();
     let sim = &stage.sim;
     let header = ("small", setup::SEED, stage.users);
-    crate::commands::sim::print_info(&mut out, &sim.info, &sim.base_url, header, &extra)
+    crate::commands::sim_banner::print_info(&mut out, &sim.info, &sim.base_url, header, &extra)
         .map_err(|e| CliError::runtime("cannot print the connection info").cause(e))?;
     story.printer().data(&String::from_utf8_lossy(&out));
     tokio::signal::ctrl_c()

@@ -24,9 +24,6 @@ pub const SEED: u64 = 1;
 /// Simulated seconds per real second: a minute in the tenant is a second here.
 pub const TIME_SCALE: f64 = 60.0;
 
-/// The service's reports and audit-log window (5 requests per 10 s), in simulated time.
-const REPORTS_WINDOW: Duration = Duration::from_secs(10);
-
 /// The running simulator and everything the commands need to talk to it.
 pub struct Stage {
     /// The simulator.
@@ -41,7 +38,11 @@ pub struct Stage {
 
 impl Stage {
     /// Starts the simulator on a free loopback port and prepares a private journal.
-    pub async fn start(printer: Arc<Printer>, verbose: u8) -> Result<Self, CliError> {
+    pub async fn start(
+        printer: Arc<Printer>,
+        verbose: u8,
+        trace: Option<Arc<mailfix_client::Trace>>,
+    ) -> Result<Self, CliError> {
         let options = SimOptions {
             seed: SEED,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -63,7 +64,11 @@ impl Stage {
         let settings = settings(&sim, dir.path().to_path_buf(), verbose);
         Ok(Self {
             sim,
-            ctx: Context { settings, printer },
+            ctx: Context {
+                settings,
+                printer,
+                trace,
+            },
             users,
             _dir: dir,
         })
@@ -103,11 +108,9 @@ impl Stage {
     }
 }
 
-/// The client's pacing window for the reports lane against this clock: the service's 10 s in
-/// real time, rounded up to a whole millisecond (never shorter than the simulator's window).
+/// The client's pacing window for the reports lane against this clock.
 pub fn reports_window() -> Duration {
-    let millis = (REPORTS_WINDOW.as_secs_f64() * 1000.0 / TIME_SCALE).ceil();
-    Duration::from_millis(millis as u64)
+    crate::commands::sim_banner::reports_window(TIME_SCALE)
 }
 
 /// Settings for the embedded simulator: its tenant, main app, endpoints and CA; the client
@@ -150,8 +153,13 @@ fn settings(sim: &RunningSim, dir: PathBuf, verbose: u8) -> Settings {
         token_cache: dir.join("token-cache.json"),
         concurrency: None,
         retry_max_elapsed: None,
+        mailbox_plans: None,
+        dual_write_retry: None,
+        trace: None,
+        trace_unmasked: false,
         output: OutputFormat::Table,
         verbose,
+        guard: Default::default(),
     }
 }
 
@@ -161,7 +169,7 @@ mod tests {
 
     #[test]
     fn the_reports_window_is_never_shorter_than_the_simulated_one() {
-        let simulated = REPORTS_WINDOW.as_secs_f64() / TIME_SCALE;
+        let simulated = 10.0 / TIME_SCALE;
         let window = reports_window().as_secs_f64();
         assert!(window >= simulated, "{window} < {simulated}");
         assert!(window < simulated + 0.001, "{window}");

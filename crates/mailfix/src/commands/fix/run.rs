@@ -19,7 +19,7 @@ use crate::confirm::{Answer, confirm};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
-use crate::settings::MAX_CONCURRENCY;
+use crate::settings::{MAX_CONCURRENCY, Settings};
 
 /// Runs `mailfix fix`.
 pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -30,7 +30,7 @@ pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
 }
 
 async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let options = fix_options(args, ctx)?;
+    let options = fix_options(args, &ctx.settings)?;
     let spec = args.scope.to_spec();
     if spec.is_empty() {
         return Err(CliError::usage("fix needs to know whom to fix").hint(
@@ -81,6 +81,14 @@ async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, Cl
                 CliError::usage(format!("{e}")).hint("`mailfix runs` lists the runs")
             })?),
         };
+    if !ctx.journal_exists()? {
+        // Nothing recorded: say so without creating a journal.
+        return Err(match &run {
+            Some(id) => CliError::usage(format!("no run {id} in the journal"))
+                .hint("`mailfix runs` lists the runs"),
+            None => fix::FixError::NothingToResume { command: "fix" }.into(),
+        });
+    }
     let journal = ctx.journal_write("fix")?;
     let record = fix::run_to_resume(&journal, run.as_ref()).await?;
     let stored = fix::RunOptions::of_run(&record)?;
@@ -148,7 +156,7 @@ fn refuse_with_resume(args: &FixArgs) -> Result<(), CliError> {
     }
 }
 
-fn fix_options(args: &FixArgs, ctx: &Context) -> Result<FixOptions, CliError> {
+fn fix_options(args: &FixArgs, settings: &Settings) -> Result<FixOptions, CliError> {
     let template = match &args.alias_template {
         Some(text) => text
             .parse::<AliasTemplate>()
@@ -159,7 +167,7 @@ fn fix_options(args: &FixArgs, ctx: &Context) -> Result<FixOptions, CliError> {
     Ok(FixOptions {
         template,
         alias_domain: args.alias_domain.clone(),
-        concurrency: concurrency(args.write.concurrency, ctx)?,
+        concurrency: concurrency(args.write.concurrency, settings)?,
         max_changes: args.write.max_changes,
         watch: WatchOptions {
             poll_interval: positive("--poll-interval", &args.poll_interval)?
@@ -168,6 +176,11 @@ fn fix_options(args: &FixArgs, ctx: &Context) -> Result<FixOptions, CliError> {
             on_timeout: args.on_timeout.map(on_timeout).unwrap_or_default(),
             keep_aliases: args.keep_aliases,
         },
+        plans: settings.mailbox_plans(),
+        dual_write_retry: settings
+            .dual_write_retry
+            .as_ref()
+            .map_or(mailfix_engine::aliases::DUAL_WRITE_RETRY, |d| d.value),
     })
 }
 
@@ -190,9 +203,9 @@ fn on_timeout(arg: OnTimeoutArg) -> OnTimeout {
 
 /// Exchange requests at once: `--concurrency`, else `MAILFIX_CONCURRENCY` or the config's
 /// `concurrency`, else the default (3).
-pub(crate) fn concurrency(flag: Option<usize>, ctx: &Context) -> Result<usize, CliError> {
+pub(crate) fn concurrency(flag: Option<usize>, settings: &Settings) -> Result<usize, CliError> {
     Ok(concurrency_flag(flag)?
-        .or_else(|| ctx.settings.concurrency.as_ref().map(|c| c.value))
+        .or_else(|| settings.concurrency.as_ref().map(|c| c.value))
         .unwrap_or(fix::DEFAULT_CONCURRENCY))
 }
 

@@ -20,16 +20,18 @@ pub async fn run(args: &RunsArgs, ctx: &Context) -> Result<Exit, CliError> {
 async fn list(ctx: &Context) -> Result<Exit, CliError> {
     let runs = match Journal::open_read(&ctx.settings.journal.value) {
         Ok(journal) => {
+            let journal_error = |e| ctx.journal_error(e);
             journal
                 .submit(|j| {
                     let runs = j.list_runs()?;
                     runs.iter().map(|run| j.show_run(&run.id)).collect()
                 })
-                .await?
+                .await
+                .map_err(journal_error)?
         }
-        // No journal yet: no runs, which is not an error.
+        // No journal yet (or an empty file): no runs, which is not an error.
         Err(e) if e.is_missing() => Vec::new(),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(ctx.journal_error(e)),
     };
     render::list(ctx, &runs)?;
     Ok(Exit::Success)
@@ -43,7 +45,10 @@ async fn show(ctx: &Context, run: &str) -> Result<Exit, CliError> {
     let detail: RunDetail = journal
         .submit(move |j| j.show_run(&id))
         .await
-        .map_err(|e| CliError::from(e).hint("`mailfix runs` lists the runs"))?;
+        .map_err(|e| match e.is_damaged() {
+            true => ctx.journal_error(e),
+            false => CliError::from(e).hint("`mailfix runs` lists the runs"),
+        })?;
     render::show(ctx, &detail)?;
     Ok(Exit::Success)
 }
