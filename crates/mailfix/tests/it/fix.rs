@@ -185,6 +185,16 @@ async fn stuck_users_kept_at_the_timeout_are_finished_by_resume_after_unstick() 
     let out = run(sim.mailfix().args(resume)).await;
 
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fixed_before = all.len() - stuck.len();
+    let so_far = format!(
+        "so far: added {} · written back {fixed_before} · removed {fixed_before} · failed 0",
+        all.len()
+    );
+    assert!(
+        stderr(&out).contains(&so_far),
+        "the resume counts on from the journal: {so_far}\n{}",
+        stderr(&out)
+    );
     let report = json_out(&out);
     assert_eq!(report["run"], run_id.as_str());
     assert_eq!(
