@@ -251,7 +251,7 @@ async fn a_second_fix_on_the_same_journal_fails_at_once() {
     let sim = compressed(&scenario, 1.0, (3600.0, 3600.0)).await;
     let mut first = sim
         .mailfix()
-        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "1s"])
+        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "5s"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -292,7 +292,7 @@ async fn ctrl_c_stops_new_work_exits_130_and_the_run_resumes() {
     let before = mailboxes(&sim);
     let child = sim
         .mailfix()
-        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "200ms"])
+        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "5s"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -161,3 +161,44 @@ async fn a_locked_journal_refuses_fix_and_cleanup_but_not_a_dry_run() {
     assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
     assert_eq!(writes(&sim).len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_poll_interval_has_a_floor_that_scales_with_the_reports_window() {
+    // Real time: the reports window is the services' 10 s and the floor their 5 s.
+    let sim = TestSim::start(small(64)).await;
+    let dry = ["fix", "--all-users", "--dry-run", "--poll-interval"];
+    for args in [&dry[..], &["fix", "--resume", "--poll-interval"]] {
+        let out = run(sim.mailfix().args(args).arg("1ms")).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let message = stderr(&out);
+        assert!(
+            message.contains("--poll-interval 1ms is shorter than the floor of 5s"),
+            "{message}"
+        );
+        assert!(message.contains("use --poll-interval 5s or more"), "{message}");
+    }
+    assert!(
+        crate::tenant::requests(&sim, 0).is_empty(),
+        "refused before any request"
+    );
+    // A clock 100 times faster is told a window of 100 ms: the floor is 50 ms.
+    let fast = |interval: &str| {
+        let mut cmd = sim.mailfix();
+        cmd.env("MAILFIX_REPORTS_WINDOW", "100ms")
+            .args(dry)
+            .arg(interval);
+        cmd
+    };
+    let out = run(&mut fast("20ms")).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "shorter than the floor of 50ms (5s of the service's time at the reports window of \
+             100ms from env)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&mut fast("60ms")).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mailfix_engine::aliases::AliasTemplate;
-use mailfix_engine::duration::parse_duration;
+use mailfix_engine::duration::{format_duration, parse_duration};
 use mailfix_engine::events::Reporter;
 use mailfix_engine::fix::{
     self, FixContext, FixOptions, FixOutcome, OnTimeout, ResumeOptions, WatchOptions,
@@ -29,7 +29,7 @@ pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
 }
 
 async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let options = fix_options(args)?;
+    let options = fix_options(args, ctx)?;
     let spec = args.scope.to_spec();
     if spec.is_empty() {
         return Err(CliError::usage("fix needs to know whom to fix").hint(
@@ -72,7 +72,7 @@ async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
 
 async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, CliError> {
     refuse_with_resume(args)?;
-    let overrides = resume_options(args)?;
+    let overrides = resume_options(args, ctx)?;
     let run: Option<RunId> =
         match run {
             "" => None,
@@ -146,7 +146,7 @@ fn refuse_with_resume(args: &FixArgs) -> Result<(), CliError> {
     }
 }
 
-fn fix_options(args: &FixArgs) -> Result<FixOptions, CliError> {
+fn fix_options(args: &FixArgs, ctx: &Context) -> Result<FixOptions, CliError> {
     let template = match &args.alias_template {
         Some(text) => text
             .parse::<AliasTemplate>()
@@ -160,8 +160,7 @@ fn fix_options(args: &FixArgs) -> Result<FixOptions, CliError> {
         concurrency: concurrency(args.write.concurrency)?.unwrap_or(fix::DEFAULT_CONCURRENCY),
         max_changes: args.write.max_changes,
         watch: WatchOptions {
-            poll_interval: positive("--poll-interval", &args.poll_interval)?
-                .unwrap_or(defaults.poll_interval),
+            poll_interval: poll_interval(args, ctx)?.unwrap_or(defaults.poll_interval),
             timeout: positive("--timeout", &args.timeout)?.unwrap_or(defaults.timeout),
             on_timeout: args.on_timeout.map(on_timeout).unwrap_or_default(),
             keep_aliases: args.keep_aliases,
@@ -169,10 +168,10 @@ fn fix_options(args: &FixArgs) -> Result<FixOptions, CliError> {
     })
 }
 
-fn resume_options(args: &FixArgs) -> Result<ResumeOptions, CliError> {
+fn resume_options(args: &FixArgs, ctx: &Context) -> Result<ResumeOptions, CliError> {
     Ok(ResumeOptions {
         concurrency: concurrency(args.write.concurrency)?,
-        poll_interval: positive("--poll-interval", &args.poll_interval)?,
+        poll_interval: poll_interval(args, ctx)?,
         timeout: positive("--timeout", &args.timeout)?,
         on_timeout: args.on_timeout.map(on_timeout),
         keep_aliases: args.keep_aliases.then_some(true),
@@ -192,6 +191,40 @@ pub(crate) fn concurrency(value: Option<usize>) -> Result<Option<usize>, CliErro
         Some(0) => Err(CliError::usage("--concurrency must be at least 1")),
         other => Ok(other),
     }
+}
+
+/// `--poll-interval`, at least the floor for the service's clock (5 s, scaled by the reports
+/// window against a simulator with a faster clock).
+fn poll_interval(args: &FixArgs, ctx: &Context) -> Result<Option<Duration>, CliError> {
+    let Some(interval) = positive("--poll-interval", &args.poll_interval)? else {
+        return Ok(None);
+    };
+    let window = ctx.settings.reports_window.as_ref();
+    let floor = match window {
+        Some(window) => fix::min_poll_interval(window.value),
+        None => fix::MIN_POLL_INTERVAL,
+    };
+    if interval >= floor {
+        return Ok(Some(interval));
+    }
+    let scaled = match window {
+        Some(w) => format!(
+            " (5s of the service's time at the reports window of {} from {})",
+            format_duration(w.value),
+            w.source
+        ),
+        None => String::new(),
+    };
+    Err(CliError::usage(format!(
+        "--poll-interval {} is shorter than the floor of {}{scaled}",
+        format_duration(interval),
+        format_duration(floor),
+    ))
+    .hint(
+        "a write-back takes minutes and faster polls only spend the tenant's request budget; \
+         use --poll-interval 5s or more (against a simulator with a faster clock, set \
+         MAILFIX_REPORTS_WINDOW as its banner says and the floor shrinks with it)",
+    ))
 }
 
 /// A duration flag that must be longer than zero.
