@@ -8,10 +8,12 @@ mod connect;
 mod error;
 mod exit;
 mod interrupt;
+mod not_found;
 mod output;
 mod printer;
 mod progress;
 mod settings;
+mod table;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;

@@ -16,7 +16,7 @@ use crate::events::{Command, Event, Phase, Reporter};
 use crate::facts::{MailboxPlans, UserFacts};
 use crate::finding::{Finding, Severity, UserRef};
 use crate::rules::{self, Input};
-use crate::scope::{Scope, ScopeError, ScopeItem, SkipCounts};
+use crate::scope::{NotFound, Scope, ScopeError, ScopeItem, SkipCounts};
 
 /// Users whose methods are read together: ten `$batch` requests of 20, sent within Graph's
 /// concurrency cap.
@@ -81,6 +81,8 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     /// Counts of the findings.
     pub summary: Summary,
+    /// Users named with `--user` or `--users-file` that the directory does not have.
+    pub not_found: Vec<NotFound>,
 }
 
 impl ScanReport {
@@ -258,6 +260,7 @@ impl<'a> Scanner<'a> {
             skipped: self.skipped,
             summary: Summary::of(&findings),
             findings,
+            not_found: scope.not_found(),
         }
     }
 }

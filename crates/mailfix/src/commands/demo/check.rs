@@ -234,6 +234,7 @@ mod tests {
             skipped: Default::default(),
             findings,
             summary: Default::default(),
+            not_found: Vec::new(),
         }
     }
 

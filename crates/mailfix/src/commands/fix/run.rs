@@ -10,15 +10,17 @@ use mailfix_engine::events::Reporter;
 use mailfix_engine::fix::{
     self, FixContext, FixOptions, FixOutcome, OnTimeout, ResumeOptions, WatchOptions,
 };
-use mailfix_engine::scope::Scope;
+use mailfix_engine::scope::{NotFound, Scope};
 use mailfix_engine::{CancellationToken, RunId};
 
 use super::render;
 use crate::cli::{FixArgs, OnTimeout as OnTimeoutArg};
-use crate::confirm::{Answer, confirm};
+use crate::confirm::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::not_found;
+use crate::output;
 
 /// Runs `mailfix fix`.
 pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -45,29 +47,29 @@ async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
     let reporter = crate::progress::reporter(ctx.printer.clone());
     let scope = Scope::resolve(&client, spec).await?;
     let prepared = fix::prepare(&client, journal.as_ref(), &scope, options, &*reporter).await?;
+    let missing = scope.not_found();
+    not_found::warn(&ctx.printer, &missing, "fix ends with exit 4");
+    // --max-changes refuses a dry run's plan too, before anything is printed: a refusal leaves
+    // stdout empty instead of following a plan document.
+    prepared.check_max_changes()?;
     let Some(journal) = journal else {
-        render::plan_data(ctx, &prepared)?;
-        prepared.check_max_changes()?;
-        return Ok(Exit::Success);
+        render::plan_data(ctx, &prepared, &missing)?;
+        return Ok(exit_for_missing(&missing));
     };
     render::plan_status(ctx, &prepared);
-    prepared.check_max_changes()?;
     if prepared.changes() > 0 {
         let question = format!(
-            "Add {} temporary aliases on {} (run {})?",
-            prepared.changes(),
+            "Add {} on {} (run {})?",
+            output::count(prepared.changes(), "temporary alias", "temporary aliases"),
             prepared.plan.domain,
             prepared.run
         );
-        if confirm(&ctx.printer, &args.write, &question)? == Answer::Declined {
-            ctx.printer.status("Nothing was changed.");
-            return Ok(Exit::Success);
-        }
+        confirm(&ctx.printer, &args.write, &question)?;
     }
     let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
     let fix_ctx = context(&client, &journal, &reporter, &cancel);
     let outcome = fix::execute(fix_ctx, prepared).await?;
-    finish(ctx, outcome)
+    finish(ctx, outcome, &missing)
 }
 
 async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, CliError> {
@@ -89,7 +91,7 @@ async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, Cl
     let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
     let fix_ctx = context(&client, &journal, &reporter, &cancel);
     let outcome = fix::resume(fix_ctx, &record, &overrides).await?;
-    finish(ctx, outcome)
+    finish(ctx, outcome, &[])
 }
 
 fn context<'a>(
@@ -106,9 +108,10 @@ fn context<'a>(
     }
 }
 
-/// Renders the summary and picks the exit code.
-fn finish(ctx: &Context, outcome: FixOutcome) -> Result<Exit, CliError> {
-    render::summary(ctx, &outcome.report)?;
+/// Renders the summary and picks the exit code: 4 when a target was not fixed or a named user
+/// does not exist.
+fn finish(ctx: &Context, outcome: FixOutcome, missing: &[NotFound]) -> Result<Exit, CliError> {
+    render::summary(ctx, &outcome.report, missing)?;
     if let Some(error) = outcome.stopped_by {
         return Err(CliError::from(error));
     }
@@ -120,11 +123,18 @@ fn finish(ctx: &Context, outcome: FixOutcome) -> Result<Exit, CliError> {
         }
         return Ok(Exit::Interrupted);
     }
-    Ok(if outcome.report.is_complete() {
-        Exit::Success
-    } else {
-        Exit::Incomplete
+    Ok(match outcome.report.is_complete() {
+        true => exit_for_missing(missing),
+        false => Exit::Incomplete,
     })
+}
+
+/// 4 when a named user does not exist, else 0.
+pub fn exit_for_missing(missing: &[NotFound]) -> Exit {
+    match missing.is_empty() {
+        true => Exit::Success,
+        false => Exit::Incomplete,
+    }
 }
 
 /// Flags that only make sense for a new run.

@@ -12,6 +12,7 @@ use crate::cli::{FailOn, ScanArgs};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::not_found;
 use crate::progress;
 
 /// Runs `mailfix scan`.
@@ -36,6 +37,7 @@ pub async fn scan_and_print(args: &ScanArgs, ctx: &Context) -> Result<ScanReport
         Arc::new(NoopReporter)
     };
     let report = scan(&client, &scope, &options, reporter.as_ref()).await?;
+    not_found::warn(&ctx.printer, &report.not_found, "they were not scanned");
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
     Ok(report)

@@ -15,6 +15,7 @@ use crate::cli::OutputFormat;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::output;
+use crate::table::Column;
 
 /// Writes listed before confirmation (the rest are counted).
 const PLAN_LISTED: usize = 20;
@@ -26,14 +27,21 @@ pub fn plan(ctx: &Context, plan: &SeedPlan) {
     let creates = count(|d| *d == Decision::Create);
     let updates = count(|d| matches!(d, Decision::Update { .. }));
     let unchanged = count(|d| *d == Decision::Skip);
-    let unusable = plan
-        .rows
-        .iter()
-        .filter(|r| r.status != RowStatus::Ready)
-        .count();
+    let unusable = count(|d| matches!(d, Decision::Invalid { .. } | Decision::Blocked { .. }));
+    let conflicts = count(|d| matches!(d, Decision::Conflict { .. }));
+    let not_in_full = plan.rows.iter().filter(|r| !applies_in_full(r)).count();
     ctx.printer.status(&format!(
-        "plan: {} rows; {creates} methods to create, {updates} to update, {unchanged} already registered; {unusable} rows cannot be applied",
-        plan.rows.len()
+        "plan: {}; {} to create, {updates} to update, {unchanged} already registered; {} \
+         cannot be applied in full ({}, {})",
+        output::count(plan.rows.len(), "row", "rows"),
+        output::count(creates, "method", "methods"),
+        output::count(not_in_full, "row", "rows"),
+        output::count(
+            unusable,
+            "invalid or blocked value",
+            "invalid or blocked values"
+        ),
+        output::count(conflicts, "conflict", "conflicts"),
     ));
     if !ctx.printer.progress_allowed() || plan.writes() == 0 {
         return;
@@ -99,6 +107,18 @@ pub fn output(
     Ok(())
 }
 
+/// Whether every value of the row can be applied: it names a user and no value is invalid,
+/// blocked or in conflict with what is registered.
+fn applies_in_full(row: &mailfix_engine::seed::RowPlan) -> bool {
+    row.status == RowStatus::Ready
+        && row.methods.iter().all(|m| {
+            !matches!(
+                m.decision,
+                Decision::Invalid { .. } | Decision::Blocked { .. } | Decision::Conflict { .. }
+            )
+        })
+}
+
 /// The rows that need attention, then the counts.
 fn table(report: &SeedReport) -> String {
     let mut out = String::new();
@@ -119,10 +139,13 @@ fn table(report: &SeedReport) -> String {
         })
         .collect();
     if !attention.is_empty() {
-        out.push_str(&output::table(
-            &["line", "user", "result", "reason"],
-            attention,
-        ));
+        let columns = [
+            Column::Text("line"),
+            Column::Text("user"),
+            Column::Text("result"),
+            Column::Prose("reason"),
+        ];
+        out.push_str(&output::table_of(&columns, attention));
     }
     let s = &report.summary;
     let counts: Vec<Vec<String>> = s
@@ -133,8 +156,12 @@ fn table(report: &SeedReport) -> String {
         .collect();
     out.push_str(&output::table(&["result", "rows"], counts));
     out.push_str(&format!(
-        "{} rows; methods: {} created, {} updated, {} already registered, {} failed\n",
-        s.rows, s.created, s.updated, s.unchanged, s.failed_writes
+        "{}; methods: {} created, {} updated, {} already registered, {} failed\n",
+        output::count(s.rows, "row", "rows"),
+        s.created,
+        s.updated,
+        s.unchanged,
+        s.failed_writes
     ));
     if let Some(run) = &report.run {
         out.push_str(&format!("run: {run}\n"));

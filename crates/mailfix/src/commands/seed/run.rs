@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use mailfix_client::Permission;
 use mailfix_engine::RunId;
 use mailfix_engine::journal::Journal;
 use mailfix_engine::seed::{
@@ -15,7 +16,7 @@ use mailfix_engine::seed::{
 
 use super::render;
 use crate::cli::{SeedArgs, WriteArgs};
-use crate::confirm::{self, Answer};
+use crate::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -92,12 +93,16 @@ pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
         .await
         .map_err(seed_error)?;
     render::plan(ctx, &plan);
+    // As in fix: --max-changes refuses a dry run's plan too, before the report is printed.
+    plan.check_max_changes(args.write.max_changes)
+        .map_err(seed_error)?;
     if args.write.dry_run {
         return finish(ctx, args, &client, started, dry_run(&plan));
     }
-    plan.check_max_changes(args.write.max_changes)
-        .map_err(seed_error)?;
-    confirm(ctx, &plan, &args.write)?;
+    // A resumed run was confirmed when it started (by --yes or at the prompt), as fix --resume.
+    if settings.resume.is_none() {
+        confirm(ctx, &plan, &args.write)?;
+    }
     let journal = match journal {
         Some(j) => j,
         None if plan.writes() > 0 => ctx.journal_write("seed")?,
@@ -169,18 +174,17 @@ fn watch_ctrl_c(stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Asks before writing, as `fix` does (`crate::confirm`); a "no" is an error here: nothing was
-/// written.
+/// Asks before writing, as `fix` does (`crate::confirm`).
 fn confirm(ctx: &Context, plan: &SeedPlan, write: &WriteArgs) -> Result<(), CliError> {
     let writes = plan.writes();
     if writes == 0 {
         return Ok(());
     }
-    let question = format!("Write {writes} authentication methods?");
-    match confirm::confirm(&ctx.printer, write, &question)? {
-        Answer::Proceed => Ok(()),
-        Answer::Declined => Err(CliError::usage("not confirmed; nothing was written")),
-    }
+    let question = format!(
+        "Write {}?",
+        crate::output::count(writes, "authentication method", "authentication methods")
+    );
+    confirm::confirm(&ctx.printer, write, &question)
 }
 
 /// Prints the report, writes `--report`, and picks the exit code.
@@ -220,11 +224,17 @@ fn write_report(path: &PathBuf, report: &mailfix_engine::seed::SeedReport) -> Re
 /// Engine errors as the user sees them: file and plan problems are usage errors (exit 2).
 fn seed_error(error: SeedError) -> CliError {
     match error {
+        SeedError::Client(e) if e.is_forbidden() && e.operation().is_some_and(is_methods_call) => {
+            // seed writes methods: reading them is not all it needs, so the hint names the
+            // write permission (which includes the read one) even when a read was refused.
+            CliError::from(e).hint(Permission::AuthMethodReadWriteAll.hint())
+        }
         SeedError::Client(e) => CliError::from(e),
         SeedError::Journal(e) => CliError::from(e),
-        SeedError::TooManyChanges { .. } => {
-            CliError::usage(error.to_string()).hint("raise --max-changes, or split the HR file")
-        }
+        SeedError::TooManyChanges { .. } => CliError::usage(error.to_string()).hint(
+            "raise --max-changes, or split the HR file (--dry-run without --max-changes shows \
+                 the plan)",
+        ),
         SeedError::Csv { ref source, .. } => {
             let hint = csv_hint(source);
             let out = CliError::usage(error.to_string());
@@ -249,10 +259,34 @@ fn seed_error(error: SeedError) -> CliError {
     }
 }
 
-fn csv_hint(error: &mailfix_engine::seed::HrCsvError) -> Option<&'static str> {
+/// Whether a Graph operation reads or writes authentication methods (`methods.list`, ...).
+fn is_methods_call(operation: &str) -> bool {
+    operation.starts_with("methods.")
+}
+
+fn csv_hint(error: &mailfix_engine::seed::HrCsvError) -> Option<String> {
     use mailfix_engine::seed::HrCsvError as E;
     match error {
-        E::Malformed { .. } => Some("check the quotes on that line, or pass --delimiter"),
+        E::Malformed { .. } => Some("check the quotes on that line, or pass --delimiter".into()),
+        E::NoUserColumn { headers } | E::NothingToSeed { headers } => {
+            other_delimiter(headers).map(|d| {
+                format!(
+                    "the header row reads as one column split by '{d}': pass --delimiter '{d}' \
+                     (',', ';' and tab are found by themselves)"
+                )
+            })
+        }
         _ => None,
     }
+}
+
+/// The delimiter a one-column header row seems to use instead of `,`, `;` or tab
+/// (`UPN|Mobile|PersonalEmail`).
+fn other_delimiter(headers: &str) -> Option<char> {
+    if headers.contains(", ") {
+        return None;
+    }
+    ['|', ':', '^', '~', '!']
+        .into_iter()
+        .find(|d| headers.matches(*d).count() >= 1)
 }
