@@ -106,6 +106,13 @@ Exit codes:
   1    sign-in failed
   2    configuration error";
 
+    /// `mailfix auth check --help`.
+    pub const AUTH_CHECK: &str = "\
+Exit codes:
+  0    success
+  1    sign-in failed, or a command named with --for cannot run with the app's permissions
+  2    configuration error";
+
     /// `mailfix sim --help`.
     pub const SIM: &str = "\
 Exit codes:

@@ -64,6 +64,7 @@ const VALUE_NAMES: &[&str] = &[
     "<SHARE>",
     "<FACTOR>",
     "<ADDR>",
+    "<COMMAND>",
     "<MS>",
     "<MIN..MAX>",
     "<small|enterprise|PATH>",

@@ -163,6 +163,14 @@ fn start(
         let tenant = ctx.settings.tenant.as_ref().map(|t| t.value.clone());
         return Ok((None, RunStart::New { tenant }, settings.input.clone()));
     };
+    if !ctx.journal_exists()? {
+        // Nothing recorded: say so without creating a journal.
+        let what = match run {
+            Some(id) => format!("no run {id} in the journal"),
+            None => "no unfinished seed run in the journal".to_owned(),
+        };
+        return Err(seed_error(SeedError::Resume(what)));
+    }
     let journal = ctx.journal_write("seed")?;
     let target = resume_target(&journal, run.as_ref(), args.file.clone()).map_err(seed_error)?;
     let input = target.input.clone();

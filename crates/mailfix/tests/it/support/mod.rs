@@ -5,4 +5,4 @@
 pub mod crash;
 mod harness;
 
-pub use harness::{RUN_LIMIT, TestSim, interrupt, run, stderr, stdout, write};
+pub use harness::{RUN_LIMIT, TestSim, interrupt, run, run_within, stderr, stdout, write};
