@@ -13,6 +13,7 @@ use tempfile::NamedTempFile;
 
 use crate::cli::OutputFormat;
 use crate::error::CliError;
+use crate::output::spreadsheet_safe;
 use crate::printer::Printer;
 
 /// The columns of the CSV output and of the `--report` file.
@@ -190,7 +191,8 @@ struct Head<'r> {
     dry_run: bool,
 }
 
-/// line, user, action, result, reason.
+/// line, user, action, result, reason; each cell safe to open in a spreadsheet
+/// ([`crate::output::spreadsheet_safe`]).
 fn csv_fields(row: &RowReport) -> [String; 5] {
     [
         row.line.to_string(),
@@ -199,6 +201,7 @@ fn csv_fields(row: &RowReport) -> [String; 5] {
         row.result.as_str().to_owned(),
         row.reason.clone().unwrap_or_default(),
     ]
+    .map(|cell| spreadsheet_safe(&cell).into_owned())
 }
 
 /// One CSV line (quoted as needed).
