@@ -24,7 +24,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     mailfix: Option<PathBuf>,
     /// Run only these cases: scan-small, scan-enterprise, fix-small, fix-bulk, seed, seed-memory,
-    /// audit, sim-scale.
+    /// audit, guard-enterprise, sim-scale.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     only: Vec<String>,
     /// Small sizes everywhere (overrides the size flags), to try the harness end to end quickly.
@@ -176,7 +176,7 @@ impl Ctx {
 }
 
 /// Every case id, in the order they run.
-pub const CASES: [&str; 8] = [
+pub const CASES: [&str; 9] = [
     "scan-small",
     "scan-enterprise",
     "fix-small",
@@ -184,6 +184,7 @@ pub const CASES: [&str; 8] = [
     "seed",
     "seed-memory",
     "audit",
+    "guard-enterprise",
     "sim-scale",
 ];
 
@@ -270,6 +271,7 @@ async fn run_case(ctx: &Ctx, id: &str) -> anyhow::Result<CaseResult> {
         "seed" => super::seed::run(ctx).await,
         "seed-memory" => super::seed_memory::run(ctx).await,
         "audit" => super::audit::run(ctx).await,
+        "guard-enterprise" => super::guard::run(ctx).await,
         "sim-scale" => super::scale::run(ctx).await,
         other => anyhow::bail!("unknown case '{other}'"),
     }

@@ -195,6 +195,9 @@ pub enum Command {
     /// Check or establish the identity mailfix signs in with.
     #[command(subcommand, after_help = crate::exit::help::AUTH)]
     Auth(AuthCommand),
+    /// Keep a scope healthy continuously: detect new and changed users with delta queries, and
+    /// report, alert or remediate.
+    Guard(crate::commands::guard::GuardArgs),
     /// Run the local Microsoft 365 simulator (sign-in, Graph, Exchange admin API).
     #[command(after_help = crate::exit::help::SIM)]
     Sim(crate::commands::sim::SimArgs),
