@@ -11,6 +11,7 @@ mod run;
 mod scale;
 mod scan;
 mod seed;
+mod seed_memory;
 mod watch;
 
 pub use result::{CaseResult, Check, Row, SEED, ratio};

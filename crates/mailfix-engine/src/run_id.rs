@@ -23,6 +23,9 @@ pub struct RunId(String);
 pub struct RunIdError(pub String);
 
 impl RunId {
+    /// The length of every run id.
+    pub const LEN: usize = RANDOM_LEN + 1;
+
     /// A new random id drawn from `rng`.
     pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> RunId {
         let mut id = String::with_capacity(RANDOM_LEN + 1);

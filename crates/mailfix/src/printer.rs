@@ -96,6 +96,11 @@ impl Printer {
         }
     }
 
+    /// Writes `warning: line` to stderr unless `-q`.
+    pub fn warning(&self, line: &str) {
+        self.status(&format!("warning: {line}"));
+    }
+
     /// Writes a heading (bold on a terminal) to stderr unless `-q`.
     pub fn heading(&self, line: &str) {
         if self.color {

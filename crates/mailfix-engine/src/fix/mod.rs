@@ -21,8 +21,8 @@ pub use adds::{AddTarget, REPLAN_NOTE, add_all, was_replanned};
 pub use domain::{alias_domain, choose as choose_alias_domain};
 pub use error::FixError;
 pub use options::{
-    DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, FixOptions, OnTimeout,
-    WatchOptions,
+    DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, FixOptions, MIN_POLL_INTERVAL,
+    OnTimeout, WatchOptions, min_poll_interval,
 };
 pub use plan::{AliasPlanner, FixPlan, PlanError, PlannedAlias, check_max_changes};
 pub use prepare::{PreparedFix, RunOptions, prepare};

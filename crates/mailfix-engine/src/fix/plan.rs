@@ -74,7 +74,8 @@ impl AliasPlanner {
             run,
             domain: domain.to_ascii_lowercase(),
         };
-        planner.render("probe", "probe", None)?;
+        // A user whose nickname and UPN give nothing to keep: what is left is the template's.
+        planner.render("", "", None)?;
         Ok(planner)
     }
 

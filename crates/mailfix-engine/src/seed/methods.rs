@@ -7,7 +7,7 @@ use std::fmt;
 use mailfix_client::models::{AuthenticationMethod, EmailMethod, PhoneMethod, PhoneType};
 use mailfix_client::page::Page;
 use mailfix_client::{BatchRequest, Client, Error, Permission, UserId, UserKey};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::collect::with_permission_hint;
 use crate::journal::ItemKind;
@@ -17,7 +17,7 @@ pub const EMAIL_METHOD_ID: &str = "3ddfcfc8-9383-446f-83cc-3ab9be4be18f";
 
 /// A method slot `seed` writes. Ordered as they are applied: a `mobile` must exist before an
 /// `alternateMobile` (PROTOCOL §3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MethodKind {
     /// The `mobile` phone method.

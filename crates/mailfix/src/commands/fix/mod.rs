@@ -5,4 +5,4 @@ mod run;
 
 pub use render::{footer, latency_line, others_table, secs, with_journal};
 pub(crate) use run::concurrency;
-pub use run::run;
+pub use run::{exit_for_missing, run};
