@@ -224,7 +224,7 @@ fn method(report: &Report) -> String {
   harness's control-plane calls are left out. **429s** are every 429 answer, `$batch` items and \
   Exchange's concurrency refusals included; **early retries** are requests sent again before \
   their `Retry-After` had passed.
-- **The baseline** is the original PowerShell script's algorithm (SPEC.md) over the same HTTP \
+- **The baseline** is the original PowerShell script's algorithm over the same HTTP \
   APIs, in `bench/src/baseline/`: for `fix`, list the group's direct members (as `-All`), keep \
   those with an empty `mail`, for each in turn `Get-Mailbox` then `Set-Mailbox` adding \
   `<alias>.forcemailwriteback@<domain>`, re-list the whole group every 60 s (simulated) until none \

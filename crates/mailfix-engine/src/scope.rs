@@ -1,4 +1,4 @@
-//! Whom to look at (SPEC §2): groups resolved transitively, every user, named users, or a users
+//! Whom to look at (README "Scan", whom to look at): groups resolved transitively, every user, named users, or a users
 //! file, streamed as users with the requested `$select`, non-user members and excluded accounts
 //! counted by reason instead of returned.
 

@@ -1,4 +1,4 @@
-//! Confirmation before remote writes (SPEC §4 step 3): asked on a terminal (y/N), refused without
+//! Confirmation before remote writes (README "Fix" step 3): asked on a terminal (y/N), refused without
 //! one unless `--yes`. Shared by the commands that write.
 
 use std::io::{BufRead as _, IsTerminal as _};

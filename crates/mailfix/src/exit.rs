@@ -1,4 +1,4 @@
-//! Exit codes (SPEC §12).
+//! Exit codes (the table in `exit.rs`).
 
 /// How mailfix ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

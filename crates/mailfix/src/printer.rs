@@ -53,7 +53,7 @@ impl Printer {
     }
 
     /// Whether progress displays may be drawn: stderr is a terminal, not `-q`, and the data is
-    /// for people (a table), not a machine format (STYLE.md).
+    /// for people (a table), not a machine format.
     pub fn progress_allowed(&self) -> bool {
         self.stderr_is_terminal && !self.quiet && !self.machine_output
     }

@@ -2,7 +2,7 @@
 //! identify mailfix's and the original script's aliases, and the local-part rules they obey.
 //!
 //! The alias is always added as lowercase `smtp:`: uppercase `SMTP:` would make it the primary
-//! address (PROTOCOL §1.10). The local part is an RFC 5321 dot-atom (the characters Exchange accepts
+//! address (docs/protocol.md §1.10). The local part is an RFC 5321 dot-atom (the characters Exchange accepts
 //! in an alias) of at most 64 characters; when the user's values make it longer, the `{alias}` /
 //! `{upn_local}` values are cut, never the marker or the run id.
 
@@ -15,7 +15,7 @@ use crate::run_id::RunId;
 pub const MAILFIX_MARKER: &str = ".mailfix-";
 /// What the original PowerShell script's aliases carry.
 pub const SCRIPT_MARKER: &str = ".forcemailwriteback@";
-/// The default template (SPEC §4).
+/// The default template (README "Fix").
 pub const DEFAULT_TEMPLATE: &str = "{alias}.mailfix-{run}@{domain}";
 /// RFC 5321 limit on a local part.
 pub const MAX_LOCAL_PART: usize = 64;

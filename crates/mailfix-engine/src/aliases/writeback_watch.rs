@@ -1,4 +1,4 @@
-//! Watching for the write-back (SPEC §4 steps 5 and 6): every poll interval, read only the users
+//! Watching for the write-back (README "Fix" steps 5 and 6): every poll interval, read only the users
 //! still pending (`$batch` of `GET /users/{id}?$select=id,mail,proxyAddresses`, 20 per batch; the
 //! group is never listed again); as soon as a user's `mail` is filled, journal it and remove that
 //! user's alias while the polls go on. When the timeout runs out the users still pending are

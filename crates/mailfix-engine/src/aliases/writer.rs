@@ -1,7 +1,7 @@
 //! Journaled address changes on mailboxes, the only remote writes `fix` and `cleanup` make: add a
 //! temporary alias, remove it and verify it is gone, and read back whether it is there.
 //!
-//! Every write is journaled as an intent before the call and a result after it (SPEC §6). Writes
+//! Every write is journaled as an intent before the call and a result after it (README "Runs and the journal"). Writes
 //! run under a semaphore of `--concurrency` permits; once Ctrl-C cancels the run's token, or a
 //! failure shows that every further call would fail too (sign-in, permission), no new write
 //! starts, and the ones in flight finish and are journaled.

@@ -1,4 +1,4 @@
-//! Step 4 of `fix` (SPEC §4): add the planned aliases, `--concurrency` at a time. An address that
+//! Step 4 of `fix` (README "Fix"): add the planned aliases, `--concurrency` at a time. An address that
 //! another recipient holds gets a new suffix once (journaled as a re-plan); an address Exchange
 //! could not write to Entra ID (dual-write `ObjectConflict`) is tried once more a few minutes later,
 //! then treated as in use; the other failures are per-user and final.

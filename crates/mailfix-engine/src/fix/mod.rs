@@ -1,4 +1,4 @@
-//! `fix` (SPEC §4): scan the scope for MF001 users, plan one temporary alias each, add them,
+//! `fix` (README "Fix"): scan the scope for MF001 users, plan one temporary alias each, add them,
 //! watch until Exchange writes `mail` back, remove the aliases, and report. Journaled throughout,
 //! so that Ctrl-C or a crash can be resumed ([`resume()`]) or cleaned up
 //! ([`crate::cleanup`]).

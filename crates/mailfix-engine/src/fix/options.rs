@@ -10,9 +10,9 @@ use crate::mailbox_plans::MailboxPlans;
 
 /// Exchange's limits suit three changes at a time (the client's default Exchange concurrency).
 pub const DEFAULT_CONCURRENCY: usize = 3;
-/// SPEC §4 step 5.
+/// README "Fix" step 5.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(30);
-/// SPEC §4 step 6.
+/// README "Fix" step 6.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// The shortest poll interval against Microsoft's services: a write-back takes minutes, and
 /// polling faster only spends the tenant's Graph request budget (1 ms once sent 7,305 requests

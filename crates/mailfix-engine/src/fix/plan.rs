@@ -1,4 +1,4 @@
-//! Pure parts of fix planning (SPEC §4 step 2): one temporary alias per target, unique within the
+//! Pure parts of fix planning (README "Fix" step 2): one temporary alias per target, unique within the
 //! run, rendered from the template; a fresh address for the one retry after "address in use"; the
 //! `--max-changes` guard.
 

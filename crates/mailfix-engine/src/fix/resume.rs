@@ -1,4 +1,4 @@
-//! `fix --resume [RUN]` (SPEC §4 step 8): take up a run that did not finish (crash, kill, Ctrl-C,
+//! `fix --resume [RUN]` (README "Fix" step 8): take up a run that did not finish (crash, kill, Ctrl-C,
 //! failure, or stuck users kept by `--on-timeout keep`). First every item whose last journal state
 //! is an intent is re-read from Exchange, because the call may or may not have landed; then the run
 //! continues where its items stand: add what was never added, watch what is pending or stuck,

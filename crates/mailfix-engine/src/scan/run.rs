@@ -1,4 +1,4 @@
-//! `scan` (SPEC §3): streams the users of a [`Scope`] with only the properties the rules read,
+//! `scan` (README "Scan"): streams the users of a [`Scope`] with only the properties the rules read,
 //! joins the authentication methods (`$batch`, with `--methods`) and the registration report (read
 //! in bulk, with `--registration`), applies every rule, and keeps only the findings and counters:
 //! memory follows the number of findings, not the size of the tenant.
@@ -67,7 +67,7 @@ impl Summary {
     }
 }
 
-/// The result of a scan. Field names are part of mailfix's output contract (SPEC §3).
+/// The result of a scan. Field names are part of mailfix's output contract (README "Scan").
 #[derive(Clone, Debug, Serialize)]
 pub struct ScanReport {
     /// What was scanned, e.g. `group 'All Staff'`.

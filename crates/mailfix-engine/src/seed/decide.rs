@@ -1,6 +1,6 @@
-//! What to do for one user given the methods they already have (SPEC §7): create, skip (same
+//! What to do for one user given the methods they already have (README "Seed"): create, skip (same
 //! value, compared normalised), update (only with `--update`) or report a conflict. Phones are
-//! decided mobile first, because Graph wants a `mobile` before an `alternateMobile` (PROTOCOL §3).
+//! decided mobile first, because Graph wants a `mobile` before an `alternateMobile` (docs/protocol.md §3).
 
 use mailfix_client::models::{EmailMethod, PhoneMethod, PhoneType};
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! `mailfix fix`: plan, confirm and carry out the journaled fix of SPEC §4, or `--resume` one.
+//! `mailfix fix`: plan, confirm and carry out the journaled fix of README "Fix", or `--resume` one.
 
 mod render;
 mod run;

@@ -1,5 +1,5 @@
 //! How `fix` shows its plan and summary: a table for people, one JSON document for machines
-//! (SPEC §4 step 7), NDJSON/CSV with one line per user.
+//! (README "Fix" step 7), NDJSON/CSV with one line per user.
 
 use mailfix_engine::fix::{FixReport, PreparedFix, ReportItem, RequestCounts};
 use mailfix_engine::scope::NotFound;

@@ -1,4 +1,4 @@
-//! The scan report in each output format (SPEC §3): a table of findings and a summary, one JSON
+//! The scan report in each output format (README "Scan"): a table of findings and a summary, one JSON
 //! document, one JSON finding per line, or CSV. Field names and column headers are stable.
 
 use mailfix_engine::Finding;
