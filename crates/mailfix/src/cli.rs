@@ -86,11 +86,12 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
     /// Write every request and answer to a HAR file (readable only by you) to attach to a bug
-    /// report: tokens, secrets and assertions redacted, phone numbers and personal emails masked.
-    #[arg(long, global = true, value_name = "PATH")]
+    /// report: tokens, secrets and assertions redacted, phone numbers and personal emails masked
+    /// [default: no trace].
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub trace: Option<PathBuf>,
     /// With --trace: keep phone numbers and personal email addresses as they were sent.
-    #[arg(long, global = true, requires = "trace")]
+    #[arg(long, global = true, requires = "trace", help_heading = GLOBAL)]
     pub trace_unmasked: bool,
 }
 

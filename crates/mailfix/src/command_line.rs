@@ -8,7 +8,10 @@ use crate::cli::{Cli, GlobalArgs};
 use crate::error::CliError;
 
 /// Commands that bring their own tenant, and the global options each still takes.
-const OWN_TENANT: [(&str, &[&str]); 2] = [("sim", &[]), ("demo", &["quiet", "verbose"])];
+const OWN_TENANT: [(&str, &[&str]); 2] = [
+    ("sim", &[]),
+    ("demo", &["quiet", "verbose", "trace", "trace_unmasked"]),
+];
 
 /// The command line, with `sim`'s and `demo`'s help showing only the global options they take:
 /// each of the others gets a hidden copy of its own there, which keeps clap from adding the global
@@ -17,13 +20,24 @@ pub fn command() -> clap::Command {
     let mut command = Cli::command();
     for (name, kept) in OWN_TENANT {
         command = command.mut_subcommand(name, |sub| {
+            let own = own_ids(&sub);
             global_args()
                 .into_iter()
                 .filter(|arg| !kept.contains(&arg.get_id().as_str()))
+                .filter(|arg| !own.contains(&arg.get_id().to_string()))
                 .fold(sub, |sub, arg| sub.arg(arg.global(false).hide(true)))
         });
     }
     command
+}
+
+/// The ids of the options a command defines itself (`sim --cloud`): they are its own, not the
+/// global ones.
+fn own_ids(command: &clap::Command) -> Vec<String> {
+    command
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .collect()
 }
 
 /// The global options (`GlobalArgs`'s fields).
@@ -51,8 +65,14 @@ pub fn refuse_foreign_globals(matches: &clap::ArgMatches) -> Result<(), CliError
     let Some((_, kept)) = OWN_TENANT.iter().find(|(own, _)| *own == name) else {
         return Ok(());
     };
+    let own = Cli::command()
+        .find_subcommand(name)
+        .map(own_ids)
+        .unwrap_or_default();
     let given = global_ids().into_iter().find(|id| {
-        !kept.contains(&id.as_str()) && sub.value_source(id) == Some(ValueSource::CommandLine)
+        !kept.contains(&id.as_str())
+            && !own.contains(id)
+            && sub.value_source(id) == Some(ValueSource::CommandLine)
     });
     match given {
         Some(id) => {

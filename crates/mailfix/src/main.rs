@@ -60,12 +60,8 @@ fn main() -> ExitCode {
 async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
     let Cli { global, command } = cli;
     if let Command::Sim(args) = command {
-        if global.trace.is_some() {
-            return Err(CliError::usage(
-                "--trace records the requests mailfix makes; `mailfix sim` makes none",
-            )
-            .hint("pass --trace to the mailfix command that talks to the simulator"));
-        }
+        // Global options sim does not take (--trace among them) were refused by
+        // command_line::refuse_foreign_globals.
         return commands::sim::run(args)
             .await
             .map(|()| Exit::Success)

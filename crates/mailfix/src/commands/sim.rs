@@ -64,7 +64,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "SHARE")]
     pub stuck_share: Option<f64>,
     /// New starters hired continuously on the simulated clock, e.g. `30/h` or `200/d` (a default
-    /// mix: 30% with the empty-mail defect, 10% synced, 10% unlicensed); see `POST /_sim/users/hire`.
+    /// mix: 30% with the empty-mail defect, 10% synced, 10% unlicensed); see `POST /_sim/users/hire`
+    /// [default: no hires].
     #[arg(long, value_name = "RATE")]
     pub hire_rate: Option<String>,
 }

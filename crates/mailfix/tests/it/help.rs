@@ -68,7 +68,7 @@ const VALUE_NAMES: &[&str] = &[
     "<MS>",
     "<RATE>",
     "<MIN..MAX>",
-    "<small|enterprise|PATH>",
+    "<small|small-gov|enterprise|PATH>",
 ];
 
 async fn help(command: &[&str]) -> String {
