@@ -7,7 +7,7 @@ Usage: check.py INFO_FILE   (the JSON the simulator writes with --info-file)
 Each check prints PASS or FAIL on its own line; the last line is "N passed, M failed" and the exit
 status is 1 when any check failed. Expected numbers come from the info file, never from here.
 
-How the clients are pointed at a local simulator (PROTOCOL.md §5.5): the authority must be HTTPS;
+How the clients are pointed at a local simulator (docs/protocol.md §5.5): the authority must be HTTPS;
 instance discovery is switched off (it would call login.microsoftonline.com); MSAL ignores `verify=`
 when REQUESTS_CA_BUNDLE is set, so it gets a requests.Session with trust_env=False and verify=CA;
 azure-identity gets connection_verify=CA; msgraph-sdk gets an httpx client that trusts the CA and

@@ -82,7 +82,10 @@ pub async fn measure(
                 args.extend(["--concurrency", n.as_str()]);
             }
             args.extend(["-o", "json", "-q"]);
+            // The poll floor (5 s of the services' time) scales with the reports window.
+            let window = format!("{:.0}ms", (10_000.0 / scale).ceil());
             ctx.mailfix(&sim, &name, &args)
+                .envs([("MAILFIX_REPORTS_WINDOW", window.as_str())])
         }
         Fixer::Script => {
             let poll = format!("{:.0}", SCRIPT_POLL_S / scale * 1000.0);

@@ -12,6 +12,7 @@ mod run;
 mod scale;
 mod scan;
 mod seed;
+mod seed_memory;
 mod tenant;
 
 pub use result::{CaseResult, Check, Row, Run, SEED, format_ratio};

@@ -23,8 +23,8 @@ pub struct RunArgs {
     /// The mailfix binary [default: `mailfix` beside this binary].
     #[arg(long, value_name = "PATH")]
     mailfix: Option<PathBuf>,
-    /// Run only these cases: scan-small, scan-enterprise, fix-small, fix-bulk, seed, audit,
-    /// guard-enterprise, sim-scale.
+    /// Run only these cases: scan-small, scan-enterprise, fix-small, fix-bulk, seed, seed-memory,
+    /// audit, guard-enterprise, sim-scale.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     only: Vec<String>,
     /// Small sizes everywhere (overrides the size flags), to try the harness end to end quickly.
@@ -206,12 +206,13 @@ impl Ctx {
 }
 
 /// Every case id, in the order they run.
-pub const CASES: [&str; 8] = [
+pub const CASES: [&str; 9] = [
     "scan-small",
     "scan-enterprise",
     "fix-small",
     "fix-bulk",
     "seed",
+    "seed-memory",
     "audit",
     "guard-enterprise",
     "sim-scale",
@@ -315,6 +316,7 @@ async fn run_case(ctx: &Ctx, id: &str) -> anyhow::Result<CaseResult> {
         "fix-small" => super::fix_small::run(ctx).await,
         "fix-bulk" => super::fix_bulk::run(ctx).await,
         "seed" => super::seed::run(ctx).await,
+        "seed-memory" => super::seed_memory::run(ctx).await,
         "audit" => super::audit::run(ctx).await,
         "guard-enterprise" => super::guard::run(ctx).await,
         "sim-scale" => super::scale::run(ctx).await,

@@ -1,4 +1,4 @@
-//! Graph JSON batching (PROTOCOL.md §2.4): at most 20 sub-requests per `$batch`, answers matched by
+//! Graph JSON batching (docs/protocol.md §2.4): at most 20 sub-requests per `$batch`, answers matched by
 //! id whatever their order, and only the throttled items (429, 503) sent again — in a new batch,
 //! after the longest `Retry-After` among them, within the retry policy's bounds.
 //!

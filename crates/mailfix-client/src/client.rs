@@ -152,7 +152,7 @@ impl Client {
     }
 
     /// The URL of the next page of `req`. Exchange names its own host differently in links
-    /// (`outlook.office.com` in answers to `outlook.office365.com`, PROTOCOL.md §1.4), so an
+    /// (`outlook.office.com` in answers to `outlook.office365.com`, docs/protocol.md §1.4), so an
     /// Exchange `/adminapi/` link to another host is followed on the configured host instead —
     /// the token still goes only where it was configured to go.
     pub(crate) fn next_url(&self, link: &str, req: &Request) -> Result<Url, Error> {

@@ -44,7 +44,7 @@ pub struct Limits {
     /// a long run of answers without push-back.
     pub exchange_concurrency: usize,
     /// Requests per [`Limits::reports_window`] to Graph reports and audit logs (default 5;
-    /// "5 requests per 10 seconds per app per tenant", PROTOCOL.md §2.7), in flight included.
+    /// "5 requests per 10 seconds per app per tenant", docs/protocol.md §2.7), in flight included.
     pub reports_requests: usize,
     /// Reports/audit requests in flight at once (default 2, at most `reports_requests`): paged
     /// reads are sequential, so two independent reads (e.g. two audit queries) overlap their

@@ -1,4 +1,4 @@
-//! The permissions and roles mailfix needs (SPEC.md §13), which operation needs which, and the
+//! The permissions and roles mailfix needs (README "Permissions"), which operation needs which, and the
 //! hint a 403 carries: the missing permission and how to grant it.
 
 use std::fmt;

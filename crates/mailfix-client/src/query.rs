@@ -1,5 +1,5 @@
 //! OData query builders: `$select`, `$filter` (with quotes escaped), `$top`, `$count`, `$orderby`,
-//! and whether the query is an advanced one that needs `ConsistencyLevel: eventual` (PROTOCOL.md §2.3).
+//! and whether the query is an advanced one that needs `ConsistencyLevel: eventual` (docs/protocol.md §2.3).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};

@@ -108,7 +108,7 @@ pub enum Verdict {
 }
 
 /// Exchange's throttling message, which may come as plain text with any status
-/// (PROTOCOL.md §1.7, ExoHelper).
+/// (docs/protocol.md §1.7, ExoHelper).
 const EXO_CONCURRENCY: &str = "maximum number of concurrent requests";
 
 /// Whether a body carries Exchange's concurrency-limit message.

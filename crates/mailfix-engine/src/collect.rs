@@ -143,7 +143,7 @@ impl Registrations {
 /// Reads the registration report in bulk, once per scan, filtered server-side to the rows that say
 /// "not SSPR-registered" or "not MFA-registered": one listing with
 /// `isSsprRegistered eq false or isMfaRegistered eq false`. Each `eq` is documented as supported
-/// (PROTOCOL.md §4.1) but their `or` is not, so a service that refuses it (400) is asked twice,
+/// (docs/protocol.md §4.1) but their `or` is not, so a service that refuses it (400) is asked twice,
 /// once per filter (a user in both is one row). Listings instead of one request per user, because
 /// reports share a limit of 5 requests per 10 s.
 pub async fn registrations(client: &Client) -> Result<Registrations, Error> {

@@ -193,6 +193,18 @@ pub enum Event {
         #[serde(rename = "latency_s", serialize_with = "opt_secs")]
         latency: Option<Duration>,
     },
+    /// Where a resumed write run's items stood when it was taken up (from the journal), so that
+    /// its display continues from there instead of from zero.
+    Resumed {
+        /// Aliases added so far.
+        added: u64,
+        /// Users written back so far.
+        written_back: u64,
+        /// Aliases removed so far.
+        removed: u64,
+        /// Items that failed for good (users stuck at an earlier timeout are watched again).
+        failed: u64,
+    },
     /// Running totals of the current stage.
     Progress {
         /// Items finished successfully.

@@ -1,4 +1,4 @@
-//! Findings: what a rule reports about one user, with the stable field names of SPEC §3.
+//! Findings: what a rule reports about one user, with the stable field names of README "Scan".
 
 use std::fmt;
 

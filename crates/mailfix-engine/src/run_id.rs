@@ -1,6 +1,6 @@
 //! Run ids: short, lowercase, unique per run (`r7f3k2`). They name journal runs and go into every
 //! temporary alias, because an address removed by one run stays reserved for a while and the next
-//! run must not try to add it again (SPEC §4).
+//! run must not try to add it again (README "Fix").
 
 use std::fmt;
 use std::str::FromStr;
@@ -23,6 +23,9 @@ pub struct RunId(String);
 pub struct RunIdError(pub String);
 
 impl RunId {
+    /// The length of every run id.
+    pub const LEN: usize = RANDOM_LEN + 1;
+
     /// A new random id drawn from `rng`.
     pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> RunId {
         let mut id = String::with_capacity(RANDOM_LEN + 1);

@@ -1,13 +1,17 @@
-//! Whom to look at (SPEC §2): groups resolved transitively, every user, named users, or a users
+//! Whom to look at (README "Scan", whom to look at): groups resolved transitively, every user, named users, or a users
 //! file, streamed as users with the requested `$select`, non-user members and excluded accounts
 //! counted by reason instead of returned.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use mailfix_client::models::{DirectoryObject, Group, User};
 use mailfix_client::{Client, GroupId, Membership, Query, UserId};
+use serde::Serialize;
 
 /// What the user asked for.
 #[derive(Clone, Debug, Default)]
@@ -18,7 +22,8 @@ pub struct ScopeSpec {
     pub all_users: bool,
     /// Users by UPN or object id.
     pub users: Vec<String>,
-    /// A file with one UPN or object id per line (`#` comments and blank lines ignored).
+    /// A file with one UPN or object id per line (`#` comments and blank lines ignored); `-` is
+    /// standard input.
     pub users_file: Option<PathBuf>,
     /// Keep disabled accounts.
     pub include_disabled: bool,
@@ -97,6 +102,53 @@ pub enum ScopeItem {
     Skipped(String),
 }
 
+/// Where a listed user was named: `--user`, or a line of the users file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Named {
+    /// The key as given (a UPN or an object id).
+    pub user: String,
+    /// `--user`, the users file's path, or `stdin` for `--users-file -`.
+    pub source: String,
+    /// The line of the users file (from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "'{}' ({} line {line})", self.user, self.source),
+            None => write!(f, "'{}' ({})", self.user, self.source),
+        }
+    }
+}
+
+/// A listed user the directory does not have.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotFound {
+    /// Where the user was named.
+    #[serde(flatten)]
+    pub named: Named,
+    /// `no-such-user` (the directory answered 404) or `not-a-upn-or-id` (never asked: the text
+    /// is neither a UPN nor an object id).
+    pub reason: &'static str,
+}
+
+impl fmt::Display for NotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.reason {
+            NOT_A_KEY => "not a UPN or object id",
+            _ => "no such user in the directory",
+        };
+        write!(f, "{}: {why}", self.named)
+    }
+}
+
+/// [`NotFound::reason`] for a 404.
+pub const NO_SUCH_USER: &str = "no-such-user";
+/// [`NotFound::reason`] for text that cannot name a user.
+pub const NOT_A_KEY: &str = "not-a-upn-or-id";
+
 /// A resolved scope: the groups found and how to stream its users.
 #[derive(Clone, Debug)]
 pub struct Scope {
@@ -104,6 +156,10 @@ pub struct Scope {
     /// Groups the names and ids resolved to.
     pub groups: Vec<Group>,
     listed_users: Vec<String>,
+    /// Where each of `listed_users` was named (same order).
+    named: Vec<Named>,
+    /// The listed users found missing so far by [`Scope::users`].
+    not_found: Arc<Mutex<Vec<NotFound>>>,
 }
 
 /// Counts of skipped members by reason.
@@ -123,15 +179,38 @@ impl Scope {
         for key in &spec.groups {
             groups.push(resolve_group(client, key).await?);
         }
-        let mut listed_users = spec.users.clone();
+        let mut named: Vec<Named> = spec
+            .users
+            .iter()
+            .map(|user| Named {
+                user: user.clone(),
+                source: "--user".to_owned(),
+                line: None,
+            })
+            .collect();
         if let Some(path) = &spec.users_file {
-            listed_users.extend(read_users_file(path)?);
+            named.extend(read_users_file(path)?);
         }
         Ok(Self {
             spec,
             groups,
-            listed_users,
+            listed_users: named.iter().map(|n| n.user.clone()).collect(),
+            named,
+            not_found: Arc::default(),
         })
+    }
+
+    /// The listed users (`--user`, `--users-file`) that [`Scope::users`] found missing, in the
+    /// order they were named. Complete once that stream has ended.
+    pub fn not_found(&self) -> Vec<NotFound> {
+        let mut found = self
+            .not_found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let order = |n: &NotFound| self.named.iter().position(|m| *m == n.named);
+        found.sort_by_key(order);
+        found
     }
 
     /// The spec this scope was resolved from.
@@ -197,7 +276,12 @@ impl Scope {
             );
         }
         if !self.listed_users.is_empty() {
-            sources.push(listed(client.clone(), self.listed_users.clone(), fields));
+            self.not_found
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
+            let missing = self.not_found.clone();
+            sources.push(listed(client.clone(), self.named.clone(), fields, missing));
         }
         let (include_disabled, include_guests) =
             (self.spec.include_disabled, self.spec.include_guests);
@@ -245,36 +329,72 @@ const LISTED_SLICE: usize = 200;
 
 fn listed(
     client: Client,
-    keys: Vec<String>,
+    named: Vec<Named>,
     fields: Vec<String>,
+    missing: Arc<Mutex<Vec<NotFound>>>,
 ) -> BoxStream<'static, Result<ScopeItem, ScopeError>> {
+    // Text that cannot name a user is never sent; it is reported with where it came from.
+    let (keys, refused): (Vec<Named>, Vec<Named>) =
+        named.into_iter().partition(|n| is_user_key(&n.user));
+    let refused: Vec<Result<ScopeItem, ScopeError>> = refused
+        .into_iter()
+        .map(|named| {
+            record_missing(&missing, named, NOT_A_KEY);
+            Ok(ScopeItem::Skipped("not-found".into()))
+        })
+        .collect();
     // Read in slices so that a long users file never holds every user's properties at once.
-    let slices: Vec<Vec<String>> = keys.chunks(LISTED_SLICE).map(<[String]>::to_vec).collect();
-    stream::iter(slices)
+    let slices: Vec<Vec<Named>> = keys.chunks(LISTED_SLICE).map(<[Named]>::to_vec).collect();
+    let read = stream::iter(slices)
         .then(move |slice| {
-            let (client, fields) = (client.clone(), fields.clone());
-            async move { fetch_listed(&client, &slice, &fields).await }
+            let (client, fields, missing) = (client.clone(), fields.clone(), missing.clone());
+            async move { fetch_listed(&client, slice, &fields, &missing).await }
         })
         .flat_map(|result| match result {
             Ok(items) => stream::iter(items).boxed(),
             Err(e) => stream::iter(vec![Err(e)]).boxed(),
-        })
-        .boxed()
+        });
+    stream::iter(refused).chain(read).boxed()
+}
+
+/// Whether `text` can name a user: an object id (a GUID) or a UPN (`local@domain`, no spaces).
+fn is_user_key(text: &str) -> bool {
+    if uuid::Uuid::parse_str(text).is_ok() {
+        return true;
+    }
+    match text.rsplit_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && !domain.is_empty() && !text.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+fn record_missing(missing: &Mutex<Vec<NotFound>>, named: Named, reason: &'static str) {
+    missing
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(NotFound { named, reason });
 }
 
 async fn fetch_listed(
     client: &Client,
-    keys: &[String],
+    named: Vec<Named>,
     fields: &[String],
+    missing: &Mutex<Vec<NotFound>>,
 ) -> Result<Vec<Result<ScopeItem, ScopeError>>, ScopeError> {
-    let ids: Vec<UserId> = keys.iter().map(|k| UserId(k.clone())).collect();
+    let ids: Vec<UserId> = named.iter().map(|n| UserId(n.user.clone())).collect();
     let select: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
     let answers = client.graph().get_users(&ids, &select).await?;
     Ok(answers
         .into_iter()
-        .map(|(_, answer)| match answer {
+        .zip(named)
+        .map(|((_, answer), named)| match answer {
             Ok(user) => Ok(ScopeItem::User(user)),
-            Err(e) if e.is_not_found() => Ok(ScopeItem::Skipped("not-found".into())),
+            Err(e) if e.is_not_found() => {
+                record_missing(missing, named, NO_SUCH_USER);
+                Ok(ScopeItem::Skipped("not-found".into()))
+            }
             Err(e) => Err(ScopeError::from(e)),
         })
         .collect())
@@ -302,16 +422,37 @@ async fn resolve_group(client: &Client, key: &str) -> Result<Group, ScopeError> 
     }
 }
 
-fn read_users_file(path: &Path) -> Result<Vec<String>, ScopeError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScopeError::UsersFile {
+/// The users file's entries with their line numbers; `-` reads standard input.
+fn read_users_file(path: &Path) -> Result<Vec<Named>, ScopeError> {
+    let unreadable = |source| ScopeError::UsersFile {
         path: path.to_owned(),
         source,
-    })?;
-    let users: Vec<String> = text
+    };
+    let stdin = path == Path::new("-");
+    let text = match stdin {
+        true => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(unreadable)?;
+            text
+        }
+        false => std::fs::read_to_string(path).map_err(unreadable)?,
+    };
+    let source = match stdin {
+        true => "stdin".to_owned(),
+        false => path.display().to_string(),
+    };
+    let users: Vec<Named> = text
         .lines()
-        .map(|l| l.trim().trim_start_matches('\u{feff}'))
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
+        .enumerate()
+        .map(|(at, l)| (at + 1, l.trim().trim_start_matches('\u{feff}')))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(line, user)| Named {
+            user: user.to_owned(),
+            source: source.clone(),
+            line: Some(line),
+        })
         .collect();
     if users.is_empty() {
         return Err(ScopeError::EmptyUsersFile(path.to_owned()));

@@ -1,5 +1,5 @@
 //! Service-shaped error responses: Graph's `{"error":{code,message,innerError}}` envelope, Exchange's
-//! `InvokeCommand` error (Shape A of PROTOCOL.md §1.6) and the identity platform's AADSTS JSON.
+//! `InvokeCommand` error (Shape A of docs/protocol.md §1.6) and the identity platform's AADSTS JSON.
 //!
 //! A [`GraphError`] turned into a response carries a fresh `request-id`. Inside the Graph router the
 //! dispatcher re-renders it with the request's own ids (see [`RenderedGraphError`]), so the body's

@@ -1,4 +1,4 @@
-//! Confirmation before remote writes (SPEC §4 step 3): asked on a terminal (y/N), refused without
+//! Confirmation before remote writes (README "Fix" step 3): asked on a terminal (y/N), refused without
 //! one unless `--yes`. Shared by the commands that write.
 
 use std::io::{BufRead as _, IsTerminal as _};
@@ -7,20 +7,12 @@ use crate::cli::WriteArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
 
-/// The user's answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// Go ahead.
-    Proceed,
-    /// The user said no at the prompt.
-    Declined,
-}
-
 /// Asks `question` (e.g. "Add 36 temporary aliases?") unless `--yes`; without a terminal on
-/// stdin, refuses with a usage error that names `--yes`.
-pub fn confirm(printer: &Printer, write: &WriteArgs, question: &str) -> Result<Answer, CliError> {
+/// stdin, refuses with a usage error that names `--yes`. A "no" (or anything but y/yes) is a usage
+/// error too (exit 2, "declined"), so that a script can tell it from a run that did its work.
+pub fn confirm(printer: &Printer, write: &WriteArgs, question: &str) -> Result<(), CliError> {
     if write.yes {
-        return Ok(Answer::Proceed);
+        return Ok(());
     }
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
@@ -35,11 +27,10 @@ pub fn confirm(printer: &Printer, write: &WriteArgs, question: &str) -> Result<A
         .lock()
         .read_line(&mut answer)
         .map_err(|e| CliError::runtime("cannot read the answer").cause(e))?;
-    Ok(if is_yes(&answer) {
-        Answer::Proceed
-    } else {
-        Answer::Declined
-    })
+    match is_yes(&answer) {
+        true => Ok(()),
+        false => Err(CliError::usage("declined: nothing was changed")),
+    }
 }
 
 fn is_yes(answer: &str) -> bool {

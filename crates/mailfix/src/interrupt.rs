@@ -1,4 +1,4 @@
-//! Ctrl-C for the commands that write (SPEC §4 step 8): the first SIGINT cancels the run's token
+//! Ctrl-C for the commands that write (README "Fix" step 8): the first SIGINT cancels the run's token
 //! (no new work starts; calls in flight finish and are journaled); a second one exits at once with
 //! 130 (the journal is consistent after every write, so a resume still works).
 

@@ -1,21 +1,25 @@
 //! The `mailfix` command line: parse, run, map the outcome to an exit code.
 
 mod cli;
+mod command_line;
 mod commands;
 mod confirm;
 mod connect;
 mod error;
 mod exit;
 mod interrupt;
+mod not_found;
 mod output;
 mod printer;
 mod progress;
 mod settings;
+mod table;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::FromArgMatches as _;
 
 use crate::cli::{Cli, Command};
 use crate::connect::Context;
@@ -24,8 +28,13 @@ use crate::exit::Exit;
 use crate::printer::Printer;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = command_line::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let printer = Arc::new(Printer::new(cli.global.quiet, cli.global.output));
+    if let Err(error) = command_line::refuse_foreign_globals(&matches) {
+        printer.error(&error);
+        return error.exit.into();
+    }
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -51,12 +60,8 @@ fn main() -> ExitCode {
 async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
     let Cli { global, command } = cli;
     if let Command::Sim(args) = command {
-        if global.trace.is_some() {
-            return Err(CliError::usage(
-                "--trace records the requests mailfix makes; `mailfix sim` makes none",
-            )
-            .hint("pass --trace to the mailfix command that talks to the simulator"));
-        }
+        // Global options sim does not take (--trace among them) were refused by
+        // command_line::refuse_foreign_globals.
         return commands::sim::run(args)
             .await
             .map(|()| Exit::Success)
@@ -106,16 +111,32 @@ fn sim_error(error: commands::sim::SimCommandError) -> CliError {
     out
 }
 
-/// `-v` logs each request at debug level (the client redacts secrets and tokens); `-vv` at trace.
+/// `-v` logs each request and retry (the client's debug events; it redacts secrets and tokens);
+/// `-vv` adds each connection opened or reused (and the engine's debug events); `-vvv` adds each
+/// HTTP/2 frame (h2 leaves header values and bodies out of its frame logs) and the TLS set-up.
+/// Colour only on a terminal, never with NO_COLOR.
 fn logging(verbose: u8) {
-    let level = match verbose {
-        0 => return,
-        1 => "mailfix_client=debug",
-        _ => "mailfix_client=trace,mailfix_engine=debug",
+    let Some(filter) = log_filter(verbose) else {
+        return;
     };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && !no_color)
         .without_time()
         .try_init();
+}
+
+/// The log filter for a `-v` count (none for 0).
+fn log_filter(verbose: u8) -> Option<&'static str> {
+    match verbose {
+        0 => None,
+        1 => Some("mailfix_client=debug"),
+        2 => Some("mailfix_client=debug,mailfix_engine=debug,reqwest=debug,hyper_util=debug"),
+        _ => Some(
+            "mailfix_client=trace,mailfix_engine=trace,reqwest=trace,hyper_util=trace,h2=debug,\
+             rustls=debug",
+        ),
+    }
 }

@@ -1,10 +1,9 @@
 //! Rendering helpers shared by the commands' output formats: tables, JSON, NDJSON and CSV.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::error::CliError;
+use crate::table::{self, Column};
 
 /// Writes a file the user named that holds personal data (a report, a list of users) as a private
 /// file (`mailfix_client::private_file`), in a directory that must exist already: a mistyped
@@ -20,16 +19,23 @@ pub fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result
     mailfix_client::private_file::replace(path, contents)
 }
 
-/// A table with a header row, laid out for the terminal.
+/// A table with a header row, laid out for the terminal (`crate::table`: words never split).
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_header(header.iter().copied());
-    for row in rows {
-        table.add_row(row);
+    let columns: Vec<Column<'_>> = header.iter().map(|h| Column::Text(h)).collect();
+    table_of(&columns, rows)
+}
+
+/// A table whose columns say how they may wrap (a command column never does).
+pub fn table_of(columns: &[Column<'_>], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    table::render(columns, rows.into_iter().collect(), table::width())
+}
+
+/// `n` and the noun in the number `n` asks for: `count(1, "alias", "aliases")` is `1 alias`.
+pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
+    match n.try_into().unwrap_or(u64::MAX) {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
     }
-    format!("{table}\n")
 }
 
 /// One pretty JSON document followed by a newline.
@@ -101,6 +107,16 @@ pub fn csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(
+            count(1, "temporary alias", "temporary aliases"),
+            "1 temporary alias"
+        );
+        assert_eq!(count(0, "row", "rows"), "0 rows");
+        assert_eq!(count(2, "row", "rows"), "2 rows");
+    }
 
     #[test]
     fn csv_quotes_fields_with_commas() {

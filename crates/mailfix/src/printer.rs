@@ -53,7 +53,7 @@ impl Printer {
     }
 
     /// Whether progress displays may be drawn: stderr is a terminal, not `-q`, and the data is
-    /// for people (a table), not a machine format (STYLE.md).
+    /// for people (a table), not a machine format.
     pub fn progress_allowed(&self) -> bool {
         self.stderr_is_terminal && !self.quiet && !self.machine_output
     }
@@ -94,6 +94,11 @@ impl Printer {
         if !self.quiet {
             let _ = writeln!(std::io::stderr().lock(), "{line}");
         }
+    }
+
+    /// Writes `warning: line` to stderr unless `-q`.
+    pub fn warning(&self, line: &str) {
+        self.status(&format!("warning: {line}"));
     }
 
     /// Writes a heading (bold on a terminal) to stderr unless `-q`.

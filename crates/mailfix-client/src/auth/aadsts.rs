@@ -1,5 +1,5 @@
 //! Sign-in errors: the identity platform's `{"error", "error_description": "AADSTSnnnn: ..."}`
-//! turned into a [`SignInKind`] with a hint (PROTOCOL.md §5.1).
+//! turned into a [`SignInKind`] with a hint (docs/protocol.md §5.1).
 
 use oauth2::{ErrorResponseType, RequestTokenError, StandardErrorResponse};
 

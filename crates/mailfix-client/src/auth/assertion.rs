@@ -1,4 +1,4 @@
-//! The client assertion JWT that proves possession of a certificate (PROTOCOL.md §5.2):
+//! The client assertion JWT that proves possession of a certificate (docs/protocol.md §5.2):
 //! `aud` = the token endpoint, `iss` = `sub` = client id, a fresh `jti`, `nbf`/`iat` now and `exp`
 //! ten minutes later; PS256 with `x5t#S256`, or RS256 with `x5t`.
 

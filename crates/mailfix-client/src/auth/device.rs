@@ -1,4 +1,4 @@
-//! Delegated sign-in: the device code flow (PROTOCOL.md §5.3) with `offline_access`, then the
+//! Delegated sign-in: the device code flow (docs/protocol.md §5.3) with `offline_access`, then the
 //! refresh token for every later token and for the other resource (a Microsoft refresh token is
 //! valid across resources). The refresh token is kept in memory and in the cache file.
 

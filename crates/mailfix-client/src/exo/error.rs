@@ -1,4 +1,4 @@
-//! Exchange `InvokeCommand` errors (PROTOCOL.md §1.6). The message is taken from
+//! Exchange `InvokeCommand` errors (docs/protocol.md §1.6). The message is taken from
 //! `error.details[0].message` (a JSON object with `Message`/`TypeName` — shape A — or
 //! `ErrorId|ExceptionType|Message` — shape B), else `error.innererror.internalException.message`
 //! (shape C), else `error.message`; a non-JSON body is plain text. Known texts become typed kinds.

@@ -1,4 +1,4 @@
-//! `InvokeCommand` (PROTOCOL.md §1.1–1.5): `POST {host}/adminapi/beta/{tenant id}/InvokeCommand`
+//! `InvokeCommand` (docs/protocol.md §1.1–1.5): `POST {host}/adminapi/beta/{tenant id}/InvokeCommand`
 //! with `{"CmdletInput":{"CmdletName":..,"Parameters":{..}}}`, the anchor and paging headers, and
 //! paging by re-POSTing the same body to `@odata.nextLink`. The host, tenant id and anchor come
 //! from the endpoint discovered before the first cmdlet (`endpoint.rs`).

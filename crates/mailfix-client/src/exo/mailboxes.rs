@@ -1,5 +1,5 @@
 //! Mailboxes: `Get-Mailbox` (one, or all as a stream) and `Set-Mailbox -EmailAddresses
-//! @{Add=..}` / `@{Remove=..}` with `#Exchange.GenericHashTable` (PROTOCOL.md §1.3, §1.10).
+//! @{Add=..}` / `@{Remove=..}` with `#Exchange.GenericHashTable` (docs/protocol.md §1.3, §1.10).
 //!
 //! Repeat rule: Set-Mailbox is retried like a read (after 5xx or a lost answer), because its
 //! outcome is checked by re-reading: an Add that reports the address as already in use is a

@@ -1,4 +1,4 @@
-//! Directory audit records (`/auditLogs/directoryAudits`, PROTOCOL.md §4.2): filtered and streamed
+//! Directory audit records (`/auditLogs/directoryAudits`, docs/protocol.md §4.2): filtered and streamed
 //! at the reports/audit pace (5 requests per 10 s, [`crate::Limits::reports_window`]). They need
 //! `AuditLog.Read.All` and `Directory.Read.All` (microsoft-graph-docs-contrib
 //! `api-reference/v1.0/includes/permissions/directoryaudit-list-permissions.md`).

@@ -1,4 +1,4 @@
-//! Users delta query (PROTOCOL.md §2.5): changed users, removed users, and at the end the delta
+//! Users delta query (docs/protocol.md §2.5): changed users, removed users, and at the end the delta
 //! link to start the next round from. A round can also start "from now" (`$deltatoken=latest`:
 //! no users, only the link), and a link that the service no longer honours
 //! ([`needs_resync`]) means a full read and a new round.

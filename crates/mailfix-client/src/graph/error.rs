@@ -1,4 +1,4 @@
-//! Graph error responses (PROTOCOL.md §2.6): `{"error":{"code","message","innerError":{"request-id"},
+//! Graph error responses (docs/protocol.md §2.6): `{"error":{"code","message","innerError":{"request-id"},
 //! "details":[...]}}`, or plain text from a proxy, turned into typed errors.
 
 use serde::Deserialize;
@@ -36,7 +36,7 @@ struct Detail {
     code: String,
 }
 
-/// Graph's texts for the two write failures mailfix cares about (PROTOCOL.md §2.2).
+/// Graph's texts for the two write failures mailfix cares about (docs/protocol.md §2.2).
 const SYNCED: &str = "on-premises mastered Directory Sync objects";
 const PROXY_CONFLICT: &str = "same value for property proxyAddresses";
 

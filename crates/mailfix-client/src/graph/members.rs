@@ -1,6 +1,6 @@
 //! Group membership: `members` or `transitiveMembers` as directory objects typed by
 //! `@odata.type`, or only the users through the `microsoft.graph.user` cast (an advanced query:
-//! `ConsistencyLevel: eventual` and `$count=true`, PROTOCOL.md §2.1).
+//! `ConsistencyLevel: eventual` and `$count=true`, docs/protocol.md §2.1).
 
 use super::Graph;
 use crate::ids::{GroupId, encode_segment};

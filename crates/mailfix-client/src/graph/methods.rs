@@ -1,4 +1,4 @@
-//! Authentication methods (PROTOCOL.md §3): list all, phone list/create/update/delete, email
+//! Authentication methods (docs/protocol.md §3): list all, phone list/create/update/delete, email
 //! list/create/update.
 //!
 //! Repeat rules for writes:

@@ -1,4 +1,4 @@
-//! The authentication methods registration report (`userRegistrationDetails`, PROTOCOL.md §4.1):
+//! The authentication methods registration report (`userRegistrationDetails`, docs/protocol.md §4.1):
 //! filtered and streamed. Reports and audit logs share a limit of 5 requests per 10 s, which the
 //! client's reports lane enforces.
 

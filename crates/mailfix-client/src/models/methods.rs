@@ -15,7 +15,7 @@ pub enum PhoneType {
 }
 
 impl PhoneType {
-    /// The fixed method id of each phone slot (PROTOCOL.md §3).
+    /// The fixed method id of each phone slot (docs/protocol.md §3).
     pub fn method_id(self) -> &'static str {
         match self {
             PhoneType::Mobile => "3179e48a-750b-4051-897c-87b9720928f7",

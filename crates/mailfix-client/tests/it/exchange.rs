@@ -1,5 +1,5 @@
 //! Exchange `InvokeCommand` where the simulator cannot show it: the headers and body on the wire,
-//! next links that name another host (`outlook.office.com`, PROTOCOL.md §1.4), and an address
+//! next links that name another host (`outlook.office.com`, docs/protocol.md §1.4), and an address
 //! change whose outcome is recognised by re-reading the mailbox (a duplicate reported for the
 //! mailbox's own address, a removal of an address already gone).
 
@@ -102,7 +102,7 @@ impl Org {
         let end = (start + size).min(all.len());
         let mut page = json!({"@adminapi.warnings": [], "value": all[start..end]});
         if end < all.len() {
-            // Exchange names itself outlook.office.com in links (PROTOCOL.md §1.4).
+            // Exchange names itself outlook.office.com in links (docs/protocol.md §1.4).
             page["@odata.nextLink"] = json!(format!(
                 "https://outlook.office.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken={end}"
             ));

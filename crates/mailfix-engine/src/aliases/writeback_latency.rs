@@ -1,4 +1,4 @@
-//! Write-back latency statistics for the fix summary and `runs show` (SPEC §4 step 7:
+//! Write-back latency statistics for the fix summary and `runs show` (README "Fix" step 7:
 //! `latency{p50_s, p90_s, max_s}`), nearest-rank percentiles.
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! The watch stage: takes each alias as soon as it is added, and every poll interval reads only the
+//! The watch stage (README "Fix" steps 5 and 6): takes each alias as soon as it is added, and every poll interval reads only the
 //! users still pending (`$batch` of `GET /users/{id}?$select=id,mail,proxyAddresses`, 20 per
 //! batch; the group is never listed again) whose alias was added at least half an interval before
 //! (a user added just before a poll is read at the next one). A user whose `mail` is filled is journaled

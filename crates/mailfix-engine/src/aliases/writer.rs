@@ -1,7 +1,7 @@
 //! Journaled address changes on mailboxes, the only remote writes `fix` and `cleanup` make: add a
 //! temporary alias, remove it, and read back whether it is there.
 //!
-//! Every write is journaled as an intent before the call and a result after it. The journal work
+//! Every write is journaled as an intent before the call and a result after it (README "Runs and the journal"). The journal work
 //! goes through [`Journal::submit`] (off the async runtime; what several writes journal at the
 //! same moment shares one commit). Writes run under a semaphore of [`PIPELINE`] × `--concurrency`
 //! permits: the client's Exchange lane lets `--concurrency` calls out at once, and the others

@@ -1,4 +1,4 @@
-//! Per-user registration history from audit events (SPEC §8): attempts, failures with reasons,
+//! Per-user registration history from audit events (README "Audit"): attempts, failures with reasons,
 //! successes, first and last time, and the class `completed`, `failing` (failed and never
 //! succeeded since), `recovered` (failed, then succeeded) or `no-attempt`.
 //!
@@ -6,7 +6,7 @@
 //! (combined registration, service "Authentication Methods") and "User registered for self-service
 //! password reset" (service "Self-service Password Management"), success or failure (a timeout is a
 //! failure). Other events of the two services (started, reviewed, single methods, reset flow
-//! progress) are counted as related activity only (PROTOCOL §4.3, §4.4).
+//! progress) are counted as related activity only (docs/protocol.md §4.3, §4.4).
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -5,9 +5,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use mailfix_client::models::DirectoryAudit;
 use serde::Serialize;
 
-/// `loggedByService` of combined security-info registration (PROTOCOL §4.3).
+/// `loggedByService` of combined security-info registration (docs/protocol.md §4.3).
 pub const AUTH_METHODS_SERVICE: &str = "Authentication Methods";
-/// `loggedByService` of SSPR (PROTOCOL §4.4).
+/// `loggedByService` of SSPR (docs/protocol.md §4.4).
 pub const SSPR_SERVICE: &str = "Self-service Password Management";
 
 /// `result` of an audit event.

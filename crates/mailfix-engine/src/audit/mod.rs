@@ -1,4 +1,4 @@
-//! `audit` (SPEC §8): registration events from Graph or a portal download, per-user
+//! `audit` (README "Audit"): registration events from Graph or a portal download, per-user
 //! classification, the join with the directory, the contingency table with its reading, and each
 //! failing user's likely cause. [`run_audit`] is the entry point.
 

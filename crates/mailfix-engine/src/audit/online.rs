@@ -1,8 +1,8 @@
-//! Reads registration events from Graph's `auditLogs/directoryAudits` (PROTOCOL §4.2): one query
+//! Reads registration events from Graph's `auditLogs/directoryAudits` (docs/protocol.md §4.2): one query
 //! per service, filtered server-side by time and `loggedByService`, with `$select` of what
 //! classification reads and the largest page size, so that a run takes one request per page and
 //! nothing more. Pages go through the client's reports lane, which keeps to the API's limit of
-//! 5 requests per 10 s (PROTOCOL §2.7); the two queries run side by side, so that a slow service
+//! 5 requests per 10 s (docs/protocol.md §2.7); the two queries run side by side, so that a slow service
 //! (pages of 1,000 records take seconds) does not leave the limit unused.
 //!
 //! Why two queries and not one with `or`: the Graph docs list `eq`, `ge`, `le` and `startswith`

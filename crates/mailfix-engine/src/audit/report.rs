@@ -1,4 +1,4 @@
-//! What `audit` returns (SPEC §8): the period, the number of events, the contingency table with its
+//! What `audit` returns (README "Audit"): the period, the number of events, the contingency table with its
 //! reading, and one row per user (classified, joined with the directory, failing users with their
 //! likely cause and remedy). Serialises to the stable JSON of `audit -o json`.
 
@@ -139,7 +139,7 @@ fn audit_user(history: &UserHistory, directory: &Directory) -> AuditUser {
     }
 }
 
-/// A time as `2024-05-01T08:00:00Z` (SPEC §11), or `null`.
+/// A time as `2024-05-01T08:00:00Z` (RFC 3339, UTC), or `null`.
 pub fn iso<S: Serializer>(time: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
     match time {
         Some(t) => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, true)),

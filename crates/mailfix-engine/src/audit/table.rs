@@ -1,4 +1,4 @@
-//! The contingency table class × `mail` empty/set (SPEC §8) and its one-line reading, which tells
+//! The contingency table class × `mail` empty/set (README "Audit") and its one-line reading, which tells
 //! a transient outage (failing users look like everyone else) from the per-user defect (failing
 //! users are exactly the ones with an empty `mail`).
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::events::parse_audit_time;
 
-/// How far back `audit` reads by default (SPEC §8).
+/// How far back `audit` reads by default (README "Audit").
 pub const DEFAULT_SINCE: std::time::Duration = std::time::Duration::from_secs(14 * 86_400);
 
 /// Why a period is not usable.

@@ -1,4 +1,4 @@
-//! `cleanup` (SPEC §5): remove every temporary alias the journal records as added and not removed
+//! `cleanup` (README "Cleanup"): remove every temporary alias the journal records as added and not removed
 //! (of one run with `--run`, else of all runs), and with `--sweep` also the temporary aliases
 //! found in the scope that no journal knows (mailfix's marker, the original script's
 //! `.forcemailwriteback@`). Planned like `fix` ([`plan`] reads only), then carried out as a

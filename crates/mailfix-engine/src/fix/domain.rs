@@ -1,4 +1,4 @@
-//! The alias domain (SPEC §4 step 2): the tenant's initial `*.onmicrosoft.com` domain, which is
+//! The alias domain (README "Fix" step 2): the tenant's initial `*.onmicrosoft.com` domain, which is
 //! always accepted, or `--alias-domain` checked against Exchange's accepted domains, so that no
 //! user fails with "domain not accepted" half-way through a run.
 

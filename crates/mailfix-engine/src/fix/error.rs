@@ -73,7 +73,8 @@ impl FixError {
                 Some("`mailfix runs` lists the runs and their commands".to_owned())
             }
             FixError::Plan(PlanError::TooManyChanges { .. }) => Some(
-                "narrow the scope, or raise --max-changes if this many changes are intended"
+                "narrow the scope, or raise --max-changes if this many changes are intended \
+                 (--dry-run without --max-changes shows them)"
                     .to_owned(),
             ),
             FixError::Journal(_) | FixError::Plan(_) => None,

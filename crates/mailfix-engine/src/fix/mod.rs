@@ -1,4 +1,4 @@
-//! `fix` (SPEC §4): scan the scope for MF001 users, plan one temporary alias each, add them,
+//! `fix` (README "Fix"): scan the scope for MF001 users, plan one temporary alias each, add them,
 //! watch until Exchange writes `mail` back, remove the aliases, and report. Journaled throughout,
 //! so that Ctrl-C or a crash can be resumed ([`resume()`]) or cleaned up
 //! ([`crate::cleanup`]).
@@ -19,8 +19,8 @@ mod targets;
 pub use domain::{alias_domain, choose as choose_alias_domain};
 pub use error::FixError;
 pub use options::{
-    DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, FixOptions, OnTimeout,
-    WatchOptions,
+    DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, FixOptions, MIN_POLL_INTERVAL,
+    OnTimeout, WatchOptions, min_poll_interval,
 };
 pub use plan::{AliasPlanner, FixPlan, PlanError, PlannedAlias, check_max_changes};
 pub use prepare::{PreparedFix, RunOptions, prepare};

@@ -1,4 +1,4 @@
-//! Pure parts of fix planning (SPEC §4 step 2): one temporary alias per target, unique within the
+//! Pure parts of fix planning (README "Fix" step 2): one temporary alias per target, unique within the
 //! run, rendered from the template; a fresh address for the one retry after "address in use"; the
 //! `--max-changes` guard.
 
@@ -74,7 +74,8 @@ impl AliasPlanner {
             run,
             domain: domain.to_ascii_lowercase(),
         };
-        planner.render("probe", "probe", None)?;
+        // A user whose nickname and UPN give nothing to keep: what is left is the template's.
+        planner.render("", "", None)?;
         Ok(planner)
     }
 

@@ -1,4 +1,4 @@
-//! Steps 1 to 3 of `fix` (SPEC §4): scan the scope for targets, pick the alias domain, draw the
+//! Steps 1 to 3 of `fix` (README "Fix"): scan the scope for targets, pick the alias domain, draw the
 //! run id and plan one alias per target. Nothing is written; the binary shows the plan, applies
 //! `--max-changes`, asks for confirmation, and then calls [`super::execute`].
 

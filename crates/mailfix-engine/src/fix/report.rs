@@ -1,4 +1,4 @@
-//! The summary of a fix run (SPEC §4 step 7), built from the journal so that a resumed run reports
+//! The summary of a fix run (README "Fix" step 7), built from the journal so that a resumed run reports
 //! all its items: fixed / stuck / failed / skipped (and, after an interruption, pending), the
 //! write-back latency, the requests made, the elapsed time and the command to run next. Its JSON
 //! field names are part of mailfix's output contract.

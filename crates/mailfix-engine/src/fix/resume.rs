@@ -1,4 +1,4 @@
-//! `fix --resume [RUN]` (SPEC §4 step 8): take up a run that did not finish (crash, kill, Ctrl-C,
+//! `fix --resume [RUN]` (README "Fix" step 8): take up a run that did not finish (crash, kill, Ctrl-C,
 //! failure, or stuck users kept by `--on-timeout keep`). First every item whose last journal state
 //! is an intent is re-read from Exchange, because the call may or may not have landed; then the run
 //! continues where its items stand: add what was never added, watch what is pending or stuck,
@@ -93,6 +93,7 @@ pub async fn resume(
         ctx.cancel.clone(),
     );
     let work = settle(&writer, &run.id, options.watch.keep_aliases).await?;
+    ctx.reporter.report(&resumed(&ctx.journal.items(&run.id)?));
     let template: AliasTemplate = options
         .template
         .parse()
@@ -107,6 +108,32 @@ pub async fn resume(
         elapsed: started.elapsed(),
     };
     finish(&writer, &run.id, report_ctx).await
+}
+
+/// Where the items stand, for the display: each state counts toward every step it is past.
+fn resumed(items: &[crate::journal::ItemRecord]) -> Event {
+    use ItemState::*;
+    let count = |states: &[ItemState]| {
+        let n = items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Alias && states.contains(&i.state))
+            .count();
+        n as u64
+    };
+    Event::Resumed {
+        added: count(&[
+            Added,
+            WrittenBack,
+            Stuck,
+            RemoveIntent,
+            Removed,
+            RemoveFailed,
+            Verified,
+        ]),
+        written_back: count(&[WrittenBack, RemoveIntent, Removed, RemoveFailed, Verified]),
+        removed: count(&[Removed, Verified]),
+        failed: count(&[AddFailed, RemoveFailed]),
+    }
 }
 
 /// Re-reads the items left in an intent (or removed but not verified), then sorts every item

@@ -1,4 +1,4 @@
-//! Carrying out a planned fix (SPEC §4 steps 4 to 8): journal the run and its items, add the
+//! Carrying out a planned fix (README "Fix" steps 4 to 8): journal the run and its items, add the
 //! aliases, watch for the write-back, remove the aliases, and end the run with its status and
 //! summary. [`super::resume()`] continues a run the same way.
 

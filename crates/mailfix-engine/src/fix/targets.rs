@@ -1,4 +1,4 @@
-//! Step 1 of `fix` (SPEC §4): read the scope and pick the targets, the MF001 users. Users whose
+//! Step 1 of `fix` (README "Fix"): read the scope and pick the targets, the MF001 users. Users whose
 //! `mail` is empty for a reason a temporary alias cannot cure (MF002 no mailbox, MF003 synced) are
 //! reported as skipped with the rule's remedy; other members left out are counted by reason.
 

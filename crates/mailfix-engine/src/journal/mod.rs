@@ -1,4 +1,4 @@
-//! The journal (SPEC §6): a SQLite database recording every run, its items, and an intent before
+//! The journal (README "Runs and the journal"): a SQLite database recording every run, its items, and an intent before
 //! and a result after every remote write, so that any crash can be resumed or cleaned up.
 //!
 //! Built like cargo's `util/sqlite.rs`: PRAGMAs on open (WAL, `synchronous=FULL`, foreign keys,

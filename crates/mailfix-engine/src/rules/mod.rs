@@ -1,4 +1,4 @@
-//! The rules MF001–MF008 (SPEC §3), one per file, and the registry that lists them.
+//! The rules MF001–MF008 (README "Scan"), one per file, and the registry that lists them.
 //!
 //! MF001, MF002 and MF003 are mutually exclusive by construction (synced → MF003, else mailbox
 //! plan → MF001, else MF002); any other combination of findings may occur on one user.

@@ -1,4 +1,4 @@
-//! `scan` (SPEC §3): streams the users of a [`Scope`] with only the properties the rules read,
+//! `scan` (README "Scan"): streams the users of a [`Scope`] with only the properties the rules read,
 //! joins the authentication methods (`$batch`, with `--methods`) and the registration report (read
 //! in bulk, with `--registration`), applies every rule, and keeps only the findings and counters:
 //! memory follows the number of findings, not the size of the tenant.
@@ -16,7 +16,7 @@ use crate::events::{Command, Event, Phase, Reporter};
 use crate::facts::{MailboxPlans, UserFacts};
 use crate::finding::{Finding, Severity, UserRef};
 use crate::rules::{self, Input};
-use crate::scope::{Scope, ScopeError, ScopeItem, SkipCounts};
+use crate::scope::{NotFound, Scope, ScopeError, ScopeItem, SkipCounts};
 
 /// Users whose methods are read together: ten `$batch` requests of 20, sent within Graph's
 /// concurrency cap.
@@ -67,7 +67,7 @@ impl Summary {
     }
 }
 
-/// The result of a scan. Field names are part of mailfix's output contract (SPEC §3).
+/// The result of a scan. Field names are part of mailfix's output contract (README "Scan").
 #[derive(Clone, Debug, Serialize)]
 pub struct ScanReport {
     /// What was scanned, e.g. `group 'All Staff'`.
@@ -84,6 +84,8 @@ pub struct ScanReport {
     /// Rules that could not be applied, and why (e.g. MF007 without Entra ID P1/P2).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules_skipped: Vec<SkippedRule>,
+    /// Users named with `--user` or `--users-file` that the directory does not have.
+    pub not_found: Vec<NotFound>,
 }
 
 /// A rule left out of a scan.
@@ -290,6 +292,7 @@ impl<'a> Scanner<'a> {
             summary: Summary::of(&findings),
             findings,
             rules_skipped: self.rules_skipped,
+            not_found: scope.not_found(),
         }
     }
 }

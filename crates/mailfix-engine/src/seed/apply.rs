@@ -15,11 +15,11 @@ use super::error::{PER_USER_403, SeedError, refusals_are_per_user};
 use super::methods::{EMAIL_METHOD_ID, MethodKind, read_user_methods};
 use super::outcome::MethodOutcome;
 use super::phone::same_number;
-use super::plan::{MethodPlan, SeedPlan};
+use super::plan::{MethodPlan, RowPlan};
 use super::resume::{Next, RunItems, reconcile};
 use crate::events::{Action, Event, Outcome, Phase, Reporter};
 use crate::finding::UserRef;
-use crate::journal::{ItemId, Journal, JournalError, NewItem, Op, OpOutcome};
+use crate::journal::{ItemId, Journal, NewItem, Op, OpOutcome};
 use crate::run_id::RunId;
 
 /// How to apply.
@@ -49,16 +49,17 @@ struct Work {
     steps: Vec<Step>,
 }
 
-/// What every task shares.
-struct Shared<'a> {
+/// Applies planned rows under one run, a chunk at a time; the counts of the progress display and
+/// Ctrl-C span the chunks.
+pub struct Applier<'a> {
     client: &'a Client,
     journal: &'a Journal,
-    plan: &'a SeedPlan,
+    run: &'a RunId,
+    items: RunItems,
+    concurrency: usize,
     reporter: &'a dyn Reporter,
     stop: &'a AtomicBool,
-    halt: AtomicBool,
     noticed: AtomicBool,
-    fatal: Mutex<Option<SeedError>>,
     done: AtomicU64,
     failed: AtomicU64,
     total: u64,
@@ -66,14 +67,18 @@ struct Shared<'a> {
     per_user_403: bool,
 }
 
-impl Shared<'_> {
+/// What the tasks of one chunk share.
+struct Shared<'a, 'c> {
+    applier: &'c Applier<'a>,
+    rows: &'c [RowPlan],
+    halt: AtomicBool,
+    fatal: Mutex<Option<SeedError>>,
+}
+
+impl Shared<'_, '_> {
     /// Whether new writes must not start; the first time Ctrl-C is seen, says so.
     fn stopped(&self) -> bool {
-        let interrupted = self.stop.load(Ordering::Relaxed);
-        if interrupted && !self.noticed.swap(true, Ordering::Relaxed) {
-            self.reporter.report(&Event::Interrupted);
-        }
-        interrupted || self.halt.load(Ordering::Relaxed)
+        self.applier.stopped() || self.halt.load(Ordering::Relaxed)
     }
 
     fn fail_run(&self, error: SeedError) {
@@ -83,163 +88,159 @@ impl Shared<'_> {
     }
 
     fn progress(&self, ok: bool) {
-        let counter = if ok { &self.done } else { &self.failed };
+        let a = self.applier;
+        let counter = if ok { &a.done } else { &a.failed };
         counter.fetch_add(1, Ordering::Relaxed);
         let (done, failed) = (
-            self.done.load(Ordering::Relaxed),
-            self.failed.load(Ordering::Relaxed),
+            a.done.load(Ordering::Relaxed),
+            a.failed.load(Ordering::Relaxed),
         );
-        let step = (self.total / 100).max(1);
-        if (done + failed) % step == 0 || done + failed == self.total {
-            self.reporter.report(&Event::Progress {
+        let step = (a.total / 100).max(1);
+        if (done + failed) % step == 0 || done + failed == a.total {
+            a.reporter.report(&Event::Progress {
                 done,
-                pending: self.total.saturating_sub(done + failed),
+                pending: a.total.saturating_sub(done + failed),
                 failed,
             });
         }
     }
 }
 
-/// Applies `plan` under `run`, whose journaled items (of an earlier, interrupted attempt) are
-/// settled first. Returns every row's method outcomes (same order as the plan) and whether `stop`
-/// interrupted the run.
-pub async fn apply_plan(
-    client: &Client,
-    journal: &Journal,
-    run: &RunId,
-    plan: &SeedPlan,
-    options: &ApplyOptions,
-    reporter: &dyn Reporter,
-    stop: &AtomicBool,
-) -> Result<(Vec<Vec<MethodOutcome>>, bool), SeedError> {
-    let mut outcomes: Vec<Vec<MethodOutcome>> = plan
-        .rows
-        .iter()
-        .map(|r| {
-            r.methods
-                .iter()
-                .map(|m| MethodOutcome::planned(&m.decision))
-                .collect()
+impl<'a> Applier<'a> {
+    /// An applier for `run`, whose journaled items (of an earlier, interrupted attempt) are read
+    /// once and settled as their rows come; `total` writes are expected.
+    pub async fn new(
+        client: &'a Client,
+        journal: &'a Journal,
+        run: &'a RunId,
+        options: &ApplyOptions,
+        reporter: &'a dyn Reporter,
+        stop: &'a AtomicBool,
+        total: usize,
+    ) -> Result<Self, SeedError> {
+        reporter.report(&Event::Phase {
+            phase: Phase::Apply,
+        });
+        Ok(Applier {
+            client,
+            journal,
+            run,
+            items: RunItems::load(journal, run)?,
+            concurrency: options.concurrency.max(1),
+            reporter,
+            stop,
+            noticed: AtomicBool::new(false),
+            done: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            total: total as u64,
+            per_user_403: refusals_are_per_user(client, Permission::AuthMethodReadWriteAll).await,
         })
-        .collect();
-    let (work, settled) = {
-        let (run, owned) = (run.clone(), plan.clone());
-        journal
-            .submit(move |j| prepare_work(j, &run, &owned))
-            .await
-            .map_err(SeedError::from)??
-    };
-    for (row, method, outcome) in settled {
-        outcomes[row][method] = outcome;
     }
-    let shared = Shared {
-        client,
-        journal,
-        plan,
-        reporter,
-        stop,
-        halt: AtomicBool::new(false),
-        noticed: AtomicBool::new(false),
-        fatal: Mutex::new(None),
-        done: AtomicU64::new(0),
-        failed: AtomicU64::new(0),
-        total: work.iter().map(|w| w.steps.len() as u64).sum(),
-        per_user_403: refusals_are_per_user(client, Permission::AuthMethodReadWriteAll).await,
-    };
-    reporter.report(&Event::Phase {
-        phase: Phase::Apply,
-    });
-    let shared = &shared;
-    let results: Vec<(usize, Vec<(usize, MethodOutcome)>)> = stream::iter(work)
-        .map(|w| async move { (w.row, apply_user(shared, w).await) })
-        .buffer_unordered(options.concurrency.max(1))
-        .collect()
-        .await;
-    for (row, done) in results {
-        for (method, outcome) in done {
-            outcomes[row][method] = outcome;
+
+    /// Whether Ctrl-C stopped the run; the first time it is seen, says so.
+    pub fn stopped(&self) -> bool {
+        let interrupted = self.stop.load(Ordering::Relaxed);
+        if interrupted && !self.noticed.swap(true, Ordering::Relaxed) {
+            self.reporter.report(&Event::Interrupted);
         }
+        interrupted
     }
-    if let Some(error) = shared
-        .fatal
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
-        return Err(error);
-    }
-    Ok((outcomes, stop.load(Ordering::Relaxed)))
-}
 
-/// The outcomes of methods settled without a write: (row, method, outcome).
-type Settled = Vec<(usize, usize, MethodOutcome)>;
-
-/// The writes to send, with their journal items: items of the run are reused (and settled when no
-/// write is needed any more); new writes get new items, journaled as planned in one transaction.
-/// Runs on the journal's thread.
-fn prepare_work(
-    journal: &Journal,
-    run: &RunId,
-    plan: &SeedPlan,
-) -> Result<Result<(Vec<Work>, Settled), SeedError>, JournalError> {
-    match prepare(journal, run, plan) {
-        Ok(done) => Ok(Ok(done)),
-        Err(SeedError::Journal(e)) => Err(e),
-        Err(other) => Ok(Err(other)),
-    }
-}
-
-fn prepare(
-    journal: &Journal,
-    run: &RunId,
-    plan: &SeedPlan,
-) -> Result<(Vec<Work>, Settled), SeedError> {
-    let mut settled = Settled::new();
-    let items = RunItems::load(journal, run)?;
-    let mut work = Vec::new();
-    let mut new_items = Vec::new();
-    let mut new_steps = Vec::new();
-    for (row_index, row) in plan.rows.iter().enumerate() {
-        let Some(user) = &row.user else { continue };
-        let mut steps = Vec::new();
-        for (method, m) in row.methods.iter().enumerate() {
-            match items.get(&user.id, m.kind.item_kind()) {
-                Some(item) => match reconcile(journal, item, m)? {
-                    Next::Write(id) => steps.push(Step { method, item: id }),
-                    Next::Settled(outcome) => settled.push((row_index, method, outcome)),
-                },
-                None if m.decision.is_write() => {
-                    new_steps.push((work.len(), method));
-                    new_items.push(NewItem {
-                        user: user.clone(),
-                        kind: m.kind.item_kind(),
-                        planned: m.value.clone(),
-                    });
-                }
-                None => {}
+    /// Applies one chunk of planned rows. Returns every row's method outcomes (same order as the
+    /// rows).
+    pub async fn apply(&self, rows: &[RowPlan]) -> Result<Vec<Vec<MethodOutcome>>, SeedError> {
+        let mut outcomes: Vec<Vec<MethodOutcome>> = rows
+            .iter()
+            .map(|r| {
+                r.methods
+                    .iter()
+                    .map(|m| MethodOutcome::planned(&m.decision))
+                    .collect()
+            })
+            .collect();
+        let work = self.prepare_work(rows, &mut outcomes)?;
+        let shared = Shared {
+            applier: self,
+            rows,
+            halt: AtomicBool::new(false),
+            fatal: Mutex::new(None),
+        };
+        let shared = &shared;
+        let results: Vec<(usize, Vec<(usize, MethodOutcome)>)> = stream::iter(work)
+            .map(|w| async move { (w.row, apply_user(shared, w).await) })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        for (row, done) in results {
+            for (method, outcome) in done {
+                outcomes[row][method] = outcome;
             }
         }
-        work.push(Work {
-            row: row_index,
-            user: user.clone(),
-            steps,
-        });
+        if let Some(error) = shared
+            .fatal
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            return Err(error);
+        }
+        Ok(outcomes)
     }
-    let ids = journal.add_items(run, &new_items)?;
-    for ((w, method), item) in new_steps.into_iter().zip(ids) {
-        work[w].steps.push(Step { method, item });
+
+    /// The writes to send, with their journal items: items of the run are reused (and settled
+    /// when no write is needed any more); new writes get new items, journaled as planned in one
+    /// transaction per chunk.
+    fn prepare_work(
+        &self,
+        rows: &[RowPlan],
+        outcomes: &mut [Vec<MethodOutcome>],
+    ) -> Result<Vec<Work>, SeedError> {
+        let journal = self.journal;
+        let mut work = Vec::new();
+        let mut new_items = Vec::new();
+        let mut new_steps = Vec::new();
+        for (row_index, row) in rows.iter().enumerate() {
+            let Some(user) = &row.user else { continue };
+            let mut steps = Vec::new();
+            for (method, m) in row.methods.iter().enumerate() {
+                match self.items.get(&user.id, m.kind.item_kind()) {
+                    Some(item) => match reconcile(journal, item, m)? {
+                        Next::Write(id) => steps.push(Step { method, item: id }),
+                        Next::Settled(outcome) => outcomes[row_index][method] = outcome,
+                    },
+                    None if m.decision.is_write() => {
+                        new_steps.push((work.len(), method));
+                        new_items.push(NewItem {
+                            user: user.clone(),
+                            kind: m.kind.item_kind(),
+                            planned: m.value.clone(),
+                        });
+                    }
+                    None => {}
+                }
+            }
+            work.push(Work {
+                row: row_index,
+                user: user.clone(),
+                steps,
+            });
+        }
+        let ids = journal.add_items(self.run, &new_items)?;
+        for ((w, method), item) in new_steps.into_iter().zip(ids) {
+            work[w].steps.push(Step { method, item });
+        }
+        for w in &mut work {
+            w.steps.sort_by_key(|s| s.method);
+        }
+        work.retain(|w| !w.steps.is_empty());
+        Ok(work)
     }
-    for w in &mut work {
-        w.steps.sort_by_key(|s| s.method);
-    }
-    work.retain(|w| !w.steps.is_empty());
-    Ok((work, settled))
 }
 
 /// One user's writes in order. An alternate mobile is not sent when the mobile it needs was to be
 /// created in this row and was not.
-async fn apply_user(shared: &Shared<'_>, work: Work) -> Vec<(usize, MethodOutcome)> {
-    let row = &shared.plan.rows[work.row];
+async fn apply_user(shared: &Shared<'_, '_>, work: Work) -> Vec<(usize, MethodOutcome)> {
+    let row = &shared.rows[work.row];
     let mut out = Vec::new();
     let mut mobile_missing = false;
     for step in &work.steps {
@@ -248,7 +249,7 @@ async fn apply_user(shared: &Shared<'_>, work: Work) -> Vec<(usize, MethodOutcom
             MethodOutcome::Pending
         } else if method.kind == MethodKind::AlternateMobile && mobile_missing {
             let reason = "not sent: the mobile it needs was not added".to_owned();
-            skip_blocked(shared, step.item, &reason).await;
+            skip_blocked(shared, step.item, &reason);
             MethodOutcome::Blocked { reason }
         } else {
             write_one(shared, &work.user, step.item, method).await
@@ -261,13 +262,13 @@ async fn apply_user(shared: &Shared<'_>, work: Work) -> Vec<(usize, MethodOutcom
     out
 }
 
-async fn skip_blocked(shared: &Shared<'_>, item: ItemId, reason: &str) {
-    let reason = reason.to_owned();
-    let skipped = shared
-        .journal
-        .submit(move |j| j.mark(item, crate::journal::ItemState::Skipped, Some(&reason)))
-        .await;
-    if let Err(e) = skipped {
+fn skip_blocked(shared: &Shared<'_, '_>, item: ItemId, reason: &str) {
+    if let Err(e) =
+        shared
+            .applier
+            .journal
+            .mark(item, crate::journal::ItemState::Skipped, Some(reason))
+    {
         shared.fail_run(e.into());
     }
     shared.progress(false);
@@ -275,7 +276,7 @@ async fn skip_blocked(shared: &Shared<'_>, item: ItemId, reason: &str) {
 
 /// One journaled write: intent, send (settled by a re-read when it fails), result.
 async fn write_one(
-    shared: &Shared<'_>,
+    shared: &Shared<'_, '_>,
     user: &UserRef,
     item: ItemId,
     method: &MethodPlan,
@@ -288,19 +289,16 @@ async fn write_one(
         Decision::Update { from, .. } => format!("update from {from}"),
         _ => "create".to_owned(),
     };
-    let intent = shared
-        .journal
-        .submit(move |j| j.record_intent(item, Op::Add, Some(&detail)))
-        .await;
-    if let Err(e) = intent {
+    let (journal, reporter) = (shared.applier.journal, shared.applier.reporter);
+    if let Err(e) = off_runtime(|| journal.record_intent(item, Op::Add, Some(&detail))) {
         shared.fail_run(e.into());
         return MethodOutcome::Pending;
     }
-    shared.reporter.report(&Event::ItemStarted {
+    reporter.report(&Event::ItemStarted {
         user: user.clone(),
         action,
     });
-    let result = send_settled(shared.client, user, method).await;
+    let result = send_settled(shared.applier.client, user, method).await;
     let (journaled, outcome) = match &result {
         Ok(()) => (
             OpOutcome::Succeeded,
@@ -310,7 +308,7 @@ async fn write_one(
             },
         ),
         Err(e) => {
-            let reason = if e.is_forbidden() && shared.per_user_403 {
+            let reason = if e.is_forbidden() && shared.applier.per_user_403 {
                 format!("{PER_USER_403} ({e})")
             } else {
                 e.to_string()
@@ -321,15 +319,11 @@ async fn write_one(
             )
         }
     };
-    let recorded = shared
-        .journal
-        .submit(move |j| j.record_result(item, Op::Add, &journaled))
-        .await;
-    if let Err(e) = recorded {
+    if let Err(e) = off_runtime(|| journal.record_result(item, Op::Add, &journaled)) {
         shared.fail_run(e.into());
     }
     if let Err(e) = &result
-        && ((e.is_forbidden() && !shared.per_user_403) || e.is_unauthorized())
+        && ((e.is_forbidden() && !shared.applier.per_user_403) || e.is_unauthorized())
     {
         shared.fail_run(SeedError::Client(e.clone()));
     }
@@ -337,14 +331,25 @@ async fn write_one(
     outcome
 }
 
-fn report_done(shared: &Shared<'_>, user: &UserRef, action: Action, outcome: &MethodOutcome) {
+/// Runs a journal call (a committed transaction: an fsync) without holding up the runtime's other
+/// tasks: on a multi-threaded runtime the worker hands its tasks over while it waits.
+fn off_runtime<T>(call: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(call)
+        }
+        _ => call(),
+    }
+}
+
+fn report_done(shared: &Shared<'_, '_>, user: &UserRef, action: Action, outcome: &MethodOutcome) {
     let event_outcome = match outcome {
         MethodOutcome::Failed { reason } => Outcome::Failed {
             reason: reason.clone(),
         },
         _ => Outcome::Done,
     };
-    shared.reporter.report(&Event::ItemDone {
+    shared.applier.reporter.report(&Event::ItemDone {
         user: user.clone(),
         action,
         outcome: event_outcome,

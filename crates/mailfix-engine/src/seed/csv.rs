@@ -1,12 +1,14 @@
-//! Reading an HR export (SPEC §7): a CSV with a header row, as HR systems really produce it — a
-//! UTF-8 BOM, quoted fields with commas and newlines, `;` instead of `,`, blank lines, stray
-//! whitespace. Columns are found by `--map` or by common header names; every row keeps its line.
+//! Reading an HR export: a CSV with a header row, as HR systems really produce it — a UTF-8 BOM,
+//! quoted fields with commas and newlines, `;` instead of `,`, blank lines, stray whitespace.
+//! Columns are found by `--map` or by common header names; every row keeps its line. The file is
+//! read record by record ([`HrReader`]), never whole.
 
-use std::io::Read;
+use std::io::{BufRead as _, BufReader, Read};
 
 use csv::{ReaderBuilder, StringRecord, Trim};
 
 use super::columns::{ColumnMap, Field, resolve_columns};
+use super::lines::{Lines, Recorder};
 
 /// How to read the file.
 #[derive(Clone, Debug, Default)]
@@ -103,39 +105,125 @@ pub enum HrCsvError {
     },
 }
 
-/// Reads an HR export.
-pub fn read_hr_csv(mut input: impl Read, options: &CsvOptions) -> Result<HrFile, HrCsvError> {
-    let mut bytes = Vec::new();
-    input.read_to_end(&mut bytes)?;
-    let text = String::from_utf8(bytes).map_err(|_| HrCsvError::NotUtf8)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(text));
-    let mut reader = ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .trim(Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(malformed)?.clone();
-    if headers.iter().all(str::is_empty) {
-        return Err(HrCsvError::Empty);
+/// One record of the file: a row, or a row that names no user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HrRecord {
+    /// A row with a user.
+    Row(HrRow),
+    /// A row without one.
+    Problem(RowProblem),
+}
+
+impl HrRecord {
+    /// The record's line.
+    pub fn line(&self) -> u64 {
+        match self {
+            HrRecord::Row(row) => row.line,
+            HrRecord::Problem(problem) => problem.line,
+        }
     }
-    let columns = resolve_columns(&headers, &options.map)?;
+}
+
+/// The size of the buffer the header row is looked for in (to detect the delimiter).
+const HEADER_BUFFER: usize = 64 * 1024;
+
+/// An HR export read record by record: memory stays flat however long the file is.
+pub struct HrReader<R: Read> {
+    records: csv::Reader<Recorder<BufReader<R>>>,
+    lines: Lines,
+    delimiter: u8,
+    columns: Vec<(Field, usize, String)>,
+    record: StringRecord,
+}
+
+impl<R: Read> HrReader<R> {
+    /// Reads the header row (a UTF-8 BOM skipped, the delimiter detected unless given) and finds
+    /// the columns.
+    pub fn new(input: R, options: &CsvOptions) -> Result<Self, HrCsvError> {
+        let mut input = BufReader::with_capacity(HEADER_BUFFER, input);
+        let head = input.fill_buf()?;
+        let bom = head.starts_with("\u{feff}".as_bytes());
+        let delimiter = options
+            .delimiter
+            .unwrap_or_else(|| detect_delimiter(&String::from_utf8_lossy(head)));
+        if bom {
+            input.consume(3);
+        }
+        let (recorder, lines) = Recorder::new(input);
+        let mut records = ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .trim(Trim::All)
+            .from_reader(recorder);
+        let headers = records.headers().map_err(malformed)?.clone();
+        if headers.iter().all(str::is_empty) {
+            return Err(HrCsvError::Empty);
+        }
+        let columns = resolve_columns(&headers, &options.map)?;
+        Ok(HrReader {
+            records,
+            lines,
+            delimiter,
+            columns,
+            record: StringRecord::new(),
+        })
+    }
+
+    /// The delimiter used.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The header each field is read from.
+    pub fn columns(&self) -> Vec<(Field, String)> {
+        self.columns
+            .iter()
+            .map(|(f, _, h)| (*f, h.clone()))
+            .collect()
+    }
+
+    /// The next record (blank lines skipped), or `None` at the end of the file.
+    pub fn next_record(&mut self) -> Result<Option<HrRecord>, HrCsvError> {
+        loop {
+            if !self
+                .records
+                .read_record(&mut self.record)
+                .map_err(malformed)?
+            {
+                return Ok(None);
+            }
+            if self.record.iter().all(str::is_empty) {
+                continue;
+            }
+            let line = self
+                .record
+                .position()
+                .map_or(0, |p| p.line() + self.lines.skipped_at(p.byte()));
+            return Ok(Some(
+                match row_from_record(&self.record, line, &self.columns) {
+                    Ok(row) => HrRecord::Row(row),
+                    Err(problem) => HrRecord::Problem(problem),
+                },
+            ));
+        }
+    }
+}
+
+/// Reads a whole HR export into memory (for small files and tests; `seed` streams with
+/// [`HrReader`]).
+pub fn read_hr_csv(input: impl Read, options: &CsvOptions) -> Result<HrFile, HrCsvError> {
+    let mut reader = HrReader::new(input, options)?;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(malformed)?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| record_line(text, p));
-        match row_from_record(&record, line, &columns) {
-            Ok(row) => rows.push(row),
-            Err(problem) => problems.push(problem),
+    while let Some(record) = reader.next_record()? {
+        match record {
+            HrRecord::Row(row) => rows.push(row),
+            HrRecord::Problem(problem) => problems.push(problem),
         }
     }
     Ok(HrFile {
-        delimiter,
-        columns: columns.into_iter().map(|(f, _, h)| (f, h)).collect(),
+        delimiter: reader.delimiter(),
+        columns: reader.columns(),
         rows,
         problems,
     })
@@ -168,24 +256,17 @@ fn row_from_record(
     })
 }
 
-/// The 1-based line where a record starts. The csv crate reports the position just after the
-/// previous record, so the blank lines it skipped in between are counted here.
-fn record_line(text: &str, position: &csv::Position) -> u64 {
-    let start = usize::try_from(position.byte())
-        .unwrap_or(usize::MAX)
-        .min(text.len());
-    let skipped = text.as_bytes()[start..]
-        .iter()
-        .take_while(|b| matches!(b, b'\r' | b'\n'))
-        .filter(|b| **b == b'\n')
-        .count();
-    position.line() + skipped as u64
-}
-
 fn malformed(e: csv::Error) -> HrCsvError {
-    HrCsvError::Malformed {
-        line: e.position().map_or(0, |p| p.line()),
-        message: e.to_string(),
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => HrCsvError::NotUtf8,
+        csv::ErrorKind::Io(_) => match e.into_kind() {
+            csv::ErrorKind::Io(io) => HrCsvError::Io(io),
+            _ => HrCsvError::NotUtf8,
+        },
+        _ => HrCsvError::Malformed {
+            line: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        },
     }
 }
 

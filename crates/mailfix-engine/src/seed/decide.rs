@@ -1,15 +1,15 @@
-//! What to do for one user given the methods they already have (SPEC §7): create, skip (same
+//! What to do for one user given the methods they already have (README "Seed"): create, skip (same
 //! value, compared normalised), update (only with `--update`) or report a conflict. Phones are
-//! decided mobile first, because Graph wants a `mobile` before an `alternateMobile` (PROTOCOL §3).
+//! decided mobile first, because Graph wants a `mobile` before an `alternateMobile` (docs/protocol.md §3).
 
 use mailfix_client::models::{EmailMethod, PhoneMethod, PhoneType};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::email::same_email;
 use super::phone::same_number;
 
 /// The decision for one method.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Decision {
     /// No such method yet: create it.

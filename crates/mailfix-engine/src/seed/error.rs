@@ -44,6 +44,12 @@ pub enum SeedError {
     /// `--resume` cannot take the run up.
     #[error("cannot resume: {0}")]
     Resume(String),
+    /// The plan's rows could not be kept on disk or read back (a temporary file).
+    #[error("cannot keep the plan's rows in a temporary file")]
+    Spool(#[source] std::io::Error),
+    /// A row's report could not be written (stdout, `--report`).
+    #[error("cannot write the report")]
+    Report(#[source] std::io::Error),
 }
 
 /// What a row says when the service refused its user although the token holds the permission.

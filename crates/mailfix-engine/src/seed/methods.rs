@@ -7,17 +7,17 @@ use std::fmt;
 use mailfix_client::models::{AuthenticationMethod, EmailMethod, PhoneMethod, PhoneType};
 use mailfix_client::page::Page;
 use mailfix_client::{BatchRequest, Client, Error, Permission, UserId, UserKey};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::collect::with_permission_hint;
 use crate::journal::ItemKind;
 
-/// The fixed id of the email method (PROTOCOL §3), for an update when the listing gave none.
+/// The fixed id of the email method (docs/protocol.md §3), for an update when the listing gave none.
 pub const EMAIL_METHOD_ID: &str = "3ddfcfc8-9383-446f-83cc-3ab9be4be18f";
 
 /// A method slot `seed` writes. Ordered as they are applied: a `mobile` must exist before an
-/// `alternateMobile` (PROTOCOL §3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// `alternateMobile` (docs/protocol.md §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MethodKind {
     /// The `mobile` phone method.

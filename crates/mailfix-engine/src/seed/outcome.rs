@@ -328,32 +328,43 @@ pub const MASKED_NOTE: &str = "Graph showed these registered phone numbers maske
     with an app, to compare whole numbers";
 
 impl SeedSummary {
-    /// Counts the rows of a report.
-    pub fn of(rows: &[RowReport]) -> SeedSummary {
-        let mut summary = SeedSummary {
-            rows: rows.len() as u64,
+    /// No rows yet (every result present, at zero).
+    pub fn new() -> SeedSummary {
+        SeedSummary {
             results: RowResult::ALL.iter().map(|r| (r.as_str(), 0)).collect(),
             ..SeedSummary::default()
-        };
+        }
+    }
+
+    /// Counts the rows of a report.
+    pub fn of(rows: &[RowReport]) -> SeedSummary {
+        let mut summary = SeedSummary::new();
         for row in rows {
-            *summary.results.entry(row.result.as_str()).or_default() += 1;
-            summary.not_done += u64::from(!row.result.is_done());
-            for m in &row.methods {
-                summary.masked_compared += u64::from(m.masked);
-                match m.outcome {
-                    MethodOutcome::Created => summary.created += 1,
-                    MethodOutcome::Updated => summary.updated += 1,
-                    MethodOutcome::Unchanged => summary.unchanged += 1,
-                    MethodOutcome::Failed { .. } => summary.failed_writes += 1,
-                    _ => {}
-                }
-            }
+            summary.add(row);
         }
         summary
     }
+
+    /// Counts one more row.
+    pub fn add(&mut self, row: &RowReport) {
+        self.rows += 1;
+        *self.results.entry(row.result.as_str()).or_default() += 1;
+        self.not_done += u64::from(!row.result.is_done());
+        for m in &row.methods {
+            self.masked_compared += u64::from(m.masked);
+            match m.outcome {
+                MethodOutcome::Created => self.created += 1,
+                MethodOutcome::Updated => self.updated += 1,
+                MethodOutcome::Unchanged => self.unchanged += 1,
+                MethodOutcome::Failed { .. } => self.failed_writes += 1,
+                _ => {}
+            }
+        }
+    }
 }
 
-/// What a seed run (or a dry run) produced.
+/// What a seed run (or a dry run) produced; its rows went to a [`super::RowSink`] as they were
+/// done.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SeedReport {
     /// The journal run, when anything was written.
@@ -362,8 +373,6 @@ pub struct SeedReport {
     pub dry_run: bool,
     /// Whether Ctrl-C stopped it before the end.
     pub interrupted: bool,
-    /// One entry per input row, in file order.
-    pub rows: Vec<RowReport>,
     /// Counts.
     pub summary: SeedSummary,
     /// What the reader must know to read the rows right (e.g. masked numbers).
@@ -372,21 +381,13 @@ pub struct SeedReport {
 }
 
 impl SeedReport {
-    /// A report from rows.
-    pub fn new(run: Option<RunId>, dry_run: bool, interrupted: bool, rows: Vec<RowReport>) -> Self {
-        let summary = SeedSummary::of(&rows);
+    /// What the reader must know about rows counted in `summary` (e.g. masked numbers).
+    pub fn notes_for(summary: &SeedSummary) -> Vec<String> {
         let mut notes = Vec::new();
         if summary.masked_compared > 0 {
             notes.push(format!("{} {MASKED_NOTE}", summary.masked_compared));
         }
-        SeedReport {
-            run,
-            dry_run,
-            interrupted,
-            rows,
-            summary,
-            notes,
-        }
+        notes
     }
 }
 

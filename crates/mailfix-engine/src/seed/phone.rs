@@ -1,6 +1,6 @@
 //! Phone numbers for the `phoneMethods` API, parsed and validated with the `phonenumber` crate
 //! (libphonenumber's metadata), written in Graph's form `+{country} {national number}` with an
-//! extension as `x{extension}` (PROTOCOL §3: `+1 5555551234x123`).
+//! extension as `x{extension}` (docs/protocol.md §3: `+1 5555551234x123`).
 
 use std::fmt;
 use std::str::FromStr;

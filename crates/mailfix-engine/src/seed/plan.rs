@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::csv::{CsvOptions, RowProblem};
 use super::decide::{Decision, decide_email, decide_phones};
@@ -29,7 +29,7 @@ pub struct SeedInput {
 }
 
 /// One method of a row and what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MethodPlan {
     /// Which slot.
     pub kind: MethodKind,
@@ -39,12 +39,12 @@ pub struct MethodPlan {
     #[serde(flatten)]
     pub decision: Decision,
     /// Graph showed the registered number masked: it was compared by the digits it shows.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub masked: bool,
 }
 
 /// Whether a row can be applied.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum RowStatus {
     /// The user is known and its methods were read (when it has values to apply).
@@ -74,7 +74,7 @@ pub enum RowStatus {
 }
 
 /// One input row, planned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowPlan {
     /// 1-based line of the file.
     pub line: u64,
@@ -98,21 +98,96 @@ impl RowPlan {
     }
 }
 
-/// A whole plan.
-#[derive(Clone, Debug)]
+impl RowPlan {
+    /// Whether every value of the row can be applied: it names a user and no value is invalid,
+    /// blocked or in conflict with what is registered.
+    pub fn applies_in_full(&self) -> bool {
+        self.status == RowStatus::Ready
+            && self.methods.iter().all(|m| {
+                !matches!(
+                    m.decision,
+                    Decision::Invalid { .. } | Decision::Blocked { .. } | Decision::Conflict { .. }
+                )
+            })
+    }
+}
+
+/// Counts of a plan, for the line that describes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlanCounts {
+    /// Input rows (rows without a user included).
+    pub rows: usize,
+    /// Methods to create.
+    pub creates: usize,
+    /// Methods to update.
+    pub updates: usize,
+    /// Methods already registered with the same value.
+    pub unchanged: usize,
+    /// Values that are invalid or blocked.
+    pub unusable: usize,
+    /// Values in conflict with a registered one.
+    pub conflicts: usize,
+    /// Rows that cannot be applied in full.
+    pub not_in_full: usize,
+}
+
+impl PlanCounts {
+    /// Counts one more row.
+    pub fn add(&mut self, row: &RowPlan) {
+        self.rows += 1;
+        self.not_in_full += usize::from(!row.applies_in_full());
+        for m in &row.methods {
+            match m.decision {
+                Decision::Create => self.creates += 1,
+                Decision::Update { .. } => self.updates += 1,
+                Decision::Skip => self.unchanged += 1,
+                Decision::Conflict { .. } => self.conflicts += 1,
+                Decision::Invalid { .. } | Decision::Blocked { .. } => self.unusable += 1,
+            }
+        }
+    }
+
+    /// Remote writes (creates and updates).
+    pub fn writes(&self) -> usize {
+        self.creates + self.updates
+    }
+}
+
+/// One planned write, as the preview before the confirmation shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedWrite {
+    /// The row's line.
+    pub line: u64,
+    /// The user (resolved UPN, else as written).
+    pub user: String,
+    /// The method.
+    pub kind: MethodKind,
+    /// `create` or `update`.
+    pub verb: &'static str,
+    /// The value.
+    pub value: String,
+}
+
+/// A whole plan: counted, its first writes for the preview, and its rows on disk (none for a dry
+/// run, whose rows went out as they were planned).
+#[derive(Debug)]
 pub struct SeedPlan {
     /// What it was made from.
     pub input: SeedInput,
     /// SHA-256 of the file (hex), so that a resume reads the same file.
     pub sha256: String,
-    /// Every input row, in file order.
-    pub rows: Vec<RowPlan>,
+    /// The counts.
+    pub counts: PlanCounts,
+    /// The first writes, for the preview.
+    pub preview: Vec<PlannedWrite>,
+    /// The rows, in file order.
+    pub rows: Option<super::spool::Spool>,
 }
 
 impl SeedPlan {
     /// How many remote writes the plan makes.
     pub fn writes(&self) -> usize {
-        self.rows.iter().map(|r| r.writes().count()).sum()
+        self.counts.writes()
     }
 
     /// How long the writes take at least under Graph's reports limit of `per_window` requests per

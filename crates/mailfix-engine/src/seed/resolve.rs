@@ -101,30 +101,25 @@ fn collect_domains(user: &User, domains: &mut BTreeSet<String>) {
     }
 }
 
-/// The tenant's own domains: Exchange's accepted domains and the domains seen on members. When
-/// Exchange cannot be asked (no permission for it), the seen domains are used with a warning.
-pub async fn tenant_domains(
-    client: &Client,
-    seen: &BTreeSet<String>,
-    reporter: &dyn Reporter,
-) -> Vec<String> {
-    let mut domains = seen.clone();
+/// Exchange's accepted domains, lowercase: with the domains seen on members, the tenant's own
+/// domains. When Exchange cannot be asked (no permission for it), none, with a warning.
+pub async fn accepted_domains(client: &Client, reporter: &dyn Reporter) -> Vec<String> {
     match client.exo().accepted_domains().await {
-        Ok(accepted) => domains.extend(
-            accepted
-                .into_iter()
-                .map(|d| d.domain_name.trim().to_ascii_lowercase())
-                .filter(|d| !d.is_empty()),
-        ),
-        Err(e) => reporter.report(&Event::Warning {
-            message: format!(
-                "cannot read the accepted domains from Exchange ({e}); alternate emails are checked \
-                 against the domains of the users' own addresses only: {}",
-                domains.iter().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        }),
+        Ok(accepted) => accepted
+            .into_iter()
+            .map(|d| d.domain_name.trim().to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+            .collect(),
+        Err(e) => {
+            reporter.report(&Event::Warning {
+                message: format!(
+                    "cannot read the accepted domains from Exchange ({e}); alternate emails are \
+                     checked against the domains of the users' own addresses only"
+                ),
+            });
+            Vec::new()
+        }
     }
-    domains.into_iter().collect()
 }
 
 #[cfg(test)]

@@ -1,83 +1,109 @@
-//! `seed` end to end (SPEC §7). [`plan_seed`] reads: the file, the users (batched), the tenant's
-//! domains, the users' methods (batched), and plans every row; the caller shows the plan and asks
-//! for confirmation; [`dry_run`] reports the plan as it stands, [`execute`] applies it under a new
-//! or resumed journal run and reports every row.
+//! `seed` end to end, with memory flat however long the HR file is. [`check_file`] reads the file
+//! through once for every file-level problem (so they are refused before any request) and its
+//! SHA-256; [`plan_seed`] plans it a chunk at a time (users resolved and methods read in
+//! `$batch`es), keeps counts and a preview, and puts the planned rows on disk (a dry run's rows go
+//! to the sink instead, as they are planned); [`execute`] applies the rows a chunk at a time under
+//! a new or resumed journal run and hands each row's report to the sink.
 
-use std::collections::HashMap;
+use std::io::Read;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use mailfix_client::{Client, Permission, UserId};
+use mailfix_client::Client;
 use sha2::{Digest, Sha256};
 
-use super::apply::{ApplyOptions, apply_plan};
-use super::csv::read_hr_csv;
-use super::error::{PER_USER_403, SeedError, refusals_are_per_user};
-use super::input::{SeedOptions, mark_duplicates, prepare};
-use super::methods::{UserMethods, read_methods};
-use super::outcome::{MethodOutcome, RowReport, SeedReport};
-use super::plan::{SeedInput, SeedPlan, plan_rows, users_to_read};
-use super::resolve::{resolve_users, tenant_domains};
+use super::apply::{Applier, ApplyOptions};
+use super::chunks::{CHUNK_ROWS, ChunkPlanner, csv_error};
+use super::csv::HrReader;
+use super::error::SeedError;
+use super::outcome::{MethodOutcome, RowReport, SeedReport, SeedSummary};
+use super::plan::{PlanCounts, PlannedWrite, RowPlan, SeedInput, SeedPlan};
 use super::resume::{ResumeTarget, StoredOptions};
+use super::sink::RowSink;
+use super::spool::{Spool, SpoolWriter};
 use crate::events::{Command, Event, Phase, Reporter};
 use crate::journal::{Journal, NewRun, RunStatus};
+use crate::run_id::RunId;
 
-/// Reads everything the plan needs and plans every row. Only reads.
+/// Writes shown before the confirmation.
+const PREVIEW: usize = 20;
+
+/// Reads the whole file once: any file-level problem (not UTF-8, malformed, no user column) is
+/// found before a request is sent. Returns the file's SHA-256 (hex).
+pub fn check_file(input: &SeedInput) -> Result<String, SeedError> {
+    let file = std::fs::File::open(&input.file).map_err(|source| SeedError::File {
+        path: input.file.clone(),
+        source,
+    })?;
+    let mut hashing = Hashing {
+        inner: file,
+        hasher: Sha256::new(),
+    };
+    let mut reader = HrReader::new(&mut hashing, &input.csv).map_err(|e| csv_error(input, e))?;
+    while reader
+        .next_record()
+        .map_err(|e| csv_error(input, e))?
+        .is_some()
+    {}
+    drop(reader);
+    Ok(hex(&hashing.hasher.finalize()))
+}
+
+/// Plans the file chunk by chunk (only reads): the counts, the first writes, and the rows kept for
+/// [`execute`]; for a dry run (`sink`) every row's report as planned instead.
 pub async fn plan_seed(
     client: &Client,
     input: SeedInput,
     reporter: &dyn Reporter,
-) -> Result<SeedPlan, SeedError> {
-    let bytes = std::fs::read(&input.file).map_err(|source| SeedError::File {
-        path: input.file.clone(),
-        source,
-    })?;
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let file = read_hr_csv(&bytes[..], &input.csv).map_err(|source| SeedError::Csv {
-        path: input.file.clone(),
-        source,
-    })?;
+    mut sink: Option<&mut dyn RowSink>,
+) -> Result<(SeedPlan, SeedSummary), SeedError> {
+    let sha256 = check_file(&input)?;
     reporter.report(&Event::Phase {
         phase: Phase::Scope,
     });
-    let resolved = resolve_users(client, file.rows.iter().map(|r| r.upn.as_str())).await?;
-    let tenant_domains = if file.rows.iter().any(|r| r.email.is_some()) {
-        tenant_domains(client, &resolved.seen_domains, reporter).await
-    } else {
-        resolved.seen_domains.iter().cloned().collect()
+    let mut counts = PlanCounts::default();
+    let mut preview = Vec::new();
+    let mut planned = SeedSummary::new();
+    if let Some(sink) = sink.as_deref_mut() {
+        sink.begin(None).map_err(SeedError::Report)?;
+    }
+    let mut spool = match sink {
+        Some(_) => None,
+        None => Some(SpoolWriter::new().map_err(SeedError::Spool)?),
     };
-    let options = SeedOptions {
-        default_region: input.default_region,
-        tenant_domains,
-    };
-    let mut entries = prepare(&file.rows, &options);
-    mark_duplicates(&mut entries, |e| match resolved.user(&e.upn) {
-        Some(user) => user.id.clone(),
-        None => e.upn.trim().to_lowercase(),
-    });
-    reporter.report(&Event::Phase { phase: Phase::Scan });
-    let users: Vec<UserId> = users_to_read(&entries, &resolved)
-        .into_iter()
-        .map(|u| UserId(u.id.clone()))
-        .collect();
-    let mut methods: HashMap<String, Result<UserMethods, String>> = HashMap::new();
-    let per_user = refusals_are_per_user(client, Permission::AuthMethodReadAll).await;
-    for (user, read) in users.iter().zip(read_methods(client, &users).await?) {
-        let read = match read {
-            Ok(m) => Ok(m),
-            Err(e) if e.is_forbidden() && per_user => Err(format!("{PER_USER_403} ({e})")),
-            Err(e) if e.is_forbidden() || e.is_unauthorized() => return Err(e.into()),
-            Err(e) => Err(e.to_string()),
-        };
-        methods.insert(user.0.clone(), read);
+    let mut planner = ChunkPlanner::open(client, &input, reporter)?;
+    while let Some(rows) = planner.next_chunk().await? {
+        for row in &rows {
+            counts.add(row);
+            add_preview(&mut preview, row);
+            let report = planned_report(row);
+            planned.add(&report);
+            if let Some(sink) = sink.as_deref_mut() {
+                sink.row(&report).map_err(SeedError::Report)?;
+            }
+            if let Some(spool) = &mut spool {
+                spool.push(row).map_err(SeedError::Spool)?;
+            }
+        }
+        reporter.report(&Event::Scanned {
+            read: counts.rows as u64,
+            skipped: 0,
+        });
     }
     reporter.report(&Event::Phase { phase: Phase::Plan });
-    let rows = plan_rows(&entries, &file.problems, &resolved, &methods, input.update);
-    Ok(SeedPlan {
+    drop(planner);
+    let rows = spool
+        .map(SpoolWriter::finish)
+        .transpose()
+        .map_err(SeedError::Spool)?;
+    let plan = SeedPlan {
         input,
         sha256,
+        counts,
+        preview,
         rows,
-    })
+    };
+    Ok((plan, planned))
 }
 
 impl SeedPlan {
@@ -93,29 +119,42 @@ impl SeedPlan {
     }
 }
 
-/// The report of a plan that is not applied (`--dry-run`): writes show as `would-create` /
-/// `would-update`.
-pub fn dry_run(plan: &SeedPlan) -> SeedReport {
-    SeedReport::new(None, true, false, planned_rows(plan))
+fn add_preview(preview: &mut Vec<PlannedWrite>, row: &RowPlan) {
+    let user = row
+        .user
+        .as_ref()
+        .map_or(row.upn.as_str(), |u| u.upn.as_str());
+    for m in row.writes() {
+        if preview.len() < PREVIEW {
+            preview.push(PlannedWrite {
+                line: row.line,
+                user: user.to_owned(),
+                kind: m.kind,
+                verb: m.decision.verb(),
+                value: m.value.clone(),
+            });
+        }
+    }
 }
 
-/// The report of a plan with no writes: every row ends as planned, and no run is journaled.
-pub fn without_writes(plan: &SeedPlan) -> SeedReport {
-    SeedReport::new(None, false, false, planned_rows(plan))
-}
-
-fn planned_rows(plan: &SeedPlan) -> Vec<RowReport> {
-    plan.rows
+fn planned_report(row: &RowPlan) -> RowReport {
+    let outcomes = row
+        .methods
         .iter()
-        .map(|r| {
-            let outcomes = r
-                .methods
-                .iter()
-                .map(|m| MethodOutcome::planned(&m.decision))
-                .collect();
-            RowReport::new(r, outcomes)
-        })
-        .collect()
+        .map(|m| MethodOutcome::planned(&m.decision))
+        .collect();
+    RowReport::new(row, outcomes)
+}
+
+/// The report of a dry run, from the summary [`plan_seed`] counted (its rows went to the sink).
+pub fn dry_run(planned: SeedSummary) -> SeedReport {
+    SeedReport {
+        run: None,
+        dry_run: true,
+        interrupted: false,
+        notes: SeedReport::notes_for(&planned),
+        summary: planned,
+    }
 }
 
 /// Which journal run the writes belong to.
@@ -130,19 +169,93 @@ pub enum RunStart {
     Resume(ResumeTarget),
 }
 
-/// Applies `plan` and reports every row. `stop` (Ctrl-C) stops new writes; the report then says
-/// `interrupted` and the run can be resumed.
+/// Applies `plan` (as planned and confirmed: its rows are not planned again) and reports every row
+/// to `sink`. Without writes (and not resuming) no run is journaled (`journal` may be `None`) and
+/// the rows are reported as planned. `stop` (Ctrl-C) stops new writes; the writes not reached are
+/// reported `pending` and the run can be resumed.
+#[allow(clippy::too_many_arguments, reason = "the run's parts, each needed")]
 pub async fn execute(
     client: &Client,
-    journal: &Journal,
+    journal: Option<&Journal>,
     plan: &SeedPlan,
     start: RunStart,
     options: &ApplyOptions,
     reporter: &dyn Reporter,
     stop: &AtomicBool,
+    sink: &mut dyn RowSink,
 ) -> Result<SeedReport, SeedError> {
-    let run = match start {
-        RunStart::New { .. } if plan.writes() == 0 => return Ok(without_writes(plan)),
+    let spool = plan.rows.as_ref().ok_or_else(|| {
+        SeedError::Spool(std::io::Error::other(
+            "a dry run's plan has no rows to apply",
+        ))
+    })?;
+    let journal = match (journal, &start) {
+        (_, RunStart::New { .. }) if plan.writes() == 0 => return report_planned(spool, sink),
+        (Some(journal), _) => journal,
+        (None, _) => {
+            return Err(SeedError::Resume(
+                "no journal to record the writes in".into(),
+            ));
+        }
+    };
+    let run = begin(journal, plan, start, reporter)?;
+    reporter.report(&Event::RunStarted {
+        command: Command::Seed,
+        run: Some(run.clone()),
+        targets: Some(plan.writes() as u64),
+    });
+    sink.begin(Some(&run)).map_err(SeedError::Report)?;
+    let started = Instant::now();
+    let applier = Applier::new(
+        client,
+        journal,
+        &run,
+        options,
+        reporter,
+        stop,
+        plan.writes(),
+    )
+    .await?;
+    let (summary, interrupted) = match apply_chunks(spool, &applier, sink).await {
+        Ok(done) => done,
+        Err(e) => {
+            let summary = serde_json::json!({"error": e.to_string()});
+            journal.finish_run(&run, RunStatus::Failed, &summary)?;
+            return Err(e);
+        }
+    };
+    let status = match interrupted {
+        true => RunStatus::Interrupted,
+        false => RunStatus::Finished,
+    };
+    journal.finish_run(
+        &run,
+        status,
+        &serde_json::to_value(&summary).unwrap_or_default(),
+    )?;
+    reporter.report(&Event::RunFinished {
+        run: Some(run.clone()),
+        elapsed: started.elapsed(),
+        done: summary.rows - summary.not_done,
+        not_done: summary.not_done,
+    });
+    Ok(SeedReport {
+        run: Some(run),
+        dry_run: false,
+        interrupted,
+        notes: SeedReport::notes_for(&summary),
+        summary,
+    })
+}
+
+/// The run the writes go to: a new one, or the resumed one (whose file must be the same).
+fn begin(
+    journal: &Journal,
+    plan: &SeedPlan,
+    start: RunStart,
+    reporter: &dyn Reporter,
+) -> Result<RunId, SeedError> {
+    match start {
         RunStart::New { tenant } => {
             let options = serde_json::to_value(StoredOptions::of(plan))
                 .map_err(|e| SeedError::Resume(format!("cannot record the options: {e}")))?;
@@ -151,7 +264,7 @@ pub async fn execute(
                 options,
                 tenant,
             };
-            journal.submit(move |j| j.begin_run(&new)).await?.id
+            Ok(journal.begin_run(&new)?.id)
         }
         RunStart::Resume(target) => {
             if target.sha256 != plan.sha256 {
@@ -164,52 +277,84 @@ pub async fn execute(
             reporter.report(&Event::Phase {
                 phase: Phase::Resume,
             });
-            let id = target.run.clone();
-            journal.submit(move |j| j.resume_run(&id)).await?.id
+            Ok(journal.resume_run(&target.run)?.id)
         }
+    }
+}
+
+/// Applies each chunk of rows in turn; after Ctrl-C the writes left are reported as not reached.
+async fn apply_chunks(
+    spool: &Spool,
+    applier: &Applier<'_>,
+    sink: &mut dyn RowSink,
+) -> Result<(SeedSummary, bool), SeedError> {
+    let mut summary = SeedSummary::new();
+    let mut chunks = spool.chunks(CHUNK_ROWS).map_err(SeedError::Spool)?;
+    let mut report = |row: RowReport, summary: &mut SeedSummary| {
+        summary.add(&row);
+        sink.row(&row).map_err(SeedError::Report)
     };
-    reporter.report(&Event::RunStarted {
-        command: Command::Seed,
-        run: Some(run.clone()),
-        targets: Some(plan.writes() as u64),
-    });
-    let started = Instant::now();
-    let (outcomes, interrupted) =
-        match apply_plan(client, journal, &run, plan, options, reporter, stop).await {
-            Ok(done) => done,
-            Err(e) => {
-                let summary = serde_json::json!({"error": e.to_string()});
-                let id = run.clone();
-                journal
-                    .submit(move |j| j.finish_run(&id, RunStatus::Failed, &summary))
-                    .await?;
-                return Err(e);
+    while let Some(rows) = chunks.next_chunk().map_err(SeedError::Spool)? {
+        if applier.stopped() {
+            for row in &rows {
+                report(not_reached(row), &mut summary)?;
             }
-        };
-    let rows = plan
-        .rows
+            continue;
+        }
+        let outcomes = applier.apply(&rows).await?;
+        for (row, outcomes) in rows.iter().zip(outcomes) {
+            report(RowReport::new(row, outcomes), &mut summary)?;
+        }
+    }
+    Ok((summary, applier.stopped()))
+}
+
+/// A row whose writes a stopped run did not reach: those are pending, the rest as planned.
+fn not_reached(row: &RowPlan) -> RowReport {
+    let outcomes = row
+        .methods
         .iter()
-        .zip(outcomes)
-        .map(|(row, outcomes)| RowReport::new(row, outcomes))
+        .map(|m| match m.decision.is_write() {
+            true => MethodOutcome::Pending,
+            false => MethodOutcome::planned(&m.decision),
+        })
         .collect();
-    let report = SeedReport::new(Some(run.clone()), false, interrupted, rows);
-    let status = if interrupted {
-        RunStatus::Interrupted
-    } else {
-        RunStatus::Finished
-    };
-    let summary = serde_json::to_value(&report.summary).unwrap_or_default();
-    let id = run.clone();
-    journal
-        .submit(move |j| j.finish_run(&id, status, &summary))
-        .await?;
-    reporter.report(&Event::RunFinished {
-        run: Some(run),
-        elapsed: started.elapsed(),
-        done: report.summary.rows - report.summary.not_done,
-        not_done: report.summary.not_done,
-    });
-    Ok(report)
+    RowReport::new(row, outcomes)
+}
+
+/// A plan without writes, reported row by row as planned; no run is journaled.
+fn report_planned(spool: &Spool, sink: &mut dyn RowSink) -> Result<SeedReport, SeedError> {
+    sink.begin(None).map_err(SeedError::Report)?;
+    let mut summary = SeedSummary::new();
+    let mut chunks = spool.chunks(CHUNK_ROWS).map_err(SeedError::Spool)?;
+    while let Some(rows) = chunks.next_chunk().map_err(SeedError::Spool)? {
+        for row in &rows {
+            let report = planned_report(row);
+            summary.add(&report);
+            sink.row(&report).map_err(SeedError::Report)?;
+        }
+    }
+    Ok(SeedReport {
+        run: None,
+        dry_run: false,
+        interrupted: false,
+        notes: SeedReport::notes_for(&summary),
+        summary,
+    })
+}
+
+/// A reader that hashes what it reads.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -10,8 +10,8 @@ use mailfix_client::{Client, UserId, UserKey};
 use mailfix_engine::events::{Event, NoopReporter, Reporter};
 use mailfix_engine::journal::{ItemKind, ItemState, Journal, LockHolder, Op};
 use mailfix_engine::seed::{
-    ApplyOptions, MethodOutcome, RowResult, RunStart, SeedInput, SeedPlan, execute, plan_seed,
-    resume_target,
+    ApplyOptions, CollectRows, MethodOutcome, RowResult, RunStart, SeedInput, SeedPlan, execute,
+    plan_seed, resume_target,
 };
 use mailfix_sim::faults::{Fault, FaultConfig, FaultRule, FaultService};
 use mailfix_sim::scenario::{Scenario, UserSpec};
@@ -81,9 +81,10 @@ impl Setup {
     }
 
     async fn plan(&self) -> SeedPlan {
-        plan_seed(&self.client, self.input(), &NoopReporter)
+        plan_seed(&self.client, self.input(), &NoopReporter, None)
             .await
             .unwrap()
+            .0
     }
 
     fn user_id(&self, local: &str) -> String {
@@ -132,18 +133,20 @@ async fn a_create_whose_answer_is_lost_is_settled_by_reading_back_not_sent_again
     let journal = setup.journal();
     let stop = AtomicBool::new(false);
     let start = RunStart::New { tenant: None };
+    let mut rows = CollectRows::default();
     let report = execute(
         &setup.client,
-        &journal,
+        Some(&journal),
         &plan,
         start,
         &ApplyOptions::default(),
         &NoopReporter,
         &stop,
+        &mut rows,
     )
     .await
     .unwrap();
-    for row in &report.rows {
+    for row in &rows.rows {
         assert_eq!(row.result, RowResult::Done, "{row:?}");
         assert_eq!(row.methods[0].outcome, MethodOutcome::Created);
     }
@@ -179,20 +182,22 @@ async fn resume_re_reads_items_left_in_intent_and_sends_only_what_did_not_land()
     let stop = Arc::new(AtomicBool::new(false));
     let plan = setup.plan().await;
     let one_at_a_time = ApplyOptions { concurrency: 1 };
+    let mut first_rows = CollectRows::default();
     let first = execute(
         &setup.client,
-        &journal,
+        Some(&journal),
         &plan,
         RunStart::New { tenant: None },
         &one_at_a_time,
         &StopAfterFirst(stop.clone()),
         &stop,
+        &mut first_rows,
     )
     .await
     .unwrap();
     assert!(first.interrupted);
     let run = first.run.clone().unwrap();
-    let pending = first
+    let pending = first_rows
         .rows
         .iter()
         .filter(|r| r.result == RowResult::Pending)
@@ -231,27 +236,30 @@ async fn resume_re_reads_items_left_in_intent_and_sends_only_what_did_not_land()
     let mark = setup.sim.state.log.len() as u64;
     let target = resume_target(&journal, None, None).unwrap();
     assert_eq!(target.run, run, "the latest unfinished seed run");
-    let plan = plan_seed(&setup.client, target.input.clone(), &NoopReporter)
+    let plan = plan_seed(&setup.client, target.input.clone(), &NoopReporter, None)
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     let stop = AtomicBool::new(false);
+    let mut rows = CollectRows::default();
     let report = execute(
         &setup.client,
-        &journal,
+        Some(&journal),
         &plan,
         RunStart::Resume(target),
         &one_at_a_time,
         &NoopReporter,
         &stop,
+        &mut rows,
     )
     .await
     .unwrap();
     assert!(!report.interrupted);
     assert_eq!(report.run.as_ref(), Some(&run));
     assert!(
-        report.rows.iter().all(|r| r.result == RowResult::Done),
+        rows.rows.iter().all(|r| r.result == RowResult::Done),
         "{:?}",
-        report.rows
+        rows.rows
     );
     assert_eq!(
         setup.posts(mark, "una", "phoneMethods"),
@@ -294,29 +302,32 @@ async fn resume_refuses_a_changed_file_and_finished_runs() {
     let stop = AtomicBool::new(true);
     let report = execute(
         &setup.client,
-        &journal,
+        Some(&journal),
         &plan,
         RunStart::New { tenant: None },
         &ApplyOptions::default(),
         &NoopReporter,
         &stop,
+        &mut CollectRows::default(),
     )
     .await
     .unwrap();
     assert!(report.interrupted, "stopped before any write");
     std::fs::write(setup.file(), "upn,mobile\nuna@contoso.com,0412 999 999\n").unwrap();
     let target = resume_target(&journal, None, None).unwrap();
-    let changed = plan_seed(&setup.client, target.input.clone(), &NoopReporter)
+    let changed = plan_seed(&setup.client, target.input.clone(), &NoopReporter, None)
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     let err = execute(
         &setup.client,
-        &journal,
+        Some(&journal),
         &changed,
         RunStart::Resume(target),
         &ApplyOptions::default(),
         &NoopReporter,
         &AtomicBool::new(false),
+        &mut CollectRows::default(),
     )
     .await
     .unwrap_err();
@@ -332,4 +343,45 @@ async fn resume_refuses_a_changed_file_and_finished_runs() {
         .unwrap();
     let err = resume_target(&journal, Some(&run), None).unwrap_err();
     assert!(err.to_string().contains("nothing to resume"), "{err}");
+}
+
+#[tokio::test]
+async fn duplicates_are_found_across_chunks_and_every_row_is_reported_in_order() {
+    let setup = setup().await;
+    let una = setup.user_id("una");
+    let fillers = mailfix_engine::seed::CHUNK_ROWS + 200;
+    let mut csv = String::from("upn,mobile\nuna@contoso.com,0412 000 001\n");
+    for i in 0..fillers {
+        csv.push_str(&format!("nobody{i}@contoso.com,0412 {i:06}\n"));
+    }
+    csv.push_str("UNA@contoso.com,0412 000 002\n");
+    csv.push_str(&format!("{una},0412 000 003\n"));
+    std::fs::write(setup.file(), csv).unwrap();
+    let mut rows = CollectRows::default();
+    let (plan, planned) = plan_seed(&setup.client, setup.input(), &NoopReporter, Some(&mut rows))
+        .await
+        .unwrap();
+    let total = fillers + 3;
+    assert_eq!(plan.counts.rows, total);
+    assert_eq!(planned.rows as usize, total);
+    let lines: Vec<u64> = rows.rows.iter().map(|r| r.line).collect();
+    assert_eq!(
+        lines,
+        (2..2 + total as u64).collect::<Vec<_>>(),
+        "file order"
+    );
+    for row in &rows.rows[total - 2..] {
+        assert_eq!(row.result, RowResult::Duplicate, "{row:?}");
+        assert_eq!(
+            row.reason.as_deref(),
+            Some("duplicate of line 2; not applied"),
+            "line {} is una again, {} rows further down",
+            row.line,
+            fillers
+        );
+    }
+    assert!(
+        plan.rows.is_none(),
+        "a dry run's rows went to the sink, not to disk"
+    );
 }

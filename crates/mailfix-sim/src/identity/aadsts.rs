@@ -1,6 +1,6 @@
 //! The identity platform's error responses: OAuth `error` plus an `AADSTSnnnn` description carrying
 //! `Trace ID`, `Correlation ID` and `Timestamp` lines, `error_codes`, `timestamp`, `trace_id`,
-//! `correlation_id` and `error_uri` (PROTOCOL.md §5.1, the documented sample in
+//! `correlation_id` and `error_uri` (docs/protocol.md §5.1, the documented sample in
 //! `reference/graph-doc-examples/token-error-invalid-scope.json`).
 //!
 //! Texts come from Microsoft's error-code reference and real responses quoted in public issues; the

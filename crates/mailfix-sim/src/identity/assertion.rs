@@ -1,5 +1,5 @@
 //! Client assertions (`client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`):
-//! a JWT the app signs with its certificate's private key (PROTOCOL.md §5.2). Checked like the real
+//! a JWT the app signs with its certificate's private key (docs/protocol.md §5.2). Checked like the real
 //! service does: the header's `x5t#S256` (PS256) or `x5t` (RS256) thumbprint picks a certificate
 //! registered on the app, the signature must verify with its key, `iss` = `sub` = client id, `aud` is
 //! this token endpoint, the time window holds, and a `jti` is not accepted twice before it expires.

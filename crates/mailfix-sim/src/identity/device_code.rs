@@ -1,4 +1,4 @@
-//! Device-code sign-ins (PROTOCOL.md §5.3) and the refresh tokens delegated sign-ins hand out.
+//! Device-code sign-ins (docs/protocol.md §5.3) and the refresh tokens delegated sign-ins hand out.
 //!
 //! A sign-in starts at `/devicecode`, waits until the control plane approves or declines its user code
 //! (`POST /_sim/devicecode/approve`, standing in for the user at the verification page), and is

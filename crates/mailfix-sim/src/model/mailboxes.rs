@@ -1,6 +1,6 @@
 //! Exchange Online mailboxes: the recipient side of a user, owner of the addresses Exchange writes back.
 //!
-//! The rules of `Set-Mailbox -EmailAddresses @{Add=..; Remove=..}` live here (PROTOCOL.md §1.10):
+//! The rules of `Set-Mailbox -EmailAddresses @{Add=..; Remove=..}` live here (docs/protocol.md §1.10):
 //! lowercase `smtp:` adds a secondary address, uppercase `SMTP:` makes the address primary, addresses
 //! are unique across the tenant, their domain must be accepted, a removed address stays reserved, and
 //! objects synchronised from on-premises cannot be changed.

@@ -1,4 +1,4 @@
-//! The rules of the authentication-methods API (PROTOCOL.md §3): one phone per type, `mobile` before
+//! The rules of the authentication-methods API (docs/protocol.md §3): one phone per type, `mobile` before
 //! `alternateMobile`, the `+{country} {number}[x{extension}]` format, fixed method ids, one email
 //! method per user.
 

@@ -2,7 +2,7 @@
 //! recipient back to Entra ID after a delay, which fills an empty `mail` and refreshes
 //! `proxyAddresses`. Pending write-backs are applied lazily whenever the tenant is read.
 //!
-//! Rules (PROTOCOL.md §7.4; the real delay is UNCONFIRMED and configurable):
+//! Rules (COVERAGE.md "Write-back"; the real delay is UNCONFIRMED and configurable):
 //! - when a write-back lands, an empty `mail` becomes the mailbox's primary SMTP address, and a `mail`
 //!   that followed the old primary follows the new one; `mail` is never cleared;
 //! - `proxyAddresses` become the mailbox's `SMTP:`/`smtp:` addresses;

@@ -1,6 +1,6 @@
 //! OData query options as Graph v1.0 applies them to directory resources: `$select`, `$filter`
 //! (parse, rules, evaluation), `$top`, `$count`, `$search`, `$orderby`, `$skiptoken`/`$deltatoken`,
-//! and the advanced-query rules tied to the `ConsistencyLevel: eventual` header (PROTOCOL.md §2.3).
+//! and the advanced-query rules tied to the `ConsistencyLevel: eventual` header (docs/protocol.md §2.3).
 
 pub mod eval;
 pub mod filter;

@@ -377,11 +377,14 @@ fn push_address(spec: &mut UserSpec, address: String) {
 }
 
 /// A short run id like mailfix's own (`[a-z0-9]{6}`).
+/// A run id as mailfix draws them: `r` and five lowercase letters or digits. Six characters are
+/// drawn (the first replaced by `r`) so that the rest of the scenario stays what it was.
 fn run_id(rng: &mut ChaCha8Rng) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    (0..6)
+    let drawn: String = (0..6)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+        .collect();
+    format!("r{}", &drawn[1..])
 }
 
 fn provisioning_error(upn: &str) -> String {

@@ -1,6 +1,6 @@
 //! Combined SSPR/MFA registration attempts and the directory audit events they leave: an attempt
 //! fails while the user's `mail` is empty (the defect mailfix exists for) and succeeds otherwise
-//! (PROTOCOL.md §4.3 for the activity names and reasons).
+//! (docs/protocol.md §4.3 for the activity names and reasons).
 
 use chrono::{DateTime, Duration, Utc};
 use rand::RngExt;
@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use super::build::uuid_from;
 use crate::model::{AuditEvent, Tenant, UserIdx};
 
-/// The activity that ends a combined security-info registration (PROTOCOL.md §4.3).
+/// The activity that ends a combined security-info registration (docs/protocol.md §4.3).
 pub const REGISTRATION_ACTIVITY: &str = "User registered all required security info";
 /// The activity that starts one.
 pub const STARTED_ACTIVITY: &str = "User started security info registration";

@@ -1,4 +1,4 @@
-//! What a Graph request costs in the identity-and-access token bucket (PROTOCOL.md §2.7): base
+//! What a Graph request costs in the identity-and-access token bucket (docs/protocol.md §2.7): base
 //! resource units by operation, adjusted by `$select` (-1), `$expand` (+1) and `$top` < 20 (-1),
 //! never below 1; writes also count against the write quota.
 

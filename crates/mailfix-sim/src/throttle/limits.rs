@@ -1,5 +1,5 @@
 //! The numeric knobs of throttling and Exchange paging, read from `BehaviourSpec.limits` (a map of
-//! key → number). Every key has a documented default (PROTOCOL.md §2.7 for Graph; the Exchange
+//! key → number). Every key has a documented default (docs/protocol.md §2.7 for Graph; the Exchange
 //! numbers are UNCONFIRMED); an unknown key is an error so that a typo is not silently ignored.
 
 use std::collections::BTreeMap;
@@ -105,7 +105,7 @@ pub const LIMIT_KEYS: &[LimitKey] = &[
     LimitKey {
         key: "exo.error_shape",
         default: 0.0,
-        doc: "shape of InvokeCommand errors (PROTOCOL.md §1.6): 0 = A (JSON detail), 1 = B (ErrorId|Type|Message detail), 2 = C (innererror.internalException), 3 = plain text",
+        doc: "shape of InvokeCommand errors (docs/protocol.md §1.6): 0 = A (JSON detail), 1 = B (ErrorId|Type|Message detail), 2 = C (innererror.internalException), 3 = plain text",
     },
     LimitKey {
         key: "graph.page_scan_limit",

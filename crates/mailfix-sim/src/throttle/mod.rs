@@ -1,5 +1,5 @@
 //! Throttling: Graph resource-unit buckets per app and tenant, the 5-per-10-s limit of reports and
-//! audit logs, and Exchange's rate budget and concurrency limit (PROTOCOL.md §2.7, §1.7).
+//! audit logs, and Exchange's rate budget and concurrency limit (docs/protocol.md §2.7, §1.7).
 //!
 //! The middleware admits top-level requests; the `$batch` handler admits each item itself with
 //! [`Throttle::admit_graph`]. Buckets refill continuously in simulated time; the `Retry-After` told

@@ -47,7 +47,7 @@ impl Throttled {
         ]
     }
 
-    /// The Graph error of the 429 (PROTOCOL.md §2.6 sample).
+    /// The Graph error of the 429 (docs/protocol.md §2.6 sample).
     pub fn graph_error(&self) -> GraphError {
         GraphError::new(
             StatusCode::TOO_MANY_REQUESTS,

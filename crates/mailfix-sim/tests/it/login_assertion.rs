@@ -1,4 +1,4 @@
-//! Client assertions signed with the certificate app's key (PROTOCOL.md §5.2), built here with
+//! Client assertions signed with the certificate app's key (docs/protocol.md §5.2), built here with
 //! jsonwebtoken: PS256 + `x5t#S256` and RS256 + `x5t` succeed; wrong certificate, wrong key, wrong
 //! audience, wrong issuer or subject, a time window that does not hold, and a replayed `jti` fail with
 //! their AADSTS codes.

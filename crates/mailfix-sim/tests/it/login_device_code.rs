@@ -1,4 +1,4 @@
-//! Device-code sign-in (PROTOCOL.md §5.3): pending until the control plane approves, then tokens for
+//! Device-code sign-in (docs/protocol.md §5.3): pending until the control plane approves, then tokens for
 //! the user; declined, expired (by the simulated clock), spent and unconsented sign-ins fail with
 //! their errors; refresh tokens work for either resource and rotate.
 

@@ -1,4 +1,4 @@
-//! Token endpoint errors: status, OAuth error, AADSTS code and the JSON keys of PROTOCOL.md §5.1, and
+//! Token endpoint errors: status, OAuth error, AADSTS code and the JSON keys of docs/protocol.md §5.1, and
 //! no secret in any answer.
 
 use crate::login_support::{GRAPH_SCOPE, Sim, assert_aadsts};

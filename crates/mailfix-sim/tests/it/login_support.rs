@@ -100,7 +100,7 @@ impl Sim {
     }
 }
 
-/// Asserts the documented AADSTS error shape (PROTOCOL.md §5.1) with this status, error and code.
+/// Asserts the documented AADSTS error shape (docs/protocol.md §5.1) with this status, error and code.
 pub fn assert_aadsts(status: u16, body: &Value, want_status: u16, error: &str, code: u64) {
     assert_eq!(status, want_status, "{body}");
     assert_eq!(body["error"], error, "{body}");

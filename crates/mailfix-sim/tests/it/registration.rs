@@ -1,5 +1,5 @@
 //! Registration attempts through the control plane: they fail while `mail` is empty, succeed once it
-//! is filled, and leave the audit events of PROTOCOL.md §4.3.
+//! is filled, and leave the audit events of docs/protocol.md §4.3.
 
 use mailfix_sim::SimOptions;
 use mailfix_sim::scenario::build::REGISTRATION_ACTIVITY;

@@ -40,30 +40,33 @@ pub struct SimArgs {
     #[arg(long)]
     pub allow_remote: bool,
     /// Simulated seconds per real second (60 makes a one-minute write-back take one second).
-    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
     pub time_scale: f64,
     /// Also write the connection info as JSON to this file (mode 0600: it holds the client secret).
     #[arg(long, value_name = "PATH")]
     pub info_file: Option<PathBuf>,
-    /// Share of Graph and Exchange requests answered with a random 429, 503, 504 or a reset (0..1).
-    #[arg(long, value_name = "R")]
+    /// Share of Graph and Exchange requests answered with a random 429, 503, 504 or a reset (0..1)
+    /// [default: the scenario's].
+    #[arg(long, value_name = "SHARE")]
     pub fault_rate: Option<f64>,
-    /// Milliseconds added to every Graph response.
+    /// Milliseconds added to every Graph response [default: the scenario's].
     #[arg(long, value_name = "MS")]
     pub graph_latency: Option<u64>,
-    /// Milliseconds added to every Exchange response.
+    /// Milliseconds added to every Exchange response [default: the scenario's].
     #[arg(long, value_name = "MS")]
     pub exo_latency: Option<u64>,
     /// Range of the delay before Exchange writes a changed mailbox back to the directory, e.g.
-    /// `60s..300s` (simulated time; units s, m, h, d).
+    /// `60s..300s` (simulated time; units s, m, h, d) [default: the scenario's].
     #[arg(long, value_name = "MIN..MAX")]
     pub writeback_delay: Option<String>,
-    /// Share of users with a mailbox whose write-back never happens (0..1).
-    #[arg(long, value_name = "S")]
+    /// Share of users with a mailbox whose write-back never happens (0..1) [default: the
+    /// scenario's].
+    #[arg(long, value_name = "SHARE")]
     pub stuck_share: Option<f64>,
     /// New starters hired continuously on the simulated clock, e.g. `30/h` or `200/d` (a default
-    /// mix: 30% with the empty-mail defect, 10% synced, 10% unlicensed); see `POST /_sim/users/hire`.
-    #[arg(long, value_name = "N/h")]
+    /// mix: 30% with the empty-mail defect, 10% synced, 10% unlicensed); see `POST /_sim/users/hire`
+    /// [default: no hires].
+    #[arg(long, value_name = "RATE")]
     pub hire_rate: Option<String>,
 }
 

@@ -52,6 +52,17 @@ impl Tally {
                 self.next_poll = Some(*at);
                 self.pending = Some(*pending);
             }
+            Event::Resumed {
+                added,
+                written_back,
+                removed,
+                failed,
+            } => {
+                self.added = *added;
+                self.written_back = *written_back;
+                self.removed = *removed;
+                self.failed = *failed;
+            }
             Event::Progress { pending, .. } => self.pending = Some(*pending),
             _ => return false,
         }
@@ -122,18 +133,27 @@ pub fn line(event: &Event) -> Option<String> {
             latency.map(|l| l.as_secs_f64()),
         )?,
         Event::ItemRetrying { user, reason, .. } => format!("retrying {}: {reason}", user.upn),
+        Event::Resumed {
+            added,
+            written_back,
+            removed,
+            failed,
+            ..
+        } => format!(
+            "so far: added {added} · written back {written_back} · removed {removed} · failed {failed}"
+        ),
         Event::PollScheduled { at, pending } => format!(
             "next poll at {} ({pending} pending)",
             at.format("%Y-%m-%dT%H:%M:%SZ")
         ),
+        // Runs without a journal id (scan, audit) end with their report; no line of their own.
         Event::RunFinished {
-            run,
+            run: Some(run),
             elapsed,
             done,
             not_done,
         } => format!(
-            "run {} ended after {:.1}s: {done} done, {not_done} not done",
-            run.as_ref().map(|r| r.as_str()).unwrap_or("-"),
+            "run {run} ended after {:.1}s: {done} done, {not_done} not done",
             elapsed.as_secs_f64()
         ),
         _ => return None,
@@ -204,6 +224,27 @@ mod tests {
     }
 
     #[test]
+    fn a_resumed_run_counts_on_from_the_journal() {
+        let mut tally = Tally::default();
+        tally.record(&Event::RunStarted {
+            command: mailfix_engine::events::Command::Fix,
+            run: None,
+            targets: Some(35),
+        });
+        assert!(tally.record(&Event::Resumed {
+            added: 35,
+            written_back: 31,
+            removed: 31,
+            failed: 0,
+        }));
+        tally.record(&done(Action::WriteBack, Outcome::Done));
+        assert_eq!(
+            tally.message(),
+            "added 35/35 · written back 32 · removed 31 · stuck 0 · failed 0"
+        );
+    }
+
+    #[test]
     fn the_runs_of_other_commands_are_not_followed() {
         let progress = Event::Progress {
             done: 1,
@@ -243,5 +284,16 @@ mod tests {
             "failed anna@contoso.com: no mailbox"
         );
         assert_eq!(line(&done(Action::ReadBack, Outcome::Done)), None);
+        let finished = |run: Option<&str>| Event::RunFinished {
+            run: run.map(|r| r.parse().unwrap()),
+            elapsed: Duration::from_millis(200),
+            done: 3,
+            not_done: 1,
+        };
+        assert_eq!(line(&finished(None)), None, "scan and audit: no line");
+        assert_eq!(
+            line(&finished(Some("r7f3k2"))).unwrap(),
+            "run r7f3k2 ended after 0.2s: 3 done, 1 not done"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Resolves the settings a command runs with, once: flags, then `MAILFIX_*` environment variables,
-//! then the TOML config file's profile, then defaults (SPEC §1). Commands never see raw strings.
+//! then the TOML config file's profile, then defaults (README "Connecting / configuration"). Commands never see raw strings.
 
 mod config;
 mod guard;

@@ -86,7 +86,9 @@ async fn cleanup_removes_the_aliases_a_run_kept_and_nothing_else() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sweep_removes_leftover_aliases_of_mailfix_and_the_original_script_only() {
-    let scenario = small(42);
+    let mut scenario = small(42);
+    // Addresses that carry mailfix's marker but no run id after it are someone else's.
+    let lookalikes = lookalike_addresses(&mut scenario);
     let sim = TestSim::start(scenario.clone()).await;
     let before = mailboxes(&sim);
     let everyone: std::collections::HashSet<String> = scenario
@@ -115,6 +117,13 @@ async fn sweep_removes_leftover_aliases_of_mailfix_and_the_original_script_only(
     let report = json_out(&out);
     assert_eq!(upns(&report, "removed"), leftovers);
     assert_mailboxes_unchanged(&sim, &without_temporary_aliases(&before));
+    let now = mailboxes(&sim);
+    for address in &lookalikes {
+        assert!(
+            now.values().flatten().any(|a| a == address),
+            "{address} is not a mailfix alias and stays"
+        );
+    }
     let runs = json_out(&run(sim.mailfix().args(["runs"])).await);
     assert_eq!(runs["runs"][0]["command"], "cleanup");
     assert_eq!(runs["runs"][0]["status"], "finished");
@@ -130,6 +139,24 @@ async fn sweep_removes_leftover_aliases_of_mailfix_and_the_original_script_only(
         "{}",
         stderr(&resume)
     );
+}
+
+/// Gives a healthy user's mailbox addresses with `.mailfix-` not followed by a run id (a team's
+/// name, a date, a run id cut short or run on) and returns them as Exchange lists them.
+fn lookalike_addresses(scenario: &mut mailfix_sim::scenario::Scenario) -> Vec<String> {
+    let user = scenario
+        .users
+        .iter_mut()
+        .find(|u| u.label == "healthy" && u.mailbox.is_some())
+        .expect("a healthy user with a mailbox");
+    let local = user.upn.split('@').next().unwrap().to_owned();
+    let addresses: Vec<String> = ["team", "r1", "r7f3k2x", "2024-q3"]
+        .iter()
+        .map(|tail| format!("smtp:{local}.mailfix-{tail}@contoso.onmicrosoft.com"))
+        .collect();
+    let mailbox = user.mailbox.as_mut().unwrap();
+    mailbox.extra_addresses.extend(addresses.iter().cloned());
+    addresses
 }
 
 /// `mailboxes` without their temporary aliases (mailfix's and the original script's).

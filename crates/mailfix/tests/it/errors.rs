@@ -1,5 +1,5 @@
 //! The errors a user meets running `scan` (TESTING.md, "bad input → message"): each exits with
-//! the code of SPEC §12 and prints a headline and a hint, and no secret appears in the output.
+//! the code of the table in `exit.rs` and prints a headline and a hint, and no secret appears in the output.
 
 use std::process::Output;
 

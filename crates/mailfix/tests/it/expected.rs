@@ -38,7 +38,7 @@ pub fn group_members(scenario: &Scenario, name: &str) -> BTreeSet<String> {
     users
 }
 
-/// Which users a scope keeps by default: enabled members (SPEC §2).
+/// Which users a scope keeps by default: enabled members (README "Scan", whom to look at).
 pub fn kept(user: &UserSpec, include_disabled: bool, include_guests: bool) -> bool {
     (user.enabled || include_disabled) && (!user.guest || include_guests)
 }

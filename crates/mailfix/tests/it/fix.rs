@@ -185,6 +185,16 @@ async fn stuck_users_kept_at_the_timeout_are_finished_by_resume_after_unstick() 
     let out = run(sim.mailfix().args(resume)).await;
 
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fixed_before = all.len() - stuck.len();
+    let so_far = format!(
+        "so far: added {} · written back {fixed_before} · removed {fixed_before} · failed 0",
+        all.len()
+    );
+    assert!(
+        stderr(&out).contains(&so_far),
+        "the resume counts on from the journal: {so_far}\n{}",
+        stderr(&out)
+    );
     let report = json_out(&out);
     assert_eq!(report["run"], run_id.as_str());
     assert_eq!(
@@ -241,7 +251,7 @@ async fn a_second_fix_on_the_same_journal_fails_at_once() {
     let sim = compressed(&scenario, 1.0, (3600.0, 3600.0)).await;
     let mut first = sim
         .mailfix()
-        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "1s"])
+        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "5s"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -282,7 +292,7 @@ async fn ctrl_c_stops_new_work_exits_130_and_the_run_resumes() {
     let before = mailboxes(&sim);
     let child = sim
         .mailfix()
-        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "200ms"])
+        .args(["fix", "--group", GROUP, "--yes", "--poll-interval", "5s"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -1,4 +1,4 @@
-//! Crash safety (SPEC §6), the `fix` row of the crash matrix: `mailfix fix` is killed with SIGKILL
+//! Crash safety (README "Runs and the journal"), the `fix` row of the crash matrix: `mailfix fix` is killed with SIGKILL
 //! at random moments — after a random number of mailbox writes, or after a random delay — and
 //! `fix --resume` then finishes the run. Every trial must end with the fix invariants: each
 //! target's `mail` is its primary address and every mailbox holds exactly the addresses it held

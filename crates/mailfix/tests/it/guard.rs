@@ -260,7 +260,10 @@ async fn a_running_guard_fixes_new_starters_within_one_interval_and_stops_on_sig
         })
         .await;
     assert_eq!(done["stuck"], json!([]));
-    // Detected by the first cycle that started after the hire: within one interval.
+    // Detected by the first cycle that started after the hire: within one interval. The cycle
+    // after the one the test saw finish may already have read its delta when the hire lands (a
+    // loaded machine can take longer than the 1 s interval between the two), so the fix comes in
+    // that cycle or the one after it, never later.
     let started_after: Vec<u64> = guard
         .seen
         .iter()
@@ -268,7 +271,10 @@ async fn a_running_guard_fixes_new_starters_within_one_interval_and_stops_on_sig
         .filter_map(|e| e["cycle"].as_u64())
         .filter(|c| *c > hired_after)
         .collect();
-    assert_eq!(started_after, [hired_after + 1], "fixed in the next cycle");
+    assert!(
+        !started_after.is_empty() && started_after.len() <= 2,
+        "fixed in the cycle after the hire: cycles started before the fix ended: {started_after:?}"
+    );
     for hire in with_label(&hired, &["empty-mail"]) {
         let (mail, primary) = mail_and_primary(&sim, hire["upn"].as_str().unwrap());
         assert_eq!(mail, primary);

@@ -48,8 +48,8 @@ async fn sim_refuses_a_trace_and_an_unknown_cloud() {
     assert_refused(
         &sim,
         &out,
-        "`mailfix sim` makes none",
-        "mailfix command that talks",
+        "mailfix sim does not take --trace",
+        "pass the connection options to the commands that use it",
     );
     let out = run(sim.mailfix().args(["sim", "--cloud", "mars"])).await;
     assert_refused(

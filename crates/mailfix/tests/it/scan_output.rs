@@ -5,10 +5,14 @@ use mailfix_sim::scenario::{self, Scenario, all_users};
 
 use crate::support::{TestSim, run, stderr, stdout, write};
 
-/// Object ids are generated; everything else in the output is stable for a seed.
+/// Object ids and the scratch directory are generated; everything else in the output is stable
+/// for a seed.
 fn snapshot(name: &str, text: &str) {
     insta::with_settings!({
-        filters => vec![(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[ID]")],
+        filters => vec![
+            (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[ID]"),
+            (r#""source": "[^"]*users\.txt""#, r#""source": "[USERS]""#),
+        ],
         prepend_module_to_snapshot => false,
     }, {
         insta::assert_snapshot!(name, text);
@@ -53,7 +57,13 @@ async fn every_format_of_one_user_per_label() {
             .args(["-o", format]);
         let out = run(&mut cmd).await;
         assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-        assert_eq!(stderr(&out), "", "nothing but data off a terminal");
+        assert_eq!(
+            stderr(&out),
+            "warning: 'nobody@contoso.com' (USERS line 12): no such user in the directory\n\
+             warning: 1 named user was not found: they were not scanned\n"
+                .replace("USERS", &file.display().to_string()),
+            "off a terminal nothing but data, and the user that does not exist"
+        );
         snapshot(&format!("scan_{format}"), &stdout(&out));
     }
 }

@@ -40,6 +40,15 @@ const CASES: &[Case] = &[
         says: &["no user column", "--map upn=COLUMN"],
     },
     Case {
+        name: "a pipe-delimited file",
+        file: Some(b"UPN|Mobile|PersonalEmail\nanna@contoso.com|0412 345 678|a@b.com\n"),
+        args: &[],
+        says: &[
+            "none of the headers (UPN|Mobile|PersonalEmail)",
+            "--delimiter '|'",
+        ],
+    },
+    Case {
         name: "nothing to seed",
         file: Some(b"upn,name\nanna@contoso.com,Anna\n"),
         args: &[],
@@ -146,10 +155,21 @@ async fn a_plan_larger_than_max_changes_is_refused_without_writing() {
     let file = sim.path("hr.csv");
     write(&file, crate::seed::MESSY);
     let mark = log_mark(&sim).await;
-    let out = seed_au(&sim, &file, &["--max-changes", "3"]).await;
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(err.contains("more than --max-changes 3"), "{err}");
+    for dry_run in [&[][..], &["--dry-run"]] {
+        let out = seed_au(
+            &sim,
+            &file,
+            &[&["--max-changes", "3"][..], dry_run].concat(),
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(2), "{dry_run:?}");
+        let err = stderr(&out);
+        assert!(err.contains("more than --max-changes 3"), "{err}");
+        assert!(
+            crate::support::stdout(&out).is_empty(),
+            "{dry_run:?}: a refused plan prints no report"
+        );
+    }
     assert!(writes(&service_requests(&sim, mark).await).is_empty());
 }
 
@@ -173,6 +193,14 @@ async fn invalid_rows_are_reported_per_line_and_the_others_applied() {
     )
     .await;
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "plan: 2 rows; 1 method to create, 0 to update, 0 already registered; 2 rows cannot \
+             be applied in full (2 invalid or blocked values, 0 conflicts)"
+        ),
+        "{}",
+        stderr(&out)
+    );
     let rows = read_report(&report);
     assert_eq!(rows[&2][2], "partial", "a national number needs a region");
     assert!(rows[&2][3].contains("--default-region"), "{:?}", rows[&2]);
@@ -211,5 +239,8 @@ async fn an_app_without_the_methods_permission_fails_with_a_hint() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("403"), "{err}");
-    assert!(err.contains("UserAuthenticationMethod"), "{err}");
+    assert!(
+        err.contains("hint: the app needs the Microsoft Graph application permission UserAuthenticationMethod.ReadWrite.All"),
+        "seed writes methods: the hint names the write permission: {err}"
+    );
 }

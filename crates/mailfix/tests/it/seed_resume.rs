@@ -84,7 +84,9 @@ async fn ctrl_c_stops_with_130_and_resume_finishes_without_sending_twice() {
 
     sim.control_post("/_sim/faults", json!({"graph_latency_ms": 0}))
         .await;
-    let out = seed(&sim, &["--resume", "--yes", "-o", "json"]).await;
+    // The resume command as printed, off a terminal and without --yes: the run was confirmed when
+    // it started.
+    let out = seed(&sim, &["--resume", &run, "-o", "json"]).await;
     let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["run"].as_str(), Some(run.as_str()), "the same run");
     assert_eq!(doc["summary"]["results"]["pending"], 0);

@@ -1,7 +1,7 @@
 //! Bad server answers (TESTING.md, "server answers"): Graph, Exchange and the token endpoint
 //! answering with an HTML error page, text that is not JSON, a body cut short or a 500 without a
 //! body (the simulator's malformed-answer faults), Exchange's plain-text errors, and a server
-//! certificate no configured CA vouches for. Each ends with the exit code of SPEC §12, a one-line
+//! certificate no configured CA vouches for. Each ends with the exit code of the table in `exit.rs`, a one-line
 //! headline naming the service and operation, and a hint; never a raw page or a secret.
 
 use mailfix_sim::scenario::{self, small};

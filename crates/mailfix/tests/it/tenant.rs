@@ -139,6 +139,17 @@ pub fn labelled(scenario: &Scenario, labels: &[&str], among: &HashSet<String>) -
         .collect()
 }
 
+/// The UPN of the scenario's first user labelled `label`.
+pub fn first_labelled(scenario: &Scenario, label: &str) -> String {
+    scenario
+        .users
+        .iter()
+        .find(|u| u.label == label)
+        .unwrap_or_else(|| panic!("the scenario has a {label} user"))
+        .upn
+        .clone()
+}
+
 /// The request log after `seq`.
 pub fn requests(sim: &TestSim, seq: u64) -> Vec<LogEntry> {
     sim.sim.state.log.since(seq)

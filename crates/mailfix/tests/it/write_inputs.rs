@@ -45,6 +45,33 @@ const REFUSED: &[(&[&str], i32, &str)] = &[
         &[
             "fix",
             "--all-users",
+            "--alias-template",
+            "{alias} x.mailfix-{run}@{domain}",
+        ],
+        2,
+        "alias template '{alias} x.mailfix-{run}@{domain}' holds a space",
+    ),
+    (
+        &["fix", "--all-users", "--dry-run", "--max-changes", "0"],
+        2,
+        "more than --max-changes 0",
+    ),
+    (
+        &[
+            "cleanup",
+            "--sweep",
+            "--all-users",
+            "--dry-run",
+            "--max-changes",
+            "0",
+        ],
+        2,
+        "more than --max-changes 0",
+    ),
+    (
+        &[
+            "fix",
+            "--all-users",
             "--dry-run",
             "--alias-domain",
             "contoso-legacy.com",
@@ -130,6 +157,12 @@ async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         let out = run(sim.mailfix().args(*args)).await;
         assert_eq!(out.status.code(), Some(*code), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("probe"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(stdout(&out), "", "{args:?}: a refusal prints no data");
     }
     assert_eq!(writes(&sim).len(), 0, "no bad input wrote anything");
 }
@@ -165,4 +198,94 @@ async fn a_locked_journal_refuses_fix_and_cleanup_but_not_a_dry_run() {
     let dry = run(sim.mailfix().args(["fix", "--all-users", "--dry-run"])).await;
     assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
     assert_eq!(writes(&sim).len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_poll_interval_has_a_floor_that_scales_with_the_reports_window() {
+    // Real time: the reports window is the services' 10 s and the floor their 5 s.
+    let sim = TestSim::start(small(64)).await;
+    let dry = ["fix", "--all-users", "--dry-run", "--poll-interval"];
+    for args in [&dry[..], &["fix", "--resume", "--poll-interval"]] {
+        let out = run(sim.mailfix().args(args).arg("1ms")).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let message = stderr(&out);
+        assert!(
+            message.contains("--poll-interval 1ms is shorter than the floor of 5s"),
+            "{message}"
+        );
+        assert!(
+            message.contains("use --poll-interval 5s or more"),
+            "{message}"
+        );
+    }
+    assert!(
+        crate::tenant::requests(&sim, 0).is_empty(),
+        "refused before any request"
+    );
+    // A clock 100 times faster is told a window of 100 ms: the floor is 50 ms.
+    let fast = |interval: &str| {
+        let mut cmd = sim.mailfix();
+        cmd.env("MAILFIX_REPORTS_WINDOW", "100ms")
+            .args(dry)
+            .arg(interval);
+        cmd
+    };
+    let out = run(&mut fast("20ms")).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "shorter than the floor of 50ms (5s of the service's time at the reports window of \
+             100ms from env)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&mut fast("60ms")).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alias_template_problem_is_found_before_the_scope_is_read() {
+    let sim = TestSim::start(small(65)).await;
+    let args = [
+        "fix",
+        "--group",
+        "All Staff",
+        "--dry-run",
+        "--alias-template",
+        "{alias}..mailfix-{run}@{domain}",
+    ];
+    let out = run(sim.mailfix().args(args)).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("two in a row"), "{}", stderr(&out));
+    assert!(
+        crate::tenant::requests(&sim, 0).is_empty(),
+        "no request: the template is checked first"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn durations_take_a_decimal_fraction() {
+    let sim = TestSim::start(small(66)).await;
+    let args = [
+        "fix",
+        "--all-users",
+        "--dry-run",
+        "--timeout",
+        "1.5m",
+        "--poll-interval",
+        "7.5s",
+    ];
+    let out = run(sim.mailfix().args(args)).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(sim
+        .mailfix()
+        .args(["fix", "--all-users", "--dry-run", "--timeout", "1.5"]))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("duration '1.5' has no unit: write e.g. 1.5s, 1.5m"),
+        "{}",
+        stderr(&out)
+    );
 }

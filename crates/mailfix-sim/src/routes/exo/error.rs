@@ -1,4 +1,4 @@
-//! Exchange admin API errors in the shapes of PROTOCOL.md §1.6. Shape A (the default):
+//! Exchange admin API errors in the shapes of docs/protocol.md §1.6. Shape A (the default):
 //! `error.code`, the fixed message `Error executing cmdlet`, and `details[0].message` holding a
 //! JSON string with the cmdlet's own `Message` and exception `TypeName`. Shape B:
 //! `details[0].message` = `{ErrorId}|{TypeName}|{Message}`. Shape C: no details, the message in
@@ -106,7 +106,7 @@ impl ExoError {
                 "Microsoft.Exchange.Data.DataValidationException",
             ),
             ChangeError::DomainNotAccepted { domain, .. } => Self::bad_request(
-                // UNCONFIRMED wording (PROTOCOL.md §1.6); listed in COVERAGE.md.
+                // UNCONFIRMED wording (docs/protocol.md §1.6); listed in COVERAGE.md.
                 format!(
                     "You can't use the domain {domain} because it's not an accepted domain for your organization."
                 ),

@@ -1,6 +1,6 @@
 //! Paging of `InvokeCommand` lists: the page size from `Prefer` / `X-Prefer: odata.maxpagesize=N`
 //! (at most 1000), and an opaque `$skiptoken` bound to the cmdlet and its parameters. A client
-//! continues by re-POSTing the same body to `@odata.nextLink` (PROTOCOL.md §1.5; the real nextLink
+//! continues by re-POSTing the same body to `@odata.nextLink` (docs/protocol.md §1.5; the real nextLink
 //! format is UNCONFIRMED).
 
 use axum::http::HeaderMap;

@@ -14,7 +14,7 @@ use crate::paging;
 use crate::state::SimState;
 
 /// The behaviour knob (in `behaviour.limits`) that lets `mail eq null` work without advanced query
-/// parameters when set to a value above 0. Whether Graph needs them is UNCONFIRMED (PROTOCOL.md
+/// parameters when set to a value above 0. Whether Graph needs them is UNCONFIRMED (docs/protocol.md
 /// §2.3); by default the simulator requires them.
 pub const MAIL_NULL_KNOB: &str = "graph_mail_eq_null_without_advanced";
 

@@ -1,4 +1,4 @@
-//! `mailfix audit`: explain registration failures from the directory audit log (SPEC §8).
+//! `mailfix audit`: explain registration failures from the directory audit log (README "Audit").
 
 mod render;
 mod run;

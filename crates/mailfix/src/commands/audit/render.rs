@@ -7,6 +7,7 @@ use mailfix_engine::audit::{AuditClass, AuditReport, AuditUser, SourceKind};
 use crate::cli::OutputFormat;
 use crate::error::CliError;
 use crate::output;
+use crate::table::Column;
 
 /// The CSV columns, in order (stable).
 pub const CSV_HEADER: [&str; 14] = [
@@ -93,9 +94,9 @@ fn heading(report: &AuditReport) -> String {
         .map(|s| format!(", scope {s}"))
         .unwrap_or_default();
     format!(
-        "Registration audit from the {source}: {period}, {} events, {} users{scope}\n",
-        report.events,
-        report.users.len()
+        "Registration audit from the {source}: {period}, {}, {}{scope}\n",
+        output::count(report.events, "event", "events"),
+        output::count(report.users.len(), "user", "users")
     )
 }
 
@@ -146,10 +147,15 @@ fn failing(report: &AuditReport) -> String {
         "Failing users ({}): failed and never succeeded since\n",
         failing.len()
     );
-    out.push_str(&output::table(
-        &["user", "failed", "last", "reason", "likely cause", "remedy"],
-        rows,
-    ));
+    let columns = [
+        Column::Text("user"),
+        Column::Text("failed"),
+        Column::Text("last"),
+        Column::Prose("reason"),
+        Column::Prose("likely cause"),
+        Column::Command("remedy"),
+    ];
+    out.push_str(&output::table_of(&columns, rows));
     if report
         .row(AuditClass::Failing)
         .is_some_and(|r| r.mail_empty > 0)

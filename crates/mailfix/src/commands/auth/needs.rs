@@ -1,4 +1,4 @@
-//! Which permissions each command needs (SPEC §13), and the verdict for a set of granted ones:
+//! Which permissions each command needs (README "Permissions"), and the verdict for a set of granted ones:
 //! runs, runs only without `--group`, or does not run until something is granted.
 
 use mailfix_client::Permission;

@@ -2,18 +2,20 @@
 
 use mailfix_engine::cleanup::{CleanupPlan, CleanupReport};
 use mailfix_engine::fix::ReportItem;
+use mailfix_engine::scope::NotFound;
 use serde_json::json;
 
 use crate::cli::OutputFormat;
 use crate::commands::fix::{footer, others_table};
 use crate::connect::Context;
 use crate::error::CliError;
+use crate::not_found::WithNotFound;
 use crate::output;
 
 const HEADER: [&str; 4] = ["id", "upn", "aliases", "from"];
 
 /// The dry run's output: the removals as data on stdout.
-pub fn plan_data(ctx: &Context, plan: &CleanupPlan) -> Result<(), CliError> {
+pub fn plan_data(ctx: &Context, plan: &CleanupPlan, missing: &[NotFound]) -> Result<(), CliError> {
     let rows = plan.rows();
     let cells = || {
         rows.iter()
@@ -27,6 +29,7 @@ pub fn plan_data(ctx: &Context, plan: &CleanupPlan) -> Result<(), CliError> {
             "removals": rows.iter().map(|(u, a, f)| json!({
                 "id": u.id, "upn": u.upn, "aliases": a.split_whitespace().collect::<Vec<_>>(), "from": f
             })).collect::<Vec<_>>(),
+            "not_found": missing,
         }))?,
         OutputFormat::Ndjson => output::ndjson(
             rows.iter()
@@ -35,8 +38,8 @@ pub fn plan_data(ctx: &Context, plan: &CleanupPlan) -> Result<(), CliError> {
         OutputFormat::Csv => output::csv(&HEADER, cells())?,
         OutputFormat::Table => {
             let mut out = format!(
-                "{} mailbox items to clean up (dry run: nothing was changed)\n",
-                plan.changes()
+                "{} to clean up (dry run: nothing was changed)\n",
+                items(plan.changes())
             );
             if !rows.is_empty() {
                 out.push_str(&output::table(
@@ -51,10 +54,14 @@ pub fn plan_data(ctx: &Context, plan: &CleanupPlan) -> Result<(), CliError> {
     Ok(())
 }
 
+fn items(n: usize) -> String {
+    output::count(n, "mailbox item", "mailbox items")
+}
+
 /// The plan on stderr before the confirmation.
 pub fn plan_status(ctx: &Context, plan: &CleanupPlan) {
     let p = &ctx.printer;
-    p.heading(&format!("{} mailbox items to clean up", plan.changes()));
+    p.heading(&format!("{} to clean up", items(plan.changes())));
     for (user, aliases, from) in plan.rows().iter().take(10) {
         p.status(&format!("  {}  -{aliases}  ({from})", user.upn));
     }
@@ -63,8 +70,12 @@ pub fn plan_status(ctx: &Context, plan: &CleanupPlan) {
     }
 }
 
-/// The summary on stdout.
-pub fn summary(ctx: &Context, report: &CleanupReport) -> Result<(), CliError> {
+/// The summary on stdout; `missing` are the users named for `--sweep` that do not exist.
+pub fn summary(
+    ctx: &Context,
+    report: &CleanupReport,
+    missing: &[NotFound],
+) -> Result<(), CliError> {
     let rows: Vec<(&str, &ReportItem)> = [
         ("removed", &report.removed),
         ("absent", &report.absent),
@@ -75,7 +86,10 @@ pub fn summary(ctx: &Context, report: &CleanupReport) -> Result<(), CliError> {
     .flat_map(|(o, items)| items.iter().map(move |i| (o, i)))
     .collect();
     let text = match ctx.settings.output {
-        OutputFormat::Json => output::json(report)?,
+        OutputFormat::Json => output::json(&WithNotFound {
+            report,
+            not_found: missing,
+        })?,
         OutputFormat::Ndjson => output::ndjson(rows.iter().map(|(o, i)| {
             json!({"outcome": o, "id": i.id, "upn": i.upn, "aliases": i.alias, "reason": i.reason})
         }))?,

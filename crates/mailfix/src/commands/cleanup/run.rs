@@ -4,15 +4,16 @@ use mailfix_engine::RunId;
 use mailfix_engine::cleanup::{self, CleanupPlan};
 use mailfix_engine::fix::{FixContext, FixError, check_max_changes};
 use mailfix_engine::journal::Journal;
-use mailfix_engine::scope::Scope;
+use mailfix_engine::scope::{NotFound, Scope};
 
 use super::render;
 use crate::cli::CleanupArgs;
-use crate::commands::fix::concurrency;
-use crate::confirm::{Answer, confirm};
+use crate::commands::fix::{concurrency, exit_for_missing};
+use crate::confirm::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::not_found;
 
 /// Runs `mailfix cleanup`.
 pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -35,23 +36,26 @@ pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
         &*reporter,
     )
     .await?;
-    let max_changes = || -> Result<(), CliError> {
-        check_max_changes(plan.changes(), args.write.max_changes)
-            .map_err(|e| CliError::from(FixError::from(e)))
-    };
+    let missing = scope.as_ref().map(Scope::not_found).unwrap_or_default();
+    not_found::warn(&ctx.printer, &missing, "cleanup ends with exit 4");
+    // As in fix: --max-changes refuses a dry run's plan too, before anything is printed.
+    check_max_changes(plan.changes(), args.write.max_changes)
+        .map_err(|e| CliError::from(FixError::from(e)))?;
     if args.write.dry_run {
-        render::plan_data(ctx, &plan)?;
-        max_changes()?;
-        return Ok(Exit::Success);
+        render::plan_data(ctx, &plan, &missing)?;
+        return Ok(exit_for_missing(&missing));
     }
     render::plan_status(ctx, &plan);
-    max_changes()?;
     let journal = journal.ok_or_else(|| CliError::runtime("internal error: no journal"))?;
     if plan.changes() == 0 {
-        render::summary(ctx, &cleanup::nothing_to_do(&client))?;
-        return Ok(Exit::Success);
+        render::summary(ctx, &cleanup::nothing_to_do(&client), &missing)?;
+        return Ok(exit_for_missing(&missing));
     }
-    carry_out(ctx, args, &client, &journal, plan, concurrency).await
+    let exit = carry_out(ctx, args, &client, &journal, plan, concurrency, &missing).await?;
+    Ok(match exit {
+        Exit::Success => exit_for_missing(&missing),
+        other => other,
+    })
 }
 
 async fn carry_out(
@@ -61,15 +65,13 @@ async fn carry_out(
     journal: &Journal,
     plan: CleanupPlan,
     concurrency: usize,
+    missing: &[NotFound],
 ) -> Result<Exit, CliError> {
     let question = format!(
-        "Remove the temporary aliases of {} mailbox items?",
-        plan.changes()
+        "Remove the temporary aliases of {}?",
+        crate::output::count(plan.changes(), "mailbox item", "mailbox items")
     );
-    if confirm(&ctx.printer, &args.write, &question)? == Answer::Declined {
-        ctx.printer.status("Nothing was changed.");
-        return Ok(Exit::Success);
-    }
+    confirm(&ctx.printer, &args.write, &question)?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
     let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
     let fix_ctx = FixContext {
@@ -79,7 +81,7 @@ async fn carry_out(
         cancel: &cancel,
     };
     let outcome = cleanup::execute(fix_ctx, plan, concurrency).await?;
-    render::summary(ctx, &outcome.report)?;
+    render::summary(ctx, &outcome.report, missing)?;
     if let Some(error) = outcome.stopped_by {
         return Err(CliError::from(error));
     }

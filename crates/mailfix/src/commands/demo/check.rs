@@ -235,6 +235,7 @@ mod tests {
             findings,
             summary: Default::default(),
             rules_skipped: Vec::new(),
+            not_found: Vec::new(),
         }
     }
 

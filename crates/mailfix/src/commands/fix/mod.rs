@@ -1,8 +1,8 @@
-//! `mailfix fix`: plan, confirm and carry out the journaled fix of SPEC §4, or `--resume` one.
+//! `mailfix fix`: plan, confirm and carry out the journaled fix of README "Fix", or `--resume` one.
 
 mod render;
 mod run;
 
 pub use render::{footer, latency_line, others_table, secs, with_journal};
 pub(crate) use run::concurrency;
-pub use run::run;
+pub use run::{exit_for_missing, run};

@@ -1,22 +1,29 @@
 //! How `fix` shows its plan and summary: a table for people, one JSON document for machines
-//! (SPEC §4 step 7), NDJSON/CSV with one line per user.
+//! (README "Fix" step 7), NDJSON/CSV with one line per user.
 
 use mailfix_engine::fix::{FixReport, PreparedFix, ReportItem, RequestCounts};
+use mailfix_engine::scope::NotFound;
 use serde_json::json;
 
 use crate::cli::OutputFormat;
 use crate::connect::Context;
 use crate::error::CliError;
+use crate::not_found::WithNotFound;
 use crate::output;
 use crate::settings::Source;
+use crate::table::Column;
 
 /// Plan rows shown on stderr before the confirmation.
 const PLAN_PREVIEW: usize = 10;
 
 /// The dry run's output: the plan as data on stdout.
-pub fn plan_data(ctx: &Context, prepared: &PreparedFix) -> Result<(), CliError> {
+pub fn plan_data(
+    ctx: &Context,
+    prepared: &PreparedFix,
+    missing: &[NotFound],
+) -> Result<(), CliError> {
     let text = match ctx.settings.output {
-        OutputFormat::Json => output::json(&plan_json(prepared))?,
+        OutputFormat::Json => output::json(&plan_json(prepared, missing))?,
         OutputFormat::Ndjson => output::ndjson(plan_rows(prepared).iter().map(|(id, upn, alias, reason)| {
             json!({"id": id, "upn": upn, "alias": alias, "reason": reason})
         }))?,
@@ -30,7 +37,7 @@ pub fn plan_data(ctx: &Context, prepared: &PreparedFix) -> Result<(), CliError> 
     Ok(())
 }
 
-fn plan_json(prepared: &PreparedFix) -> serde_json::Value {
+fn plan_json(prepared: &PreparedFix, missing: &[NotFound]) -> serde_json::Value {
     let plan: Vec<_> = prepared
         .plan
         .items
@@ -51,6 +58,7 @@ fn plan_json(prepared: &PreparedFix) -> serde_json::Value {
         "plan": plan,
         "skipped": skipped,
         "skipped_members": prepared.targets.skipped_members,
+        "not_found": missing,
     })
 }
 
@@ -79,12 +87,14 @@ fn skipped(prepared: &PreparedFix) -> impl Iterator<Item = (String, String, Stri
 }
 
 fn plan_table(prepared: &PreparedFix) -> String {
-    let mut out = format!(
-        "Plan for run {}: {} temporary aliases on {} (dry run: nothing was changed)\n",
-        prepared.run,
-        prepared.changes(),
-        display_domain(prepared)
-    );
+    let mut out = match prepared.changes() {
+        0 => "Plan: no temporary alias to add (dry run: nothing was changed)\n".to_owned(),
+        n => format!(
+            "Plan: {} on {} (dry run: nothing was changed, no run recorded)\n",
+            aliases(n),
+            prepared.plan.domain
+        ),
+    };
     if prepared.changes() > 0 {
         out.push_str(&output::table(
             &["user", "temporary alias"],
@@ -97,7 +107,10 @@ fn plan_table(prepared: &PreparedFix) -> String {
     }
     let skipped: Vec<_> = skipped(prepared).collect();
     if !skipped.is_empty() {
-        out.push_str(&format!("Skipped {}:\n", skipped.len()));
+        out.push_str(&format!(
+            "Skipped {}:\n",
+            output::count(skipped.len(), "user", "users")
+        ));
         out.push_str(&output::table(
             &["user", "reason"],
             skipped
@@ -109,11 +122,8 @@ fn plan_table(prepared: &PreparedFix) -> String {
     out
 }
 
-fn display_domain(prepared: &PreparedFix) -> &str {
-    match prepared.plan.domain.as_str() {
-        "" => "(no domain needed)",
-        domain => domain,
-    }
+fn aliases(n: usize) -> String {
+    output::count(n, "temporary alias", "temporary aliases")
 }
 
 fn scope_line(prepared: &PreparedFix) -> String {
@@ -128,9 +138,9 @@ fn scope_line(prepared: &PreparedFix) -> String {
         false => format!("; left out: {}", left_out.join(", ")),
     };
     format!(
-        "Scope {}: {} users read, {} with an empty mail that fix can repair{left_out}\n",
+        "Scope {}: {} read, {} with an empty mail that fix can repair{left_out}\n",
         t.scope,
-        t.scanned,
+        output::count(t.scanned, "user", "users"),
         t.users.len()
     )
 }
@@ -143,10 +153,10 @@ pub fn plan_status(ctx: &Context, prepared: &PreparedFix) {
         return;
     }
     p.heading(&format!(
-        "Plan for run {}: add {} temporary aliases on {}",
+        "Plan for run {}: add {} on {}",
         prepared.run,
-        prepared.changes(),
-        display_domain(prepared)
+        aliases(prepared.changes()),
+        prepared.plan.domain
     ));
     for item in prepared.plan.items.iter().take(PLAN_PREVIEW) {
         p.status(&format!("  {}  +smtp:{}", item.user.upn, item.address));
@@ -159,11 +169,14 @@ pub fn plan_status(ctx: &Context, prepared: &PreparedFix) {
     }
 }
 
-/// The summary on stdout.
-pub fn summary(ctx: &Context, report: &FixReport) -> Result<(), CliError> {
+/// The summary on stdout; `missing` are the named users the directory does not have.
+pub fn summary(ctx: &Context, report: &FixReport, missing: &[NotFound]) -> Result<(), CliError> {
     let rows = || outcome_rows(report);
     let text = match ctx.settings.output {
-        OutputFormat::Json => output::json(report)?,
+        OutputFormat::Json => output::json(&WithNotFound {
+            report,
+            not_found: missing,
+        })?,
         OutputFormat::Ndjson => output::ndjson(rows().map(|(outcome, item)| {
             let mut value = serde_json::to_value(item).unwrap_or_default();
             value["outcome"] = json!(outcome);
@@ -243,7 +256,15 @@ pub fn others_table<'o, 'a>(
         .collect();
     match rows.is_empty() {
         true => String::new(),
-        false => output::table(&["outcome", "user", alias_header, "reason"], rows),
+        false => output::table_of(
+            &[
+                Column::Text("outcome"),
+                Column::Text("user"),
+                Column::Text(alias_header),
+                Column::Prose("reason"),
+            ],
+            rows,
+        ),
     }
 }
 

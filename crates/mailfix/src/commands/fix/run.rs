@@ -5,20 +5,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mailfix_engine::aliases::AliasTemplate;
-use mailfix_engine::duration::parse_duration;
+use mailfix_engine::duration::{format_duration, parse_duration};
 use mailfix_engine::events::Reporter;
 use mailfix_engine::fix::{
     self, FixContext, FixOptions, FixOutcome, OnTimeout, ResumeOptions, WatchOptions,
 };
-use mailfix_engine::scope::Scope;
+use mailfix_engine::scope::{NotFound, Scope};
 use mailfix_engine::{CancellationToken, RunId};
 
 use super::render;
 use crate::cli::{FixArgs, OnTimeout as OnTimeoutArg};
-use crate::confirm::{Answer, confirm};
+use crate::confirm::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::not_found;
+use crate::output;
 use crate::settings::{MAX_CONCURRENCY, Settings};
 
 /// Runs `mailfix fix`.
@@ -30,7 +32,7 @@ pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
 }
 
 async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let options = fix_options(args, &ctx.settings)?;
+    let options = fix_options(args, ctx)?;
     let spec = args.scope.to_spec();
     if spec.is_empty() {
         return Err(CliError::usage("fix needs to know whom to fix").hint(
@@ -46,34 +48,34 @@ async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
     let reporter = crate::progress::reporter(ctx.printer.clone());
     let scope = Scope::resolve(&client, spec).await?;
     let prepared = fix::prepare(&client, journal.as_ref(), &scope, options, &*reporter).await?;
+    let missing = scope.not_found();
+    not_found::warn(&ctx.printer, &missing, "fix ends with exit 4");
+    // --max-changes refuses a dry run's plan too, before anything is printed: a refusal leaves
+    // stdout empty instead of following a plan document.
+    prepared.check_max_changes()?;
     let Some(journal) = journal else {
-        render::plan_data(ctx, &prepared)?;
-        prepared.check_max_changes()?;
-        return Ok(Exit::Success);
+        render::plan_data(ctx, &prepared, &missing)?;
+        return Ok(exit_for_missing(&missing));
     };
     render::plan_status(ctx, &prepared);
-    prepared.check_max_changes()?;
     if prepared.changes() > 0 {
         let question = format!(
-            "Add {} temporary aliases on {} (run {})?",
-            prepared.changes(),
+            "Add {} on {} (run {})?",
+            output::count(prepared.changes(), "temporary alias", "temporary aliases"),
             prepared.plan.domain,
             prepared.run
         );
-        if confirm(&ctx.printer, &args.write, &question)? == Answer::Declined {
-            ctx.printer.status("Nothing was changed.");
-            return Ok(Exit::Success);
-        }
+        confirm(&ctx.printer, &args.write, &question)?;
     }
     let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
     let fix_ctx = context(&client, &journal, &reporter, &cancel);
     let outcome = fix::execute(fix_ctx, prepared).await?;
-    finish(ctx, outcome)
+    finish(ctx, outcome, &missing)
 }
 
 async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, CliError> {
     refuse_with_resume(args)?;
-    let overrides = resume_options(args)?;
+    let overrides = resume_options(args, ctx)?;
     let run: Option<RunId> =
         match run {
             "" => None,
@@ -99,7 +101,7 @@ async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, Cl
     let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
     let fix_ctx = context(&client, &journal, &reporter, &cancel);
     let outcome = fix::resume(fix_ctx, &record, &overrides).await?;
-    finish(ctx, outcome)
+    finish(ctx, outcome, &[])
 }
 
 fn context<'a>(
@@ -116,9 +118,10 @@ fn context<'a>(
     }
 }
 
-/// Renders the summary and picks the exit code.
-fn finish(ctx: &Context, outcome: FixOutcome) -> Result<Exit, CliError> {
-    render::summary(ctx, &outcome.report)?;
+/// Renders the summary and picks the exit code: 4 when a target was not fixed or a named user
+/// does not exist.
+fn finish(ctx: &Context, outcome: FixOutcome, missing: &[NotFound]) -> Result<Exit, CliError> {
+    render::summary(ctx, &outcome.report, missing)?;
     if let Some(error) = outcome.stopped_by {
         return Err(CliError::from(error));
     }
@@ -130,11 +133,18 @@ fn finish(ctx: &Context, outcome: FixOutcome) -> Result<Exit, CliError> {
         }
         return Ok(Exit::Interrupted);
     }
-    Ok(if outcome.report.is_complete() {
-        Exit::Success
-    } else {
-        Exit::Incomplete
+    Ok(match outcome.report.is_complete() {
+        true => exit_for_missing(missing),
+        false => Exit::Incomplete,
     })
+}
+
+/// 4 when a named user does not exist, else 0.
+pub fn exit_for_missing(missing: &[NotFound]) -> Exit {
+    match missing.is_empty() {
+        true => Exit::Success,
+        false => Exit::Incomplete,
+    }
 }
 
 /// Flags that only make sense for a new run.
@@ -156,7 +166,7 @@ fn refuse_with_resume(args: &FixArgs) -> Result<(), CliError> {
     }
 }
 
-fn fix_options(args: &FixArgs, settings: &Settings) -> Result<FixOptions, CliError> {
+fn fix_options(args: &FixArgs, ctx: &Context) -> Result<FixOptions, CliError> {
     let template = match &args.alias_template {
         Some(text) => text
             .parse::<AliasTemplate>()
@@ -167,27 +177,27 @@ fn fix_options(args: &FixArgs, settings: &Settings) -> Result<FixOptions, CliErr
     Ok(FixOptions {
         template,
         alias_domain: args.alias_domain.clone(),
-        concurrency: concurrency(args.write.concurrency, settings)?,
+        concurrency: concurrency(args.write.concurrency, &ctx.settings)?,
         max_changes: args.write.max_changes,
         watch: WatchOptions {
-            poll_interval: positive("--poll-interval", &args.poll_interval)?
-                .unwrap_or(defaults.poll_interval),
+            poll_interval: poll_interval(args, ctx)?.unwrap_or(defaults.poll_interval),
             timeout: positive("--timeout", &args.timeout)?.unwrap_or(defaults.timeout),
             on_timeout: args.on_timeout.map(on_timeout).unwrap_or_default(),
             keep_aliases: args.keep_aliases,
         },
-        plans: settings.mailbox_plans(),
-        dual_write_retry: settings
+        plans: ctx.settings.mailbox_plans(),
+        dual_write_retry: ctx
+            .settings
             .dual_write_retry
             .as_ref()
             .map_or(mailfix_engine::aliases::DUAL_WRITE_RETRY, |d| d.value),
     })
 }
 
-fn resume_options(args: &FixArgs) -> Result<ResumeOptions, CliError> {
+fn resume_options(args: &FixArgs, ctx: &Context) -> Result<ResumeOptions, CliError> {
     Ok(ResumeOptions {
         concurrency: concurrency_flag(args.write.concurrency)?,
-        poll_interval: positive("--poll-interval", &args.poll_interval)?,
+        poll_interval: poll_interval(args, ctx)?,
         timeout: positive("--timeout", &args.timeout)?,
         on_timeout: args.on_timeout.map(on_timeout),
         keep_aliases: args.keep_aliases.then_some(true),
@@ -218,6 +228,40 @@ fn concurrency_flag(value: Option<usize>) -> Result<Option<usize>, CliError> {
         .hint("3 is the default; Exchange pushes back above what it accepts, and mailfix then lowers it by itself")),
         other => Ok(other),
     }
+}
+
+/// `--poll-interval`, at least the floor for the service's clock (5 s, scaled by the reports
+/// window against a simulator with a faster clock).
+fn poll_interval(args: &FixArgs, ctx: &Context) -> Result<Option<Duration>, CliError> {
+    let Some(interval) = positive("--poll-interval", &args.poll_interval)? else {
+        return Ok(None);
+    };
+    let window = ctx.settings.reports_window.as_ref();
+    let floor = match window {
+        Some(window) => fix::min_poll_interval(window.value),
+        None => fix::MIN_POLL_INTERVAL,
+    };
+    if interval >= floor {
+        return Ok(Some(interval));
+    }
+    let scaled = match window {
+        Some(w) => format!(
+            " (5s of the service's time at the reports window of {} from {})",
+            format_duration(w.value),
+            w.source
+        ),
+        None => String::new(),
+    };
+    Err(CliError::usage(format!(
+        "--poll-interval {} is shorter than the floor of {}{scaled}",
+        format_duration(interval),
+        format_duration(floor),
+    ))
+    .hint(
+        "a write-back takes minutes and faster polls only spend the tenant's request budget; \
+         use --poll-interval 5s or more (against a simulator with a faster clock, set \
+         MAILFIX_REPORTS_WINDOW as its banner says and the floor shrinks with it)",
+    ))
 }
 
 /// A duration flag that must be longer than zero.

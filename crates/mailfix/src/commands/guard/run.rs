@@ -24,7 +24,7 @@ use super::render::{Fanout, Lines};
 use super::shutdown::OnSignal;
 use super::webhook::Webhook;
 use crate::cli::{FailOn, OutputFormat};
-use crate::confirm::{Answer, confirm};
+use crate::confirm::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -178,10 +178,8 @@ fn allow_remediation(args: &GuardArgs, ctx: &Context) -> Result<(), CliError> {
         .hint("pass --yes (or set unattended = true in the config profile) to let it fix, or use --mode alert"));
     }
     let write = crate::cli::WriteArgs::default();
-    match confirm(&ctx.printer, &write, question)? {
-        Answer::Proceed => Ok(()),
-        Answer::Declined => Err(CliError::usage("declined: guard did not start")),
-    }
+    // A "no" is the usage error "declined: nothing was changed" (exit 2): guard did not start.
+    confirm(&ctx.printer, &write, question)
 }
 
 fn webhook(

@@ -1,5 +1,5 @@
 //! `mailfix runs` and `mailfix runs show ID`: the journal's runs, and one run's items with their
-//! states, timings and write-back latency (SPEC §6).
+//! states, timings and write-back latency (README "Runs and the journal").
 
 mod render;
 mod run;

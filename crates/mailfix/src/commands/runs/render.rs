@@ -154,8 +154,8 @@ fn show_table(detail: &RunDetail, header: &[&str]) -> String {
         }
     );
     out.push_str(&format!(
-        "{} items: {}\n",
-        detail.items.len(),
+        "{}: {}\n",
+        crate::output::count(detail.items.len(), "item", "items"),
         states_text(detail)
     ));
     if let Some(l) = detail.latency() {

@@ -1,4 +1,4 @@
-//! The scan report in each output format (SPEC §3): a table of findings and a summary, one JSON
+//! The scan report in each output format (README "Scan"): a table of findings and a summary, one JSON
 //! document, one JSON finding per line, or CSV. Field names and column headers are stable.
 
 use mailfix_engine::Finding;
@@ -8,6 +8,7 @@ use mailfix_engine::scope::SkipCounts;
 use crate::cli::OutputFormat;
 use crate::error::CliError;
 use crate::output;
+use crate::table::Column;
 
 /// Column headers of the CSV output.
 const CSV_HEADER: [&str; 8] = [
@@ -50,10 +51,14 @@ fn table(report: &ScanReport) -> String {
                 f.remedy.clone(),
             ]
         });
-        out.push_str(&output::table(
-            &["user", "rule", "severity", "detail", "remedy"],
-            rows,
-        ));
+        let columns = [
+            Column::Text("user"),
+            Column::Text("rule"),
+            Column::Text("severity"),
+            Column::Prose("detail"),
+            Column::Command("remedy"),
+        ];
+        out.push_str(&output::table_of(&columns, rows));
         out.push('\n');
     }
     out.push_str(&summary(report));
@@ -63,8 +68,8 @@ fn table(report: &ScanReport) -> String {
 fn summary(report: &ScanReport) -> String {
     let mut out = format!("Scope: {}\n", report.scope);
     out.push_str(&format!(
-        "Scanned: {} users{}\n",
-        report.scanned,
+        "Scanned: {}{}\n",
+        output::count(report.scanned, "user", "users"),
         skipped(&report.skipped)
     ));
     let s = &report.summary;
@@ -73,9 +78,9 @@ fn summary(report: &ScanReport) -> String {
         return out;
     }
     out.push_str(&format!(
-        "Findings: {} on {} users\n",
+        "Findings: {} on {}\n",
         report.findings.len(),
-        s.users_with_findings
+        output::count(s.users_with_findings, "user", "users")
     ));
     for (rule, count) in &s.by_rule {
         let first = report.findings.iter().find(|f| &f.rule == rule);
@@ -134,6 +139,7 @@ mod tests {
             },
             findings,
             rules_skipped: Vec::new(),
+            not_found: Vec::new(),
         }
     }
 

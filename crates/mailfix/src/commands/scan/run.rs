@@ -12,6 +12,7 @@ use crate::cli::{FailOn, ScanArgs};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::not_found;
 use crate::progress;
 
 /// Runs `mailfix scan`.
@@ -42,6 +43,7 @@ pub async fn scan_and_print(args: &ScanArgs, ctx: &Context) -> Result<ScanReport
             skipped.rule, skipped.reason
         ));
     }
+    not_found::warn(&ctx.printer, &report.not_found, "they were not scanned");
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
     Ok(report)

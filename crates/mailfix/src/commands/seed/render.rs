@@ -1,40 +1,41 @@
-//! How `seed` shows its plan (status lines on stderr) and its report (stdout: a table with the rows
-//! that need attention and the counts, or JSON / NDJSON / CSV), and the `--report` CSV file.
+//! How `seed` shows its plan (status lines on stderr) and ends its report (stdout: a table with the
+//! rows that need attention and the counts, or the last fields of the JSON document; the rows
+//! themselves went out through `sink`).
 
 use std::time::Instant;
 
 use mailfix_client::Client;
-use mailfix_engine::RunId;
 use mailfix_engine::duration::format_duration;
 use mailfix_engine::events::Command;
 use mailfix_engine::fix::RequestCounts;
 use mailfix_engine::journal::Journal;
-use mailfix_engine::seed::{Decision, RowReport, RowStatus, SeedPlan, SeedReport, SeedSummary};
+use mailfix_engine::seed::{SeedPlan, SeedReport, SeedSummary};
 use serde::Serialize;
 
+use super::sink::{Attention, ReportSink};
 use crate::cli::OutputFormat;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::output;
-
-/// Writes listed before confirmation (the rest are counted).
-const PLAN_LISTED: usize = 20;
+use crate::table::Column;
 
 /// The plan in a few status lines; on a terminal also the first writes.
 pub fn plan(ctx: &Context, plan: &SeedPlan) {
-    let methods = plan.rows.iter().flat_map(|r| &r.methods);
-    let count = |f: fn(&Decision) -> bool| methods.clone().filter(|m| f(&m.decision)).count();
-    let creates = count(|d| *d == Decision::Create);
-    let updates = count(|d| matches!(d, Decision::Update { .. }));
-    let unchanged = count(|d| *d == Decision::Skip);
-    let unusable = plan
-        .rows
-        .iter()
-        .filter(|r| r.status != RowStatus::Ready)
-        .count();
+    let c = &plan.counts;
     ctx.printer.status(&format!(
-        "plan: {} rows; {creates} methods to create, {updates} to update, {unchanged} already registered; {unusable} rows cannot be applied",
-        plan.rows.len()
+        "plan: {}; {} to create, {} to update, {} already registered; {} cannot be applied in \
+         full ({}, {})",
+        output::count(c.rows, "row", "rows"),
+        output::count(c.creates, "method", "methods"),
+        c.updates,
+        c.unchanged,
+        output::count(c.not_in_full, "row", "rows"),
+        output::count(
+            c.unusable,
+            "invalid or blocked value",
+            "invalid or blocked values"
+        ),
+        output::count(c.conflicts, "conflict", "conflicts"),
     ));
     if plan.writes() > 0 {
         let per = mailfix_client::Limits::default().reports_requests;
@@ -55,37 +56,30 @@ pub fn plan(ctx: &Context, plan: &SeedPlan) {
     if !ctx.printer.progress_allowed() || plan.writes() == 0 {
         return;
     }
-    let writes: Vec<Vec<String>> = plan
-        .rows
-        .iter()
-        .flat_map(|r| r.writes().map(move |m| (r, m)))
-        .take(PLAN_LISTED)
-        .map(|(r, m)| {
-            let user = r.user.as_ref().map_or(r.upn.as_str(), |u| u.upn.as_str());
-            vec![
-                r.line.to_string(),
-                user.to_owned(),
-                m.kind.to_string(),
-                m.decision.verb().to_owned(),
-                m.value.clone(),
-            ]
-        })
-        .collect();
+    let writes = plan.preview.iter().map(|w| {
+        vec![
+            w.line.to_string(),
+            w.user.clone(),
+            w.kind.to_string(),
+            w.verb.to_owned(),
+            w.value.clone(),
+        ]
+    });
     ctx.printer
         .status(output::table(&["line", "user", "method", "action", "value"], writes).trim_end());
-    if plan.writes() > PLAN_LISTED {
-        ctx.printer
-            .status(&format!("... and {} more", plan.writes() - PLAN_LISTED));
+    if plan.writes() > plan.preview.len() {
+        ctx.printer.status(&format!(
+            "... and {} more",
+            plan.writes() - plan.preview.len()
+        ));
     }
 }
 
-/// The machine-readable document (`-o json`). Field names are stable.
+/// The last fields of the JSON document (its rows were written as they came). Field names are
+/// stable.
 #[derive(Serialize)]
-struct JsonReport<'a> {
-    run: Option<&'a RunId>,
-    dry_run: bool,
+struct Tail<'a> {
     interrupted: bool,
-    rows: &'a [RowReport],
     summary: &'a SeedSummary,
     requests: RequestCounts,
     elapsed_s: f64,
@@ -93,55 +87,52 @@ struct JsonReport<'a> {
     notes: &'a [String],
 }
 
-/// Prints the report in the chosen format.
+/// Ends the output: the JSON document's last fields, or the table of the rows that need
+/// attention and the counts.
 pub fn output(
     ctx: &Context,
     client: &Client,
     started: Instant,
     report: &SeedReport,
+    sink: ReportSink<'_>,
 ) -> Result<(), CliError> {
-    let text = match ctx.settings.output {
-        OutputFormat::Table => table(report),
-        OutputFormat::Json => output::json(&JsonReport {
-            run: report.run.as_ref(),
-            dry_run: report.dry_run,
-            interrupted: report.interrupted,
-            rows: &report.rows,
-            summary: &report.summary,
-            requests: RequestCounts::from(&client.counters()),
-            elapsed_s: started.elapsed().as_secs_f64(),
-            notes: &report.notes,
-        })?,
-        OutputFormat::Ndjson => output::ndjson(&report.rows)?,
-        OutputFormat::Csv => report_csv(report)?,
+    let tail = Tail {
+        interrupted: report.interrupted,
+        summary: &report.summary,
+        requests: RequestCounts::from(&client.counters()),
+        elapsed_s: started.elapsed().as_secs_f64(),
+        notes: &report.notes,
     };
-    ctx.printer.data(&text);
+    let attention = sink.finish(&tail)?;
+    if ctx.settings.output == OutputFormat::Table {
+        ctx.printer.data(&table(report, attention));
+    }
     Ok(())
 }
 
 /// The rows that need attention, then the counts.
-fn table(report: &SeedReport) -> String {
+fn table(report: &SeedReport, attention: Attention) -> String {
     let mut out = String::new();
     if report.dry_run {
         out.push_str("dry run: nothing was written\n");
     }
-    let attention: Vec<Vec<String>> = report
-        .rows
-        .iter()
-        .filter(|r| !r.result.is_done())
-        .map(|r| {
-            vec![
-                r.line.to_string(),
-                r.upn.clone(),
-                r.result.as_str().to_owned(),
-                r.reason.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    if !attention.is_empty() {
-        out.push_str(&output::table(
-            &["line", "user", "result", "reason"],
-            attention,
+    if !attention.rows.is_empty() {
+        let columns = [
+            Column::Text("line"),
+            Column::Text("user"),
+            Column::Text("result"),
+            Column::Prose("reason"),
+        ];
+        out.push_str(&output::table_of(&columns, attention.rows));
+    }
+    if attention.more > 0 {
+        out.push_str(&format!(
+            "... and {} more (every row is in --report FILE and -o json)\n",
+            output::count(
+                attention.more,
+                "row that needs attention",
+                "rows that need attention"
+            )
         ));
     }
     let s = &report.summary;
@@ -153,8 +144,12 @@ fn table(report: &SeedReport) -> String {
         .collect();
     out.push_str(&output::table(&["result", "rows"], counts));
     out.push_str(&format!(
-        "{} rows; methods: {} created, {} updated, {} already registered, {} failed\n",
-        s.rows, s.created, s.updated, s.unchanged, s.failed_writes
+        "{}; methods: {} created, {} updated, {} already registered, {} failed\n",
+        output::count(s.rows, "row", "rows"),
+        s.created,
+        s.updated,
+        s.unchanged,
+        s.failed_writes
     ));
     if let Some(run) = &report.run {
         out.push_str(&format!("run: {run}\n"));
@@ -163,22 +158,6 @@ fn table(report: &SeedReport) -> String {
         out.push_str(&format!("note: {note}\n"));
     }
     out
-}
-
-/// One line per input row: line, user, action, result, reason.
-pub fn report_csv(report: &SeedReport) -> Result<String, CliError> {
-    output::csv(
-        &["line", "user", "action", "result", "reason"],
-        report.rows.iter().map(|r| {
-            vec![
-                r.line.to_string(),
-                r.upn.clone(),
-                r.action.clone(),
-                r.result.as_str().to_owned(),
-                r.reason.clone().unwrap_or_default(),
-            ]
-        }),
-    )
 }
 
 /// After a failed run: how to take it up again.

@@ -1,21 +1,22 @@
 //! Running `mailfix seed`: its own settings, the plan, confirmation, the journaled apply and the
 //! report.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use mailfix_client::Permission;
 use mailfix_engine::RunId;
 use mailfix_engine::journal::Journal;
 use mailfix_engine::seed::{
-    ApplyOptions, ColumnMap, CsvOptions, RunStart, SeedError, SeedInput, SeedPlan, dry_run,
-    execute, plan_seed, resume_target, without_writes,
+    ApplyOptions, ColumnMap, CsvOptions, RunStart, SeedError, SeedInput, SeedPlan, SeedReport,
+    dry_run, execute, plan_seed, resume_target,
 };
 
 use super::render;
+use super::sink::ReportSink;
 use crate::cli::{SeedArgs, WriteArgs};
-use crate::confirm::{self, Answer};
+use crate::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -88,23 +89,67 @@ pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
     let (journal, start, input) = start(ctx, args, &settings)?;
     let client = ctx.client()?;
     let reporter = progress::reporter(ctx.printer.clone());
-    let plan = plan_seed(&client, input, &*reporter)
-        .await
-        .map_err(seed_error)?;
+    let dry = args.write.dry_run;
+    let mut sink = ReportSink::new(
+        &ctx.printer,
+        ctx.settings.output,
+        dry,
+        args.report.as_deref(),
+    )?;
+    // A dry run's rows go out as they are planned, unless --max-changes must see the whole plan
+    // first (a refused plan prints nothing): then the rows come from a second planning pass.
+    let stream_now = dry && args.write.max_changes.is_none();
+    let planning = plan_seed(
+        &client,
+        input,
+        &*reporter,
+        stream_now.then_some(&mut sink as _),
+    )
+    .await;
+    let (plan, planned) = match planning {
+        Ok(done) => done,
+        Err(e) => return Err(sink.abort(seed_error(e))),
+    };
     render::plan(ctx, &plan);
-    if args.write.dry_run {
-        return finish(ctx, args, &client, started, dry_run(&plan));
-    }
     plan.check_max_changes(args.write.max_changes)
         .map_err(seed_error)?;
-    confirm(ctx, &plan, &args.write)?;
+    if dry {
+        let planned = match stream_now {
+            true => planned,
+            false => {
+                let again = plan_seed(&client, plan.input.clone(), &*reporter, Some(&mut sink));
+                match again.await {
+                    Ok((_, planned)) => planned,
+                    Err(e) => return Err(sink.abort(seed_error(e))),
+                }
+            }
+        };
+        return finish(ctx, &client, started, dry_run(planned), sink);
+    }
+    // A resumed run was confirmed when it started (by --yes or at the prompt), as fix --resume.
+    if settings.resume.is_none() {
+        confirm(ctx, &plan, &args.write)?;
+    }
     let journal = match journal {
-        Some(j) => j,
-        None if plan.writes() > 0 => ctx.journal_write("seed")?,
-        None => return finish(ctx, args, &client, started, without_writes(&plan)),
+        Some(j) => Some(j),
+        None if plan.writes() > 0 => Some(ctx.journal_write("seed")?),
+        None => None,
     };
-    let report = apply(ctx, &client, &journal, &plan, start, &settings, &*reporter).await?;
-    finish(ctx, args, &client, started, report)
+    let applied = apply(
+        ctx,
+        &client,
+        journal.as_ref(),
+        &plan,
+        start,
+        &settings,
+        &*reporter,
+        &mut sink,
+    )
+    .await;
+    match applied {
+        Ok(report) => finish(ctx, &client, started, report, sink),
+        Err(error) => Err(sink.abort(error)),
+    }
 }
 
 /// A new run, or the run `--resume` names (its journal is locked first; its input is what it
@@ -132,15 +177,17 @@ fn start(
     Ok((Some(journal), RunStart::Resume(target), input))
 }
 
+#[allow(clippy::too_many_arguments, reason = "the run's parts, each needed")]
 async fn apply(
     ctx: &Context,
     client: &mailfix_client::Client,
-    journal: &Journal,
+    journal: Option<&Journal>,
     plan: &SeedPlan,
     start: RunStart,
     settings: &SeedSettings,
     reporter: &dyn mailfix_engine::events::Reporter,
-) -> Result<mailfix_engine::seed::SeedReport, CliError> {
+    sink: &mut ReportSink<'_>,
+) -> Result<SeedReport, CliError> {
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = watch_ctrl_c(stop.clone());
     let result = execute(
@@ -151,13 +198,14 @@ async fn apply(
         &settings.apply,
         reporter,
         &stop,
+        sink,
     )
     .await;
     watcher.abort();
     result.map_err(|e| {
         let client_failure = matches!(e, SeedError::Client(_));
         let error = seed_error(e);
-        if client_failure && let Some(hint) = render::resume_hint(journal) {
+        if client_failure && let Some(hint) = journal.and_then(render::resume_hint) {
             ctx.printer.status(&hint);
         }
         error
@@ -177,36 +225,33 @@ fn watch_ctrl_c(stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Asks before writing, as `fix` does (`crate::confirm`); a "no" is an error here: nothing was
-/// written.
+/// Asks before writing, as `fix` does (`crate::confirm`).
 fn confirm(ctx: &Context, plan: &SeedPlan, write: &WriteArgs) -> Result<(), CliError> {
     let writes = plan.writes();
     if writes == 0 {
         return Ok(());
     }
-    let question = format!("Write {writes} authentication methods?");
-    match confirm::confirm(&ctx.printer, write, &question)? {
-        Answer::Proceed => Ok(()),
-        Answer::Declined => Err(CliError::usage("not confirmed; nothing was written")),
-    }
+    let question = format!(
+        "Write {}?",
+        crate::output::count(writes, "authentication method", "authentication methods")
+    );
+    confirm::confirm(&ctx.printer, write, &question)
 }
 
-/// Prints the report, writes `--report`, and picks the exit code.
+/// Ends the output and the `--report` file, and picks the exit code.
 fn finish(
     ctx: &Context,
-    args: &SeedArgs,
     client: &mailfix_client::Client,
     started: Instant,
-    report: mailfix_engine::seed::SeedReport,
+    report: SeedReport,
+    sink: ReportSink<'_>,
 ) -> Result<Exit, CliError> {
-    if let Some(path) = &args.report {
-        write_report(path, &report)?;
-    }
-    render::output(ctx, client, started, &report)?;
+    render::output(ctx, client, started, &report, sink)?;
     if report.interrupted {
         if let Some(run) = &report.run {
             ctx.printer.notice(&format!(
-                "interrupted; resume with: mailfix seed --resume {run}"
+                "interrupted; resume with: {}",
+                crate::commands::fix::with_journal(ctx, &format!("mailfix seed --resume {run}"))
             ));
         }
         return Ok(Exit::Interrupted);
@@ -218,22 +263,20 @@ fn finish(
     })
 }
 
-fn write_report(path: &Path, report: &mailfix_engine::seed::SeedReport) -> Result<(), CliError> {
-    let text = render::report_csv(report)?;
-    // It holds personal data (phone numbers, private email addresses): a private file.
-    crate::output::write_private(path, text.as_bytes()).map_err(|e| {
-        CliError::runtime(format!("cannot write the report {}", path.display())).cause(e)
-    })
-}
-
 /// Engine errors as the user sees them: file and plan problems are usage errors (exit 2).
 fn seed_error(error: SeedError) -> CliError {
     match error {
+        SeedError::Client(e) if e.is_forbidden() && e.operation().is_some_and(is_methods_call) => {
+            // seed writes methods: reading them is not all it needs, so the hint names the
+            // write permission (which includes the read one) even when a read was refused.
+            CliError::from(e).hint(Permission::AuthMethodReadWriteAll.hint())
+        }
         SeedError::Client(e) => CliError::from(e),
         SeedError::Journal(e) => CliError::from(e),
-        SeedError::TooManyChanges { .. } => {
-            CliError::usage(error.to_string()).hint("raise --max-changes, or split the HR file")
-        }
+        SeedError::TooManyChanges { .. } => CliError::usage(error.to_string()).hint(
+            "raise --max-changes, or split the HR file (--dry-run without --max-changes shows \
+                 the plan)",
+        ),
         SeedError::Csv { ref source, .. } => {
             let hint = csv_hint(source);
             let out = CliError::usage(error.to_string());
@@ -258,10 +301,34 @@ fn seed_error(error: SeedError) -> CliError {
     }
 }
 
-fn csv_hint(error: &mailfix_engine::seed::HrCsvError) -> Option<&'static str> {
+/// Whether a Graph operation reads or writes authentication methods (`methods.list`, ...).
+fn is_methods_call(operation: &str) -> bool {
+    operation.starts_with("methods.")
+}
+
+fn csv_hint(error: &mailfix_engine::seed::HrCsvError) -> Option<String> {
     use mailfix_engine::seed::HrCsvError as E;
     match error {
-        E::Malformed { .. } => Some("check the quotes on that line, or pass --delimiter"),
+        E::Malformed { .. } => Some("check the quotes on that line, or pass --delimiter".into()),
+        E::NoUserColumn { headers } | E::NothingToSeed { headers } => {
+            other_delimiter(headers).map(|d| {
+                format!(
+                    "the header row reads as one column split by '{d}': pass --delimiter '{d}' \
+                     (',', ';' and tab are found by themselves)"
+                )
+            })
+        }
         _ => None,
     }
+}
+
+/// The delimiter a one-column header row seems to use instead of `,`, `;` or tab
+/// (`UPN|Mobile|PersonalEmail`).
+fn other_delimiter(headers: &str) -> Option<char> {
+    if headers.contains(", ") {
+        return None;
+    }
+    ['|', ':', '^', '~', '!']
+        .into_iter()
+        .find(|d| headers.matches(*d).count() >= 1)
 }

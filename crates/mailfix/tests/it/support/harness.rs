@@ -72,11 +72,19 @@ impl TestSim {
             .env("MAILFIX_GRAPH_URL", &info.graph_url)
             .env("MAILFIX_EXO_URL", &info.exo_url)
             .env("MAILFIX_JOURNAL", self.journal())
+            .env("MAILFIX_REPORTS_WINDOW", self.reports_window())
             .kill_on_drop(true);
         if let Some(ca) = &info.ca_file {
             cmd.env("MAILFIX_CA_FILE", ca);
         }
         cmd
+    }
+
+    /// The reports window for this simulator's clock, as its banner prints it: the services' 10 s
+    /// divided by the time scale (the poll floor of `fix` scales with it too).
+    pub fn reports_window(&self) -> String {
+        let scale = self.sim.state.clock.scale();
+        format!("{}ms", (10_000.0 / scale).ceil().max(1.0) as u64)
     }
 
     /// A `mailfix` command signing in as the scenario's `limited` app (only `User.Read.All`), and
