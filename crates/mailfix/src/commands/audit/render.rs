@@ -222,6 +222,7 @@ mod tests {
                 user("anna@contoso.com", AuditClass::Failing, true),
                 user("bo@contoso.com", AuditClass::Completed, false),
             ],
+            days: vec![],
             problems: vec![],
         }
     }
