@@ -6,6 +6,7 @@ mod confirm;
 mod connect;
 mod error;
 mod exit;
+mod html;
 mod interrupt;
 mod output;
 mod printer;

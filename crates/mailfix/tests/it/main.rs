@@ -18,6 +18,7 @@ mod fault_matrix;
 mod fix;
 mod fix_crash;
 mod fix_watch;
+mod html_report;
 mod runs;
 mod scan;
 mod scan_output;

@@ -18,6 +18,7 @@ use crate::cli::{AuditArgs, ScopeArgs};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 
 /// Runs `mailfix audit`.
 pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -28,6 +29,7 @@ pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
 /// `mailfix demo`).
 pub async fn audit_and_print(args: &AuditArgs, ctx: &Context) -> Result<AuditReport, CliError> {
     let options = options(args, Utc::now())?;
+    let html = ReportFile::from_flag(args.html.path.as_deref())?;
     // Created now, so that an unwritable path fails before the audit log is read.
     let failing_file = args
         .failing_users_file
@@ -44,6 +46,9 @@ pub async fn audit_and_print(args: &AuditArgs, ctx: &Context) -> Result<AuditRep
     }
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
+    if let Some(file) = &html {
+        reports::write_audit(ctx, file, &report)?;
+    }
     Ok(report)
 }
 

@@ -13,6 +13,7 @@ use crate::confirm::{Answer, confirm};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 
 /// Runs `mailfix cleanup`.
 pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -20,6 +21,7 @@ pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
     let run = run_filter(args)?;
     let spec = args.scope.to_spec();
     check_sweep_scope(args.sweep, spec.is_empty())?;
+    let html = ReportFile::for_run(args.html.path.as_deref(), args.write.dry_run)?;
     let journal = open_journal(ctx, args.write.dry_run)?;
     let client = ctx.client()?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
@@ -48,10 +50,40 @@ pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
     max_changes()?;
     let journal = journal.ok_or_else(|| CliError::runtime("internal error: no journal"))?;
     if plan.changes() == 0 {
-        render::summary(ctx, &cleanup::nothing_to_do(&client))?;
+        let report = cleanup::nothing_to_do(&client);
+        render::summary(ctx, &report)?;
+        write_html(ctx, args, html.as_ref(), &report)?;
         return Ok(Exit::Success);
     }
-    carry_out(ctx, args, &client, &journal, plan, concurrency).await
+    carry_out(
+        ctx,
+        args,
+        &client,
+        &journal,
+        plan,
+        concurrency,
+        html.as_ref(),
+    )
+    .await
+}
+
+fn write_html(
+    ctx: &Context,
+    args: &CleanupArgs,
+    html: Option<&ReportFile>,
+    report: &cleanup::CleanupReport,
+) -> Result<(), CliError> {
+    let Some(file) = html else {
+        return Ok(());
+    };
+    let scope = match (&args.run, args.sweep) {
+        (Some(run), _) => format!("the temporary aliases of run {run}"),
+        (None, true) => {
+            "the journal's temporary aliases, and marker aliases in the scope".to_owned()
+        }
+        (None, false) => "every temporary alias the journal records".to_owned(),
+    };
+    reports::write_cleanup(ctx, file, report, &scope)
 }
 
 async fn carry_out(
@@ -61,6 +93,7 @@ async fn carry_out(
     journal: &Journal,
     plan: CleanupPlan,
     concurrency: usize,
+    html: Option<&ReportFile>,
 ) -> Result<Exit, CliError> {
     let question = format!(
         "Remove the temporary aliases of {} mailbox items?",
@@ -80,6 +113,7 @@ async fn carry_out(
     };
     let outcome = cleanup::execute(fix_ctx, plan, concurrency).await?;
     render::summary(ctx, &outcome.report)?;
+    write_html(ctx, args, html, &outcome.report)?;
     if let Some(error) = outcome.stopped_by {
         return Err(CliError::from(error));
     }

@@ -19,6 +19,7 @@ use crate::confirm::{self, Answer};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 use crate::progress;
 
 /// The command's flags, checked.
@@ -84,6 +85,7 @@ fn delimiter(text: &str) -> Result<u8, CliError> {
 /// Runs `mailfix seed`.
 pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
     let settings = SeedSettings::resolve(args)?;
+    let html = ReportFile::from_flag(args.html.path.as_deref())?;
     let started = Instant::now();
     let (journal, start, input) = start(ctx, args, &settings)?;
     let client = ctx.client()?;
@@ -93,7 +95,7 @@ pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
         .map_err(seed_error)?;
     render::plan(ctx, &plan);
     if args.write.dry_run {
-        return finish(ctx, args, &client, started, dry_run(&plan));
+        return finish(ctx, args, &client, started, dry_run(&plan), html.as_ref());
     }
     plan.check_max_changes(args.write.max_changes)
         .map_err(seed_error)?;
@@ -101,10 +103,13 @@ pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
     let journal = match journal {
         Some(j) => j,
         None if plan.writes() > 0 => ctx.journal_write("seed")?,
-        None => return finish(ctx, args, &client, started, without_writes(&plan)),
+        None => {
+            let report = without_writes(&plan);
+            return finish(ctx, args, &client, started, report, html.as_ref());
+        }
     };
     let report = apply(ctx, &client, &journal, &plan, start, &settings, &*reporter).await?;
-    finish(ctx, args, &client, started, report)
+    finish(ctx, args, &client, started, report, html.as_ref())
 }
 
 /// A new run, or the run `--resume` names (its journal is locked first; its input is what it
@@ -190,11 +195,19 @@ fn finish(
     client: &mailfix_client::Client,
     started: Instant,
     report: mailfix_engine::seed::SeedReport,
+    html: Option<&ReportFile>,
 ) -> Result<Exit, CliError> {
     if let Some(path) = &args.report {
         write_report(path, &report)?;
     }
     render::output(ctx, client, started, &report)?;
+    if let Some(file) = html {
+        let source = args
+            .file
+            .as_deref()
+            .unwrap_or(std::path::Path::new("(the resumed run's file)"));
+        reports::write_seed(ctx, file, &report, source)?;
+    }
     if report.interrupted {
         if let Some(run) = &report.run {
             ctx.printer.notice(&format!(

@@ -4,5 +4,7 @@
 /// Crash trials: kill a write command at random moments and inspect what it left.
 pub mod crash;
 mod harness;
+/// HTML reports: parsed, and checked for what a browser without network and a screen reader need.
+pub mod html;
 
 pub use harness::{TestSim, interrupt, run, stderr, stdout, write};
