@@ -13,7 +13,7 @@ use mailfix_engine::journal::{
 use mailfix_engine::scan::{ScanReport, Summary};
 use mailfix_engine::{Finding, RunId, Severity, UserRef};
 
-use super::views::{RunView, ScanView};
+use super::views::{GuardCycle, GuardView, RunView, ScanView};
 use super::{Header, Portal, pages};
 use crate::settings::CloudName;
 
@@ -159,4 +159,50 @@ fn a_small_fix_report_labels_every_user_in_its_timeline() {
         );
     }
     assert!(labels.contains("no write-back"), "the stuck user is marked");
+}
+
+#[test]
+fn a_guard_cycle_report_shows_its_findings_and_its_fix_run() {
+    let detail = fix_run(12);
+    let finding = Finding {
+        rule: "MF003".into(),
+        name: "empty-mail-synced".into(),
+        severity: Severity::Error,
+        user: UserRef::new("0b6f1a10-0000-4000-8000-00000000b001", "sam@contoso.com"),
+        detail: "`mail` is empty on a user synchronised from on-premises AD".into(),
+        fixable: false,
+        remedy: "set mail in on-premises AD and sync".into(),
+    };
+    let cycle = GuardCycle {
+        cycle: 7,
+        full: false,
+        changes: 13,
+        checked: 13,
+        findings: std::slice::from_ref(&finding),
+        fix_run: Some(&detail),
+    };
+    let portal = Portal::for_cloud(CloudName::UsGovHigh);
+    let view = GuardView::new(&cycle, &portal, at(1800)).unwrap();
+    let header = Header::at(at(1800), None, "guard", "group 'New starters'");
+    let page = pages::guard(&header, &view.tiles, &view.scan, view.run.as_ref()).unwrap();
+    assert_eq!(parse_errors(&page), Vec::<String>::new());
+    let doc = scraper::Html::parse_document(&page);
+    let titles = scraper::Selector::parse("svg > title").unwrap();
+    let titles: Vec<String> = doc.select(&titles).map(|t| t.text().collect()).collect();
+    assert!(
+        titles.iter().any(|t| t.starts_with("Findings by rule")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.starts_with("Timeline of 12 users")),
+        "{titles:?}"
+    );
+    assert!(
+        page.contains("https://entra.microsoft.us/#view/"),
+        "the cloud's admin center"
+    );
+    assert_eq!(
+        super::reports::cycle_path(std::path::Path::new("guard-{cycle}.html"), 7),
+        std::path::PathBuf::from("guard-7.html")
+    );
 }

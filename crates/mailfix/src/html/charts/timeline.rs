@@ -123,7 +123,7 @@ fn plot(root: &Area<'_>, rows: &[TimelineRow], spans: &[Span], end: f64, labelle
     let arrow = x_end * 0.015;
     let mut chart = ChartBuilder::on(&root)
         .margin(12)
-        .margin_right(if labelled { 330 } else { 24 })
+        .margin_right(if labelled { 330 } else { 200 })
         .x_label_area_size(44)
         .y_label_area_size(40)
         .build_cartesian_2d(0.0..x_end, 0.0..n)?;
@@ -137,6 +137,7 @@ fn plot(root: &Area<'_>, rows: &[TimelineRow], spans: &[Span], end: f64, labelle
             .x_label_formatter(&|v| axis.tick(*v)),
     )
     .draw()?;
+    let per_pixel = n / f64::from(chart.plotting_area().dim_in_pixel().1.max(1));
     let pad = if labelled { 0.18 } else { 0.0 };
     // Row r spans y from n - r - 1 to n - r (row 0 at the top).
     let top = |s: &Span| n - s.first as f64 - pad;
@@ -165,14 +166,25 @@ fn plot(root: &Area<'_>, rows: &[TimelineRow], spans: &[Span], end: f64, labelle
             if tone == Tone::Bad {
                 let (first, last) = (band[0].0, band[band.len() - 1].0);
                 let mid = (top(first) + bottom(last)) / 2.0;
+                // At least 16 pixels tall, however few rows it stands for.
+                let half = ((top(first) - bottom(last)) / 2.0).max(8.0 * per_pixel);
                 chart.draw_series(std::iter::once(Polygon::new(
                     vec![
-                        (t(end), top(first)),
+                        (t(end), mid + half),
                         (t(end) + arrow, mid),
-                        (t(end), bottom(last)),
+                        (t(end), mid - half),
                     ],
                     tone.color().filled(),
                 )))?;
+                if !labelled {
+                    let users: usize = band.iter().map(|(s, _, _)| s.rows).sum();
+                    let text = format!(" {users} without a write-back");
+                    chart.draw_series(std::iter::once(Text::new(
+                        text,
+                        (t(end) + arrow, mid),
+                        note(),
+                    )))?;
+                }
             }
         }
     }
