@@ -72,7 +72,8 @@ pub async fn run(args: SimHostArgs) -> anyhow::Result<()> {
         load_s: started.elapsed().as_secs_f64(),
         rss_after_load_kib: vm_hwm_kib().unwrap_or(0),
     };
-    write_private(&args.info_file, &serde_json::to_vec(&info)?)?;
+    // It holds the app's secret: a private file, replaced atomically.
+    mailfix_client::private_file::replace(&args.info_file, &serde_json::to_vec(&info)?)?;
     // Blocks a thread of its own until the harness closes the pipe.
     tokio::task::spawn_blocking(|| {
         let mut sink = Vec::new();
@@ -88,22 +89,4 @@ fn vm_hwm_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Writes a file only its owner can read (it holds the app's secret), then renames it into place
-/// so that a reader never sees half of it.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let partial = path.with_extension("partial");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&partial)?;
-    file.write_all(bytes)?;
-    drop(file);
-    std::fs::rename(&partial, path)?;
-    Ok(())
 }

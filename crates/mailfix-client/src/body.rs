@@ -26,6 +26,18 @@ pub(crate) fn error_hint(headers: &HeaderMap, body: &[u8], status: u16) -> Optio
     }
 }
 
+/// An answer larger than the most the client reads (`Limits::max_answer_bytes`).
+pub(crate) fn too_large(cap: usize) -> crate::error::Error {
+    let size = match cap {
+        c if c >= 1 << 20 && c % (1 << 20) == 0 => format!("{} MiB", c >> 20),
+        c => format!("{c} bytes"),
+    };
+    crate::error::Error::decode(format!(
+        "the answer is larger than {size}, the most mailfix reads of one answer"
+    ))
+    .with_hint(NOT_THE_SERVICE)
+}
+
 /// Most characters of a text body kept in a message.
 const EXCERPT: usize = 300;
 

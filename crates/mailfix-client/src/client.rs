@@ -39,11 +39,10 @@ impl Client {
     /// the first request.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         config.endpoints.validate()?;
-        if config.tenant.trim().is_empty() {
-            return Err(Error::config("the tenant is not set"));
-        }
+        config::check_tenant(&config.tenant)?;
         let http = config::http_client(&config)?;
-        let transport = Transport::new(http, config.retry.clone(), config.limits.clone());
+        let mut transport = Transport::new(http, config.retry.clone(), config.limits.clone());
+        transport.on_connect_retry = config.on_connect_retry.clone();
         let anchor = config
             .exchange_anchor
             .clone()

@@ -27,6 +27,9 @@ pub struct ClientConfig {
     /// `X-AnchorMailbox` for Exchange; by default `UPN:SystemMailbox{...}@{tenant}` when the tenant
     /// is its initial `*.onmicrosoft.com` domain, `APP:SystemMailbox{...}@{tenant}` otherwise.
     pub exchange_anchor: Option<String>,
+    /// Told each time a connection could not be opened and the request is tried again (a refused
+    /// connection elsewhere than this machine, a timeout): the client never prints.
+    pub on_connect_retry: Option<crate::unreachable::OnConnectRetry>,
 }
 
 impl ClientConfig {
@@ -40,8 +43,41 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             exchange_anchor: None,
+            on_connect_retry: None,
         }
     }
+}
+
+/// Checks the tenant before it becomes part of a URL: a tenant id (a GUID) or a domain name
+/// (`contoso.onmicrosoft.com`, `contoso.com`: letters, digits and hyphens in dot-separated labels).
+pub(crate) fn check_tenant(tenant: &str) -> Result<(), Error> {
+    if tenant.trim().is_empty() {
+        return Err(Error::config("the tenant is not set"));
+    }
+    if uuid::Uuid::try_parse(tenant).is_ok() || is_domain_name(tenant) {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "the tenant '{tenant}' is neither a tenant id (a GUID) nor a domain name"
+    ))
+    .with_hint(
+        "use the directory (tenant) id shown on the Overview page of the Microsoft Entra admin \
+         center, or a verified domain such as contoso.onmicrosoft.com (--tenant, MAILFIX_TENANT \
+         or tenant in the config profile)",
+    ))
+}
+
+/// Whether `name` is a DNS domain name of at least two labels.
+fn is_domain_name(name: &str) -> bool {
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|label| {
+            (1..=63).contains(&label.len())
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }
 
 /// The mailbox Exchange routes app-only admin calls to (PROTOCOL.md §1.2).
@@ -130,6 +166,36 @@ mod tests {
             default_anchor("contoso.com"),
             format!("APP:{SYSTEM_MAILBOX}@contoso.com")
         );
+    }
+
+    #[test]
+    fn a_tenant_is_a_guid_or_a_domain_name() {
+        for good in [
+            "0785ef7c-2d7a-4542-b048-95bcab406e0b",
+            "contoso.onmicrosoft.com",
+            "contoso.com",
+            "my-org.co.uk",
+        ] {
+            assert!(check_tenant(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "not a tenant/../x",
+            "contoso",
+            "contoso.com/",
+            "-contoso.com",
+            "contoso..com",
+            "0785ef7c-2d7a-4542-b048",
+            "https://login.microsoftonline.com/contoso.com",
+        ] {
+            assert!(check_tenant(bad).is_err(), "{bad}");
+        }
+        let err = check_tenant("not a tenant/../x").unwrap_err();
+        assert!(
+            err.message()
+                .contains("neither a tenant id (a GUID) nor a domain name")
+        );
+        assert!(err.hint().unwrap().contains("--tenant"));
     }
 
     #[test]

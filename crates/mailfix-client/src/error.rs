@@ -56,6 +56,9 @@ pub enum SignInKind {
     InvalidAssertion,
     /// `invalid_grant`: the cached refresh token expired or was revoked.
     InvalidGrant,
+    /// AADSTS7000218: a credential-less (device code) request from an app that is not a public
+    /// client.
+    NotPublicClient,
     /// Device code: the user declined.
     AuthorizationDeclined,
     /// Device code: the code expired before the user finished.

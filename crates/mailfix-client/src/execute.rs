@@ -16,6 +16,7 @@ use crate::pace::{self, AfterThrottle, Gate, Limits, Pacer};
 use crate::request::{Lane, Request, Response};
 use crate::retry::{self, Outcome, RetryMode, RetryPolicy, Verdict};
 use crate::secret::Secret;
+use crate::unreachable::{self, ConnectRetry, Cure, Diagnosis, OnConnectRetry, Signs};
 
 /// How a request is authorised.
 #[derive(Clone, Copy, Debug)]
@@ -63,18 +64,34 @@ impl Sent {
         }
     }
 
+    /// Why the connection failed and whether trying again can help (`None` for a response).
+    fn diagnosis(&self, req: &Request) -> Option<Diagnosis> {
+        match self {
+            Sent::Response(_) => None,
+            Sent::Unsent(e) | Sent::Lost(e) => Some(unreachable::diagnose(&req.url, Signs::of(e))),
+        }
+    }
+
     /// The final result: a response (whatever its status) or a network error.
     fn finish(self, req: &Request) -> Result<Response, Error> {
-        let (what, e) = match self {
+        let diagnosis = self.diagnosis(req);
+        let host = unreachable::host_of(&req.url);
+        let (unsent, e) = match self {
             Sent::Response(r) => return Ok(r),
-            Sent::Unsent(e) => ("cannot connect", e),
-            Sent::Lost(e) => ("the connection failed before a complete answer", e),
+            Sent::Unsent(e) => (true, e),
+            Sent::Lost(e) => (false, e),
         };
-        let host = req.url.host_str().unwrap_or("?").to_owned();
-        let mut err = Error::new(ErrorKind::Network, format!("{what} ({host})"))
+        let diagnosis =
+            diagnosis.unwrap_or_else(|| unreachable::diagnose(&req.url, Signs::default()));
+        let sure_unapplied = unsent || diagnosis.cure == Cure::None;
+        let headline = match sure_unapplied {
+            true => format!("cannot reach {host}: {}", diagnosis.cause),
+            false => format!("the connection failed before a complete answer ({host})"),
+        };
+        let mut err = Error::new(ErrorKind::Network, headline)
             .at(req.service, req.operation.clone())
             .with_source(e.without_url());
-        if req.mode == RetryMode::NotIdempotent && what != "cannot connect" {
+        if req.mode == RetryMode::NotIdempotent && !sure_unapplied {
             err = err.with_hint(
                 "the request may or may not have been applied; read the current state before \
                  trying again",
@@ -91,6 +108,7 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
     pub(crate) counters: Counters,
+    pub(crate) on_connect_retry: Option<OnConnectRetry>,
     login: Pacer,
     graph: Pacer,
     reports: Pacer,
@@ -117,6 +135,7 @@ impl Transport {
             exchange: Pacer::new(limits.exchange_concurrency, gate()),
             limits,
             counters: Counters::default(),
+            on_connect_retry: None,
         }
     }
 
@@ -155,7 +174,7 @@ impl Transport {
             Err(e) if is_certificate_error(&e) => return Err(tls_error(req, e)),
             Err(e) if e.is_connect() => Sent::Unsent(e),
             Err(e) => Sent::Lost(e),
-            Ok(resp) => read(resp).await,
+            Ok(resp) => read(resp, req, self.limits.max_answer_bytes).await?,
         };
         log_send(req, &sent, started.elapsed());
         Ok(sent)
@@ -202,6 +221,10 @@ impl Transport {
             else {
                 return sent.finish(req);
             };
+            let diagnosis = sent.diagnosis(req);
+            if diagnosis.as_ref().is_some_and(|d| !d.cure.allows(attempt)) {
+                return sent.finish(req);
+            }
             let received_at = match &sent {
                 Sent::Response(r) => r.received_at,
                 _ => now,
@@ -218,11 +241,34 @@ impl Transport {
             }
             self.counters.retry();
             log_retry(req, &sent, attempt, delay, throttled);
+            if let (Sent::Unsent(_), Some(diagnosis)) = (&sent, diagnosis) {
+                self.report_connect_retry(req, diagnosis, attempt, delay);
+            }
             if !throttled && resume > now {
                 self.counters.waited(resume - now);
                 tokio::time::sleep_until(resume).await;
             }
             attempt += 1;
+        }
+    }
+
+    /// Tells the observer, if any, that a connection could not be opened and is tried again.
+    fn report_connect_retry(
+        &self,
+        req: &Request,
+        diagnosis: Diagnosis,
+        attempt: u32,
+        delay: Duration,
+    ) {
+        if let Some(observer) = &self.on_connect_retry {
+            (observer.0)(&ConnectRetry {
+                service: req.service,
+                host: unreachable::host_of(&req.url),
+                cause: diagnosis.cause.clone(),
+                retry: attempt,
+                max_retries: diagnosis.cure.max_retries(self.retry.max_attempts),
+                delay,
+            });
         }
     }
 
@@ -251,20 +297,31 @@ fn log_retry(req: &Request, sent: &Sent, attempt: u32, delay: Duration, throttle
     );
 }
 
-/// Buffers a response; `received_at` is when its head arrived (a `Retry-After` counts from then).
-async fn read(resp: reqwest::Response) -> Sent {
+/// Buffers a response, at most `cap` bytes of it; `received_at` is when its head arrived (a
+/// `Retry-After` counts from then).
+async fn read(mut resp: reqwest::Response, req: &Request, cap: usize) -> Result<Sent, Error> {
     let status = resp.status();
     let headers = resp.headers().clone();
     let received_at = Instant::now();
-    match resp.bytes().await {
-        Ok(body) => Sent::Response(Response {
-            status,
-            headers,
-            body,
-            received_at,
-        }),
-        Err(e) => Sent::Lost(e),
+    let too_large = || crate::body::too_large(cap).at(req.service, req.operation.clone());
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
     }
+    let mut body = bytes::BytesMut::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > cap => return Err(too_large()),
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => return Ok(Sent::Lost(e)),
+        }
+    }
+    Ok(Sent::Response(Response {
+        status,
+        headers,
+        body: body.freeze(),
+        received_at,
+    }))
 }
 
 fn log_send(req: &Request, sent: &Sent, took: Duration) {

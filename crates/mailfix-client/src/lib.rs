@@ -26,6 +26,7 @@ pub mod query;
 pub mod request;
 pub mod retry;
 pub mod secret;
+mod unreachable;
 
 pub use auth::{
     AssertionAlgorithm, ClientCertificate, Credential, DeviceCodeOptions, DeviceCodePrompt,
@@ -47,3 +48,4 @@ pub use query::{Filter, Query};
 pub use request::{Request, Response};
 pub use retry::{RetryMode, RetryPolicy};
 pub use secret::Secret;
+pub use unreachable::{ConnectRetry, OnConnectRetry};

@@ -64,6 +64,9 @@ pub struct Limits {
     pub graph_page_size: u32,
     /// Exchange page size (`Prefer: odata.maxpagesize`, default 1000, the maximum).
     pub exchange_page_size: u32,
+    /// The largest answer read (default 64 MiB; a page of 999 users with every field is a few
+    /// MiB): anything larger fails with a clear error instead of filling the memory.
+    pub max_answer_bytes: usize,
 }
 
 impl Default for Limits {
@@ -82,6 +85,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(100),
             graph_page_size: 999,
             exchange_page_size: 1000,
+            max_answer_bytes: 64 << 20,
         }
     }
 }

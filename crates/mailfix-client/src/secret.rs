@@ -28,9 +28,22 @@ impl Secret {
         }
     }
 
-    /// Reads a secret from a file; surrounding whitespace (a trailing newline) is dropped.
+    /// Reads a secret from a file; surrounding whitespace (a trailing newline) is dropped. When no
+    /// such file exists and the "path" looks like a secret itself (pasted where the path goes), the
+    /// error says so without printing it.
     pub fn from_file(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound && looks_like_secret(path) {
+                return Error::config(
+                    "the secret file's path names no file, and it looks like a secret itself \
+                     (not shown)",
+                )
+                .with_hint(
+                    "put the secret's Value in a file and pass that file's path with \
+                     --client-secret-file, or set MAILFIX_CLIENT_SECRET. A secret typed on a \
+                     command line stays in the shell's history: consider rotating it",
+                );
+            }
             Error::config(format!("cannot read secret file {}", path.display())).with_source(e)
         })?;
         let value = text.trim();
@@ -49,6 +62,25 @@ impl Secret {
     }
 }
 
+/// Whether a path given for a secret file looks like a secret value instead: one name (no
+/// directory), at least 24 characters, upper and lower case letters and digits mixed, no spaces,
+/// and no file extension (`.txt`). Client secret values are 40 such characters.
+pub fn looks_like_secret(path: &Path) -> bool {
+    let Some(text) = path.to_str() else {
+        return false;
+    };
+    let has = |f: fn(&char) -> bool| text.chars().any(|c| f(&c));
+    let extension = text.rsplit_once('.').is_some_and(|(_, ext)| {
+        (1..=5).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_lowercase())
+    });
+    text.chars().count() >= 24
+        && !has(|c| *c == '/' || *c == '\\' || c.is_whitespace())
+        && has(char::is_ascii_uppercase)
+        && has(char::is_ascii_lowercase)
+        && has(char::is_ascii_digit)
+        && !extension
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")
@@ -65,6 +97,31 @@ mod tests {
         let shown = format!("{s:?} {:?}", Some(&s));
         assert!(!shown.contains("hunter2"), "{shown}");
         assert_eq!(s.expose(), "hunter2-very-secret");
+    }
+
+    #[test]
+    fn a_secret_pasted_as_the_path_is_recognised_and_never_shown() {
+        let pasted = "2S8Q~kD7wq.Xb4nR_vT1yLm9ZpA3eF6hJ0cUoN5i";
+        assert!(looks_like_secret(Path::new(pasted)));
+        for path in [
+            "/etc/mailfix/secret",
+            "secret.txt",
+            "client-secret-prod-2024.txt",
+            "ProductionClientSecret2024",
+            "./2S8Q~kD7wq.Xb4nR_vT1yLm9ZpA3eF6hJ0cUoN5i",
+        ] {
+            let flagged = looks_like_secret(Path::new(path));
+            assert_eq!(flagged, path == "ProductionClientSecret2024", "{path}");
+        }
+        let err = Secret::from_file(Path::new(pasted)).unwrap_err();
+        let shown = format!("{err} {err:?} {}", err.hint().unwrap_or_default());
+        assert!(!shown.contains("kD7wq"), "{shown}");
+        assert!(shown.contains("looks like a secret itself"), "{shown}");
+        let plain = Secret::from_file(Path::new("/nonexistent/secret.txt")).unwrap_err();
+        assert!(
+            plain.to_string().contains("/nonexistent/secret.txt"),
+            "{plain}"
+        );
     }
 
     #[test]

@@ -128,8 +128,10 @@ pub struct SimInfo {
     pub graph_url: String,
     /// Exchange base URL.
     pub exo_url: String,
-    /// Group display name → id.
+    /// Group display name → id (of one of them, when groups share a name: see `group_list`).
     pub groups: BTreeMap<String, String>,
+    /// Every group in the scenario's order, groups that share a name included.
+    pub group_list: Vec<SimGroup>,
     /// Certificate app's client id.
     pub cert_client_id: Option<String>,
     /// Certificate app's certificate PEM path.
@@ -140,9 +142,20 @@ pub struct SimInfo {
     pub limited_client_id: Option<String>,
     /// Limited app's client secret.
     pub limited_client_secret: Option<String>,
+    /// The public client app's id (device-code sign-in, `mailfix auth login`); it has no secret.
+    pub device_client_id: Option<String>,
     /// Group display name → number of distinct users among its transitive members (what
     /// `/groups/{id}/transitiveMembers/microsoft.graph.user` lists), from the directory model.
     pub group_user_counts: BTreeMap<String, usize>,
+}
+
+/// A group of the scenario, as [`SimInfo::group_list`] lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SimGroup {
+    /// Display name.
+    pub name: String,
+    /// Object id.
+    pub id: String,
 }
 
 impl std::fmt::Debug for SimInfo {
@@ -154,6 +167,7 @@ impl std::fmt::Debug for SimInfo {
             .field("ca_file", &self.ca_file)
             .field("cert_client_id", &self.cert_client_id)
             .field("limited_client_id", &self.limited_client_id)
+            .field("device_client_id", &self.device_client_id)
             .finish_non_exhaustive()
     }
 }
@@ -305,11 +319,20 @@ fn connection_info(state: &SimState, base_url: &str, prepared: &tls::Prepared) -
             .iter()
             .map(|g| (g.display_name.clone(), g.id.to_string()))
             .collect(),
+        group_list: tenant
+            .groups
+            .iter()
+            .map(|g| SimGroup {
+                name: g.display_name.clone(),
+                id: g.id.to_string(),
+            })
+            .collect(),
         cert_client_id: cert.map(|c| c.client_id.clone()),
         cert_pem: cert.map(|c| c.cert_pem.clone()),
         key_pem: cert.map(|c| c.key_pem.clone()),
         limited_client_id: app("limited").map(|a| a.client_id.clone()),
         limited_client_secret: secret("limited"),
+        device_client_id: app("device").map(|a| a.client_id.clone()),
         group_user_counts: group_user_counts(&tenant),
     }
 }

@@ -59,6 +59,10 @@ pub struct GlobalArgs {
     /// Extra trusted root CA (PEM), e.g. the simulator's [env: MAILFIX_CA_FILE].
     #[arg(long, global = true, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
+    /// How long one request may keep retrying (network failures, throttling), e.g. 30s, 5m
+    /// [env: MAILFIX_RETRY_MAX_ELAPSED] [default: 15m].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub retry_max_elapsed: Option<String>,
     /// Journal database [env: MAILFIX_JOURNAL] [default: $XDG_STATE_HOME/mailfix/journal.db].
     #[arg(long, global = true, value_name = "PATH")]
     pub journal: Option<PathBuf>,
@@ -366,9 +370,37 @@ pub struct AuditArgs {
 pub enum AuthCommand {
     /// Show the resolved settings and identity, the permissions each token carries, and which commands
     /// they allow.
-    Check,
-    /// Sign in as a user with the device code flow and cache the refresh token.
+    Check(AuthCheckArgs),
+    /// Sign in as a user with the device code flow and cache the refresh token (needs an app
+    /// registration that allows public client flows).
     Login,
+}
+
+/// `mailfix auth check`.
+#[derive(Debug, Default, Args)]
+pub struct AuthCheckArgs {
+    /// Exit 1 unless this command can run with the app's permissions (repeatable).
+    #[arg(long = "for", value_enum, value_name = "COMMAND")]
+    pub commands: Vec<CheckedCommand>,
+}
+
+/// A command `auth check --for` asks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckedCommand {
+    /// `scan`.
+    Scan,
+    /// `scan --methods`.
+    ScanMethods,
+    /// `scan --registration`.
+    ScanRegistration,
+    /// `fix`.
+    Fix,
+    /// `cleanup`.
+    Cleanup,
+    /// `seed`.
+    Seed,
+    /// `audit`.
+    Audit,
 }
 
 /// `mailfix demo`: it brings its own simulator, credentials and temporary journal, so the

@@ -1,10 +1,11 @@
 //! Turns resolved settings into a signed-in-ready `mailfix_client::Client` and an open journal.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use mailfix_client::{
-    Client, ClientCertificate, ClientConfig, Cloud, Credential, DeviceCodeOptions, Endpoints,
-    Secret,
+    Client, ClientCertificate, ClientConfig, Cloud, ConnectRetry, Credential, DeviceCodeOptions,
+    Endpoints, OnConnectRetry, Secret,
 };
 use mailfix_engine::journal::{ErrorKind as JournalErrorKind, Journal, JournalError, LockHolder};
 
@@ -55,6 +56,7 @@ impl Context {
         if let Some(limit) = &s.retry_max_elapsed {
             config.retry.max_elapsed = limit.value;
         }
+        config.on_connect_retry = Some(connect_retries_on_stderr(self.printer.clone()));
         Client::new(config).map_err(|e| {
             // The CA file is to blame when the error names it.
             let ca = (s.ca_file.as_ref())
@@ -136,26 +138,63 @@ impl Context {
         Journal::open_read(&self.settings.journal.value).map_err(|e| self.journal_error(e))
     }
 
+    /// Whether a journal with a schema exists (an empty file has none); opening it writes nothing.
+    pub fn journal_exists(&self) -> Result<bool, CliError> {
+        match Journal::open_read(&self.settings.journal.value) {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_missing() => Ok(false),
+            Err(e) => Err(self.journal_error(e)),
+        }
+    }
+
     /// The journal opened for writing, holding the single-writer lock.
     pub fn journal_write(&self, command: &str) -> Result<Journal, CliError> {
         Journal::open_write(&self.settings.journal.value, LockHolder::current(command))
             .map_err(|e| self.journal_error(e))
     }
 
-    /// A journal that cannot be opened for a file-system reason is a configuration error: the
-    /// hint names the setting the path came from.
-    fn journal_error(&self, error: JournalError) -> CliError {
-        let io = matches!(error.kind(), JournalErrorKind::Io { .. });
+    /// A journal error as the user sees it: a damaged journal is named, and one that cannot be
+    /// opened for a file-system reason is a configuration error whose hint names the setting the
+    /// path came from.
+    pub fn journal_error(&self, error: JournalError) -> CliError {
+        let path = &self.settings.journal;
+        let error = error.at(&path.value);
+        let where_from = matches!(
+            error.kind(),
+            JournalErrorKind::Io { .. } | JournalErrorKind::NotAFile(_)
+        );
+        let directory = matches!(error.kind(), JournalErrorKind::NotAFile(_));
         let mut out = CliError::from(error);
-        if io {
+        if directory {
+            out = out.hint(format!(
+                "the journal setting (from {}: --journal, MAILFIX_JOURNAL or journal in the config profile) names a directory; name a file in it, e.g. {}",
+                path.source,
+                path.value.join("journal.db").display()
+            ));
+        } else if where_from {
             out.exit = crate::exit::Exit::Usage;
             out = out.hint(format!(
                 "check the journal path (from {}: --journal, MAILFIX_JOURNAL or journal in the config profile); its directory must be one mailfix can create and write",
-                self.settings.journal.source
+                path.source
             ));
         }
         out
     }
+}
+
+/// Each retry of a connection that could not be opened, as a status line (`cannot reach HOST:
+/// CAUSE; retrying (n/m)`); requests in flight to the same host report the same retry once.
+fn connect_retries_on_stderr(printer: Arc<Printer>) -> OnConnectRetry {
+    let said = Mutex::new(HashSet::new());
+    OnConnectRetry(Arc::new(move |retry: &ConnectRetry| {
+        let first = said
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((retry.host.clone(), retry.retry));
+        if first {
+            printer.status(&retry.to_string());
+        }
+    }))
 }
 
 /// The configured certificate (PEM with its key, a PEM pair, or a PFX with

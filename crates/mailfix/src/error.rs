@@ -38,6 +38,17 @@ impl CliError {
         }
     }
 
+    /// Output written to stdout was lost (not a closed pipe: that ends quietly).
+    pub fn output_lost(failure: std::io::Error) -> Self {
+        Self::runtime("cannot write the output to stdout")
+            .cause(failure)
+            .hint(
+                "stdout goes somewhere that refused the data (a full disk?): free space or send \
+                 the output elsewhere, and run the command again (what fix, cleanup and seed \
+                 changed is recorded: `mailfix runs` shows it)",
+            )
+    }
+
     /// Adds a cause line.
     pub fn cause(mut self, cause: impl fmt::Display) -> Self {
         self.causes.push(cause.to_string());
@@ -132,16 +143,25 @@ impl From<mailfix_engine::journal::JournalError> for CliError {
         let exit = match error.kind() {
             K::NoStateDir
             | K::Missing(_)
+            | K::Empty(_)
+            | K::NotAFile(_)
+            | K::Foreign(_)
+            | K::Damaged { .. }
             | K::TooNew { .. }
             | K::Locked { .. }
             | K::UnknownRun(_) => Exit::Usage,
             _ => Exit::Runtime,
         };
+        let hint = match error.kind() {
+            K::Damaged { path, .. } => Some(journal_aside_hint(path.as_deref(), "damaged")),
+            K::Foreign(path) => Some(journal_aside_hint(Some(path), "other")),
+            _ => None,
+        };
         let headline = error.to_string();
         let mut out = CliError {
             headline,
             causes: Vec::new(),
-            hint: None,
+            hint,
             exit,
         };
         if let Some(source) = std::error::Error::source(&error).and_then(std::error::Error::source)
@@ -150,6 +170,20 @@ impl From<mailfix_engine::journal::JournalError> for CliError {
         }
         out
     }
+}
+
+/// How to go on from a journal mailfix cannot use: move it aside (a new one starts in its place);
+/// the temporary aliases its runs left can still be found by a sweep.
+fn journal_aside_hint(path: Option<&std::path::Path>, suffix: &str) -> String {
+    let moved = match path {
+        Some(path) => format!("`mv {0} {0}.{suffix}`", path.display()),
+        None => "rename the journal file".to_owned(),
+    };
+    format!(
+        "move it aside ({moved}) and run the command again: a new journal starts in its place. \
+         The runs recorded in the old one are no longer listed, but temporary aliases they left \
+         on mailboxes can still be found and removed with `mailfix cleanup --sweep --all-users`"
+    )
 }
 
 impl From<mailfix_engine::scope::ScopeError> for CliError {

@@ -32,6 +32,14 @@ fn main() -> ExitCode {
         .build()
         .map_err(|e| CliError::runtime("cannot start the async runtime").cause(e))
         .and_then(|runtime| runtime.block_on(run(cli, printer.clone())));
+    let outcome = match (outcome, printer.take_stdout_failure()) {
+        (outcome, None) => outcome,
+        (Ok(_), Some(failure)) => Err(CliError::output_lost(failure)),
+        (Err(error), Some(failure)) => {
+            printer.error(&CliError::output_lost(failure));
+            Err(error)
+        }
+    };
     match outcome {
         Ok(exit) => exit.into(),
         Err(error) => {

@@ -1,8 +1,11 @@
 //! The one place that writes to the terminal: data to stdout, status and errors to stderr.
 //!
-//! A closed stdout pipe (`mailfix scan | head`) is not an error: writes stop quietly.
+//! A closed stdout pipe (`mailfix scan | head`) is not an error: writes stop quietly. Any other
+//! failed write to stdout (a full disk, `> /dev/full`) stops the writes too and is kept, for
+//! `main` to turn into an error: output that was lost is never a success.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cli::OutputFormat;
@@ -18,6 +21,7 @@ fn is_machine_output(output: Option<OutputFormat>, stdout_is_terminal: bool) -> 
 pub struct Printer {
     quiet: bool,
     stdout_closed: AtomicBool,
+    stdout_failure: Mutex<Option<std::io::Error>>,
     stderr_is_terminal: bool,
     stdout_is_terminal: bool,
     machine_output: bool,
@@ -34,6 +38,7 @@ impl Printer {
         Self {
             quiet,
             stdout_closed: AtomicBool::new(false),
+            stdout_failure: Mutex::new(None),
             stderr_is_terminal,
             stdout_is_terminal,
             machine_output: is_machine_output(output, stdout_is_terminal),
@@ -64,13 +69,24 @@ impl Printer {
             return;
         }
         let mut out = std::io::stdout().lock();
-        if out
-            .write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .is_err()
-        {
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             self.stdout_closed.store(true, Ordering::Relaxed);
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                let mut failure = self
+                    .stdout_failure
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                failure.get_or_insert(e);
+            }
         }
+    }
+
+    /// The first failed write to stdout other than a closed pipe, if any (taken once).
+    pub fn take_stdout_failure(&self) -> Option<std::io::Error> {
+        self.stdout_failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
     }
 
     /// Writes a status line to stderr unless `-q`.

@@ -24,6 +24,7 @@ pub(crate) fn classify(code: Option<u32>, error: &str) -> SignInKind {
         Some(90002 | 900023 | 90023) => SignInKind::UnknownTenant,
         Some(70011 | 500011 | 28000 | 28003) => SignInKind::InvalidScope,
         Some(700027 | 700024 | 700023 | 50027 | 5002723 | 7000274) => SignInKind::InvalidAssertion,
+        Some(7000218) => SignInKind::NotPublicClient,
         _ => match error {
             "invalid_grant" => SignInKind::InvalidGrant,
             "authorization_declined" | "access_denied" => SignInKind::AuthorizationDeclined,
@@ -55,6 +56,12 @@ pub(crate) fn hint(kind: SignInKind, tenant: &str, client_id: &str) -> Option<St
             certificate (its public key) to the app registration under Certificates & secrets, \
             and check the system clock"
             .to_owned(),
+        SignInKind::NotPublicClient => format!(
+            "device-code sign-in (`mailfix auth login`) needs a public client, and app \
+             {client_id} is not one: in its app registration, Authentication > Advanced settings, \
+             set \"Allow public client flows\" to Yes (or use a separate app for it). An app with \
+             a client secret or certificate needs no `auth login`"
+        ),
         SignInKind::InvalidGrant => "the cached sign-in is no longer valid: run `mailfix auth \
             login` again"
             .to_owned(),
@@ -93,6 +100,11 @@ where
                 .trim()
                 .to_owned();
             let code_text = code.map_or(error, |c| format!("AADSTS{c}"));
+            // The description starts with the code, which the error shows on its own already.
+            let headline = match headline.strip_prefix(&format!("{code_text}:")) {
+                Some(rest) if !rest.trim().is_empty() => rest.trim().to_owned(),
+                _ => headline,
+            };
             if transient {
                 return Error::new(ErrorKind::Transient, headline)
                     .at(Service::Login, "token")
@@ -142,6 +154,11 @@ mod tests {
             (90002, SignInKind::UnknownTenant, "tenant 'contoso'"),
             (70011, SignInKind::InvalidScope, "--cloud"),
             (700027, SignInKind::InvalidAssertion, "certificate"),
+            (
+                7000218,
+                SignInKind::NotPublicClient,
+                "Allow public client flows",
+            ),
         ];
         for (code, kind, needle) in cases {
             assert_eq!(classify(Some(code), "invalid_client"), kind, "{code}");
@@ -167,6 +184,11 @@ mod tests {
         let e = from_oauth(RequestTokenError::ServerResponse(resp), "t", "c");
         assert_eq!(e.kind(), &ErrorKind::SignIn(SignInKind::InvalidScope));
         assert_eq!(e.code(), Some("AADSTS70011"));
+        assert_eq!(
+            e.to_string(),
+            "sign-in token: AADSTS70011: The provided value for the input parameter 'scope' is not valid.",
+            "the code once"
+        );
         assert!(!e.message().contains("Trace ID"), "{}", e.message());
         assert!(e.hint().is_some() && e.is_unauthorized());
     }

@@ -129,8 +129,9 @@ impl ClientCertificate {
     }
 
     fn from_parts(cert_der: Vec<u8>, key_pem: &str) -> Result<Self, Error> {
-        X509Certificate::from_der(&cert_der)
+        let (_, cert) = X509Certificate::from_der(&cert_der)
             .map_err(|e| cert_error(format!("the certificate is not valid X.509: {e}")))?;
+        check_validity(&cert, chrono::Utc::now().timestamp())?;
         let key = EncodingKey::from_rsa_pem(key_pem.as_bytes()).map_err(|e| {
             cert_error(format!(
                 "the private key is not a usable RSA key ({e}); Entra certificate credentials need RSA"
@@ -202,6 +203,39 @@ impl ClientCertificate {
     pub(crate) fn key(&self) -> &EncodingKey {
         &self.key
     }
+}
+
+/// A certificate outside its validity period is refused before any request: the identity platform
+/// would only say that no key matches.
+fn check_validity(cert: &X509Certificate<'_>, now: i64) -> Result<(), Error> {
+    let validity = cert.validity();
+    let (from, to) = (
+        validity.not_before.timestamp(),
+        validity.not_after.timestamp(),
+    );
+    let day = |t: i64| {
+        chrono::DateTime::<chrono::Utc>::from_timestamp(t, 0).map_or_else(
+            || t.to_string(),
+            |d| d.format("%Y-%m-%d %H:%M UTC").to_string(),
+        )
+    };
+    let period = format!("valid from {} to {}", day(from), day(to));
+    if now > to {
+        return Err(
+            cert_error(format!("the certificate expired on {} ({period})", day(to))).with_hint(
+                "make a new certificate, upload its public key to the app registration \
+             (Certificates & secrets) and pass it with --certificate",
+            ),
+        );
+    }
+    if now < from {
+        return Err(
+            cert_error(format!("the certificate is not valid yet ({period})")).with_hint(
+                "check this machine's clock and time zone, or use a certificate valid now",
+            ),
+        );
+    }
+    Ok(())
 }
 
 fn to_pem(label: &str, der: &[u8]) -> String {

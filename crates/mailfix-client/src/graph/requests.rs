@@ -1,6 +1,7 @@
 //! Building blocks shared by the Graph operations: requests with their permission, advanced-query
 //! headers, single-object GETs, paged lists and `$batch`.
 
+use futures::TryStreamExt as _;
 use http::Method;
 use serde::de::DeserializeOwned;
 
@@ -81,6 +82,28 @@ impl Graph {
             Ok(req) => self.items(req),
             Err(e) => Box::pin(futures::stream::once(async { Err(e) })),
         }
+    }
+
+    /// Every item of a collection whose first page came back in a `$batch` answer: the page's
+    /// own, then those of the pages behind its `@odata.nextLink`, read directly (on Graph's host
+    /// only, so that the token goes nowhere else).
+    pub async fn rest_of_pages<T: DeserializeOwned + Send + 'static>(
+        &self,
+        first: Page<T>,
+        operation: &'static str,
+        permission: Permission,
+    ) -> Result<Vec<T>, Error> {
+        let Some(link) = first.next_link else {
+            return Ok(first.value);
+        };
+        let base = self.client.graph_url("/")?;
+        let url =
+            (self.client.same_origin(&link, &base)).map_err(|e| e.at(Service::Graph, operation))?;
+        let next = Request::new(Service::Graph, Method::GET, url, operation).permission(permission);
+        let mut items = first.value;
+        let rest: Vec<T> = self.items(next).try_collect().await?;
+        items.extend(rest);
+        Ok(items)
     }
 
     /// Sends sub-requests in `$batch`es of 20; one answer per request, in order.

@@ -110,16 +110,116 @@ async fn a_create_cut_off_mid_request_is_not_repeated() {
 }
 
 #[tokio::test]
-async fn a_refused_connection_is_retried_up_to_the_bound_even_for_a_create() {
+async fn a_refused_loopback_connection_fails_at_once_naming_host_and_cause() {
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let graph = format!("http://{}", closed.local_addr().unwrap());
+    let addr = closed.local_addr().unwrap();
+    let graph = format!("http://{addr}");
     drop(closed);
     let (client, _login) = client_with_graph_at(&graph).await;
-    let err = add_email_method(&client).await.unwrap_err();
+    let err = client
+        .graph()
+        .get_user(&UserKey::parse("u1"), &["id"])
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Network);
-    assert!(err.is_transient());
-    let sends = client
-        .counters()
-        .requests_for(Service::Graph, "methods.email.create");
-    assert_eq!(sends, 6);
+    assert!(
+        err.message()
+            .starts_with(&format!("cannot reach {addr}: connection refused")),
+        "{err}"
+    );
+    assert_eq!(
+        client.counters().requests_for(Service::Graph, "users.get"),
+        1
+    );
+    assert_eq!(client.counters().retries, 0);
+}
+
+/// A forwarder to `to` that closes the first `drop` connections as soon as they open (over
+/// HTTPS that is during the TLS handshake: the connection never opened).
+async fn closing_forwarder(to: String, drop: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let opened = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            if opened.fetch_add(1, Ordering::SeqCst) < drop {
+                continue;
+            }
+            let to = to.clone();
+            tokio::spawn(async move {
+                if let Ok(mut upstream) = TcpStream::connect(to).await {
+                    let _ = tokio::io::copy_bidirectional(&mut conn, &mut upstream).await;
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn each_retry_of_a_connection_is_reported_with_host_cause_and_count() {
+    let sim = crate::sim_support::Sim::start(mailfix_sim::scenario::small(1)).await;
+    let upstream = sim.sim.base_url.trim_start_matches("https://").to_owned();
+    let graph = closing_forwarder(upstream, 2).await;
+    let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = reports.clone();
+    let client = sim.client_with(|config| {
+        config.endpoints = config.endpoints.clone().with_graph(&graph);
+        config.on_connect_retry = Some(mailfix_client::OnConnectRetry(Arc::new(move |r| {
+            seen.lock().unwrap().push(r.clone())
+        })));
+    });
+    let user = mailfix_sim::scenario::small(1).users[0].upn.clone();
+    client
+        .graph()
+        .get_user(&UserKey::parse(&user), &["id"])
+        .await
+        .unwrap();
+    let reports = reports.lock().unwrap().clone();
+    let host = graph.trim_start_matches("https://");
+    let lines: Vec<String> = reports.iter().map(ToString::to_string).collect();
+    assert_eq!(reports.len(), 2, "{lines:?}");
+    for (n, report) in reports.iter().enumerate() {
+        assert_eq!(report.service, Service::Graph);
+        assert_eq!((report.retry, report.max_retries), (n as u32 + 1, 9));
+        assert_eq!(
+            lines[n],
+            format!(
+                "cannot reach {host}: the connection was closed or reset; retrying ({}/9)",
+                n + 1
+            )
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_fails_with_its_size() {
+    let big = axum::Router::new().route(
+        "/v1.0/users/{id}",
+        axum::routing::get(|| async {
+            let chunk = bytes::Bytes::from(vec![b' '; 64 * 1024]);
+            let chunks =
+                futures::stream::iter(std::iter::repeat_n(chunk, 40).map(Ok::<_, std::io::Error>));
+            axum::body::Body::from_stream(chunks)
+        }),
+    );
+    let graph = support::serve(big).await;
+    let login = support::serve(support::token_endpoint(3599)).await;
+    let mut config = support::config(&login.url);
+    config.endpoints = config.endpoints.with_graph(&graph.url);
+    config.limits.max_answer_bytes = 1 << 20;
+    let client = Client::new(config).unwrap();
+    let err = client
+        .graph()
+        .get_user(&UserKey::parse("u1"), &["id"])
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Decode);
+    assert!(
+        err.to_string()
+            .contains("the answer is larger than 1 MiB, the most mailfix reads"),
+        "{err}"
+    );
+    assert!(err.hint().is_some_and(|h| h.contains("proxy")));
+    assert_eq!(client.counters().retries, 0);
 }

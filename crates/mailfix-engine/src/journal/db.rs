@@ -44,21 +44,46 @@ impl fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// Opens an existing journal for reading (`mailfix runs`). Fails with
-    /// [`ErrorKind::Missing`] when there is none, [`ErrorKind::TooNew`] when a newer mailfix wrote
-    /// it. An older schema is migrated.
+    /// Opens an existing journal for reading (`mailfix runs`), without writing to it: fails with
+    /// [`ErrorKind::Missing`] when there is none and [`ErrorKind::Empty`] when it holds no schema
+    /// (an empty file is left as it is), [`ErrorKind::TooNew`] when a newer mailfix wrote it,
+    /// [`ErrorKind::Foreign`] for another program's database. A journal of an older mailfix is
+    /// upgraded (the one write a reader makes, to a file that is already a journal).
     pub fn open_read(path: &Path) -> Result<Journal, JournalError> {
-        if !path.exists() {
-            return Err(ErrorKind::Missing(path.to_owned()).into());
+        let meta = match std::fs::metadata(path) {
+            Err(e) if e.kind() == IoErrorKind::NotFound => {
+                return Err(ErrorKind::Missing(path.to_owned()).into());
+            }
+            Err(e) => return Err(JournalError::io(path, e)),
+            Ok(meta) => meta,
+        };
+        if !meta.is_file() {
+            return Err(ErrorKind::NotAFile(path.to_owned()).into());
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        Self::connect(path, flags, None)
+        if meta.len() == 0 {
+            return Err(ErrorKind::Empty(path.to_owned()).into());
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| JournalError::from(e).at(path))?;
+        match migrate::inspect(&conn, path).map_err(|e| e.at(path))? {
+            migrate::Found::Blank => Err(ErrorKind::Empty(path.to_owned()).into()),
+            migrate::Found::Current => Self::with_connection(conn, path, None),
+            migrate::Found::Older => {
+                drop(conn);
+                let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                Self::connect(path, flags, None)
+            }
+        }
     }
 
     /// Opens (creating if needed) a journal for a write session, taking the single-writer lock
     /// first: a second writer fails at once with [`ErrorKind::Locked`] naming the holder. The
     /// directory is created `0700` and the database `0600`.
     pub fn open_write(path: &Path, holder: LockHolder) -> Result<Journal, JournalError> {
+        if path.is_dir() {
+            return Err(ErrorKind::NotAFile(path.to_owned()).into());
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir)?;
         }
@@ -70,21 +95,38 @@ impl Journal {
         Self::connect(path, flags, Some(lock))
     }
 
+    /// Opens for writing, brings the schema up to date.
     fn connect(
         path: &Path,
         flags: OpenFlags,
         lock: Option<WriterLock>,
     ) -> Result<Journal, JournalError> {
-        let mut conn = Connection::open_with_flags(path, flags)?;
+        let opened = || -> Result<Connection, JournalError> {
+            let mut conn = Connection::open_with_flags(path, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            conn.pragma_update(None, "foreign_keys", true)?;
+            migrate::inspect(&conn, path)?;
+            let mode: String =
+                conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                tracing::warn!(mode, "journal is not in WAL mode");
+            }
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            migrate::migrate(&mut conn, path)?;
+            Ok(conn)
+        };
+        let conn = opened().map_err(|e| e.at(path))?;
+        Self::with_connection(conn, path, lock)
+    }
+
+    /// The handle over an open connection (settings that change no file).
+    fn with_connection(
+        conn: Connection,
+        path: &Path,
+        lock: Option<WriterLock>,
+    ) -> Result<Journal, JournalError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!(mode, "journal is not in WAL mode");
-        }
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        migrate::migrate(&mut conn, path)?;
         Ok(Journal {
             conn: Mutex::new(conn),
             path: path.to_owned(),

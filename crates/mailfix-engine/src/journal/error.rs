@@ -21,6 +21,23 @@ pub enum ErrorKind {
     /// A read of a journal that does not exist.
     #[error("no journal at {0} (no runs recorded yet)")]
     Missing(PathBuf),
+    /// A read of a journal file that is empty (or an SQLite file without tables).
+    #[error("journal {0} is empty (no runs recorded yet)")]
+    Empty(PathBuf),
+    /// The journal path names a directory (or something else that is not a file).
+    #[error("journal {0} is a directory, not a file")]
+    NotAFile(PathBuf),
+    /// An SQLite database that holds other tables than a journal's.
+    #[error("journal {0} is an SQLite database, but not a mailfix journal (it holds other tables)")]
+    Foreign(PathBuf),
+    /// The file is not a database, or its pages are damaged.
+    #[error("{}", damaged_message(path.as_deref(), source))]
+    Damaged {
+        /// The journal, when known where the damage was found.
+        path: Option<PathBuf>,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
     /// The database was written by a newer mailfix.
     #[error(
         "journal {path} has schema version {found}, newer than this mailfix understands ({known}); \
@@ -80,6 +97,13 @@ pub enum ErrorKind {
     Corrupt(String),
 }
 
+fn damaged_message(path: Option<&std::path::Path>, source: &rusqlite::Error) -> String {
+    match path {
+        Some(path) => format!("journal {} is damaged: {source}", path.display()),
+        None => format!("the journal is damaged: {source}"),
+    }
+}
+
 fn locked_message(path: &std::path::Path, holder: Option<&LockHolder>) -> String {
     let who = match holder {
         Some(h) => {
@@ -120,9 +144,26 @@ impl JournalError {
         matches!(*self.0, ErrorKind::TooNew { .. })
     }
 
-    /// The journal file does not exist.
+    /// There is no journal to read: no file, or an empty one (no runs recorded yet).
     pub fn is_missing(&self) -> bool {
-        matches!(*self.0, ErrorKind::Missing(_))
+        matches!(*self.0, ErrorKind::Missing(_) | ErrorKind::Empty(_))
+    }
+
+    /// The file is not a database, or its pages are damaged.
+    pub fn is_damaged(&self) -> bool {
+        matches!(*self.0, ErrorKind::Damaged { .. })
+    }
+
+    /// The same error, naming `path` as the damaged journal when it named none.
+    pub fn at(self, path: &std::path::Path) -> Self {
+        match *self.0 {
+            ErrorKind::Damaged { path: None, source } => ErrorKind::Damaged {
+                path: Some(path.to_owned()),
+                source,
+            }
+            .into(),
+            kind => kind.into(),
+        }
     }
 
     /// The process holding the lock, when this is a lock error and it recorded itself.
@@ -154,6 +195,14 @@ impl From<ErrorKind> for JournalError {
 
 impl From<rusqlite::Error> for JournalError {
     fn from(e: rusqlite::Error) -> Self {
-        ErrorKind::Sqlite(e).into()
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        match e.sqlite_error_code() {
+            Some(NotADatabase | DatabaseCorrupt) => ErrorKind::Damaged {
+                path: None,
+                source: e,
+            }
+            .into(),
+            _ => ErrorKind::Sqlite(e).into(),
+        }
     }
 }

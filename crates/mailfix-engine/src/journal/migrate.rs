@@ -21,6 +21,40 @@ pub fn schema_version(conn: &Connection) -> Result<u32, JournalError> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
 
+/// What an opened database holds, as far as the journal's schema goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Found {
+    /// No schema and no tables: an empty database (a new journal).
+    Blank,
+    /// A journal of an older mailfix.
+    Older,
+    /// A journal of this mailfix's schema.
+    Current,
+}
+
+/// Reads what a database holds without changing it: a journal newer than this binary is
+/// refused ([`ErrorKind::TooNew`]), and so is another program's database ([`ErrorKind::Foreign`]:
+/// no schema version, but tables).
+pub(super) fn inspect(conn: &Connection, path: &Path) -> Result<Found, JournalError> {
+    let found = schema_version(conn)?;
+    check_not_newer(found, path)?;
+    if found > 0 {
+        return Ok(match found == SCHEMA_VERSION {
+            true => Found::Current,
+            false => Found::Older,
+        });
+    }
+    let tables: u32 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+        [],
+        |row| row.get(0),
+    )?;
+    match tables {
+        0 => Ok(Found::Blank),
+        _ => Err(ErrorKind::Foreign(path.to_owned()).into()),
+    }
+}
+
 /// Brings the database to [`SCHEMA_VERSION`]; returns the version it had.
 ///
 /// Runs in one immediate transaction, so two processes opening an old journal at once do not both

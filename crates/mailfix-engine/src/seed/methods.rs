@@ -125,15 +125,20 @@ pub async fn read_methods(
         })
         .collect();
     let answers = client.graph().batch(&requests).await?;
-    Ok(answers
-        .into_iter()
-        .map(|answer| {
-            answer
-                .and_then(|a| a.into_result::<Page<AuthenticationMethod>>("methods.list"))
-                .map(|page| UserMethods::from_list(page.value))
-                .map_err(|e| with_permission_hint(e, Permission::AuthMethodReadAll))
-        })
-        .collect())
+    let mut read = Vec::with_capacity(answers.len());
+    for answer in answers {
+        let all = match answer
+            .and_then(|a| a.into_result::<Page<AuthenticationMethod>>("methods.list"))
+        {
+            Ok(page) => crate::collect::rest_of_pages(client, page).await,
+            Err(e) => Err(e),
+        };
+        read.push(
+            all.map(UserMethods::from_list)
+                .map_err(|e| with_permission_hint(e, Permission::AuthMethodReadAll)),
+        );
+    }
+    Ok(read)
 }
 
 #[cfg(test)]

@@ -122,16 +122,86 @@ fn migrates_a_schema_1_journal_and_keeps_its_data() {
 }
 
 #[test]
-fn migrates_an_empty_schema_0_database() {
+fn a_reader_writes_nothing_into_an_empty_file_and_a_writer_starts_a_journal_there() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("empty.db");
+    std::fs::write(&path, b"").unwrap();
+    let err = Journal::open_read(&path).unwrap_err();
+    assert!(err.is_missing(), "{err}");
+    assert!(err.to_string().contains("is empty"), "{err}");
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        0,
+        "nothing written"
+    );
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); DROP TABLE t;")
+        .unwrap();
+    assert!(Journal::open_read(&path).unwrap_err().is_missing());
+    let journal = writer(&path);
+    assert_eq!(journal.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(!journal.has_runs().unwrap());
+}
+
+#[test]
+fn another_programs_database_is_refused_by_readers_and_writers() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("other.db");
     Connection::open(&path)
         .unwrap()
         .execute_batch("CREATE TABLE unrelated (x);")
         .unwrap();
-    let journal = Journal::open_read(&path).unwrap();
-    assert_eq!(journal.schema_version().unwrap(), SCHEMA_VERSION);
-    assert!(!journal.has_runs().unwrap());
+    let read = Journal::open_read(&path).unwrap_err();
+    assert!(read.to_string().contains("not a mailfix journal"), "{read}");
+    let write = Journal::open_write(&path, LockHolder::current("fix")).unwrap_err();
+    assert!(
+        write.to_string().contains("not a mailfix journal"),
+        "{write}"
+    );
+    let conn = Connection::open(&path).unwrap();
+    let tables: u32 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1, "no schema written into it");
+}
+
+#[test]
+fn a_damaged_file_is_named_and_left_as_it_was() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("journal.db");
+    let garbage = b"this is not an SQLite database, only some text of a few lines\n".repeat(100);
+    std::fs::write(&path, &garbage).unwrap();
+    let read = Journal::open_read(&path).unwrap_err();
+    assert!(read.is_damaged(), "{read}");
+    let message = read.to_string();
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains("file is not a database"), "{message}");
+    let write = Journal::open_write(&path, LockHolder::current("fix")).unwrap_err();
+    assert!(write.is_damaged(), "{write}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        garbage,
+        "the file is untouched"
+    );
+}
+
+#[test]
+fn a_directory_is_not_a_journal_and_is_left_as_it_was() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("journal.db");
+    std::fs::create_dir(&path).unwrap();
+    let before = std::fs::metadata(&path).unwrap().permissions();
+    for err in [
+        Journal::open_read(&path).unwrap_err(),
+        Journal::open_write(&path, LockHolder::current("fix")).unwrap_err(),
+    ] {
+        assert!(
+            err.to_string().contains("is a directory, not a file"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions(), before);
 }
 
 #[test]

@@ -48,7 +48,7 @@ fn service(queries: Arc<Mutex<Vec<String>>>) -> Router {
         }
     };
     Router::new()
-        .route("/t/oauth2/v2.0/token", post(token))
+        .route("/contoso.onmicrosoft.com/oauth2/v2.0/token", post(token))
         .route(
             "/v1.0/reports/authenticationMethods/userRegistrationDetails",
             get(report),
@@ -66,7 +66,7 @@ async fn a_refused_or_filter_falls_back_to_one_read_per_filter() {
         client_id: "app".into(),
         secret: Secret::new("s"),
     };
-    let mut config = ClientConfig::new("t", credential);
+    let mut config = ClientConfig::new("contoso.onmicrosoft.com", credential);
     config.endpoints = Endpoints::for_cloud(Cloud::Global)
         .with_login(&url)
         .with_graph(&url)

@@ -118,6 +118,11 @@ pub const LIMIT_KEYS: &[LimitKey] = &[
         doc: "above 0: `mail eq null` works without advanced query parameters",
     },
     LimitKey {
+        key: "graph.methods_page_size",
+        default: 0.0,
+        doc: "authentication methods per page of /users/{id}/authentication/methods (0 = all in one page, as the service answers in practice); above 0 the rest follows through @odata.nextLink",
+    },
+    LimitKey {
         key: "exo.default_result_size",
         default: 1000.0,
         doc: "Get-Mailbox/Get-User results without ResultSize (0 = unlimited)",

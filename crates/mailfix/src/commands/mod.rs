@@ -9,3 +9,4 @@ pub mod runs;
 pub mod scan;
 pub mod seed;
 pub mod sim;
+pub mod sim_banner;

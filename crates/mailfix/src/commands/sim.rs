@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use mailfix_sim::scenario::{self, LoadError, Scenario};
 use mailfix_sim::{SimInfo, SimOptions, StartError};
 
+use super::sim_banner::{print_info, reports_window_export};
+
 /// Flags of `mailfix sim`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct SimArgs {
@@ -24,6 +26,10 @@ pub struct SimArgs {
     /// Serve plain HTTP instead of HTTPS.
     #[arg(long)]
     pub http: bool,
+    /// Allow --listen on an address other machines can reach (the control plane has no
+    /// authentication, and the banner and info file hold the app's secret).
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Simulated seconds per real second (60 makes a one-minute write-back take one second).
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     pub time_scale: f64,
@@ -196,6 +202,16 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
             "pass e.g. --listen 127.0.0.1:8443",
         )
     })?;
+    if !listen.ip().is_loopback() && !args.allow_remote {
+        return Err(invalid(
+            "--listen",
+            &args.listen,
+            "it is not a loopback address: other machines could reach the control plane, which \
+             has no authentication, and read the app's secret",
+            "listen on 127.0.0.1 (or [::1]), or add --allow-remote to serve other machines \
+             knowingly",
+        ));
+    }
     if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
         return Err(invalid(
             "--time-scale",
@@ -226,14 +242,36 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
     })
 }
 
-/// Runs the simulator until Ctrl-C, printing the connection info to stdout.
+/// Runs the simulator until Ctrl-C or SIGTERM, printing the connection info to stdout. Either
+/// way it stops the same: the temporary directory with its CA and keys is removed.
 pub async fn run(args: SimArgs) -> Result<(), SimCommandError> {
     let ctrl_c = async {
         tokio::signal::ctrl_c()
             .await
             .map_err(SimCommandError::Signal)
     };
-    serve(args, &mut std::io::stdout(), ctrl_c).await
+    let stop = async {
+        tokio::select! {
+            stopped = ctrl_c => stopped,
+            stopped = terminated() => stopped,
+        }
+    };
+    serve(args, &mut std::io::stdout(), stop).await
+}
+
+/// Completes on SIGTERM (`kill`, `timeout`, a service manager stopping it).
+#[cfg(unix)]
+async fn terminated() -> Result<(), SimCommandError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).map_err(SimCommandError::Signal)?;
+    term.recv().await;
+    Ok(())
+}
+
+/// Windows has no SIGTERM; Ctrl-C (and Ctrl-Break's default) remain.
+#[cfg(not(unix))]
+async fn terminated() -> Result<(), SimCommandError> {
+    std::future::pending().await
 }
 
 /// Runs the simulator until `stop` completes, printing the connection info to `out`.
@@ -249,17 +287,36 @@ pub async fn serve(
         write_info(path, &sim.info)?;
     }
     let users = sim.state.read_tenant().users.len();
+    if !options_listen_is_loopback(&args.listen) {
+        remote_warning(out, &sim.base_url).map_err(SimCommandError::Output)?;
+    }
     print_info(
         out,
         &sim.info,
         &sim.base_url,
         (&name, args.seed, users),
-        &[],
+        &[reports_window_export(args.time_scale)],
     )
     .map_err(SimCommandError::Output)?;
     let stopped = stop.await;
     sim.shutdown().await;
     stopped
+}
+
+fn options_listen_is_loopback(listen: &str) -> bool {
+    listen
+        .parse::<SocketAddr>()
+        .is_ok_and(|addr| addr.ip().is_loopback())
+}
+
+/// The warning for a simulator other machines can reach.
+fn remote_warning(out: &mut impl Write, base_url: &str) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "WARNING: serving {base_url} beyond this machine (--allow-remote). The control plane \
+         ({base_url}/_sim/) has no authentication: anyone who reaches it can change the \
+         simulated tenant, and this banner's client secret is no secret to them."
+    )
 }
 
 fn write_info(path: &Path, info: &SimInfo) -> Result<(), SimCommandError> {
@@ -270,77 +327,6 @@ fn write_info(path: &Path, info: &SimInfo) -> Result<(), SimCommandError> {
     let json = serde_json::to_vec_pretty(info).map_err(|e| error(std::io::Error::other(e)))?;
     // It holds the app's secret: a private file, replaced atomically.
     mailfix_client::private_file::replace(path, &json).map_err(error)
-}
-
-/// Groups listed on the terminal; the info file has all of them.
-const GROUPS_SHOWN: usize = 12;
-
-/// Writes the connection info: the simulator, its tenant and apps, the groups, and the `export
-/// MAILFIX_...` lines a shell needs (then `extra` ones, e.g. `mailfix demo`'s journal).
-pub fn print_info(
-    out: &mut impl Write,
-    info: &SimInfo,
-    base_url: &str,
-    (scenario, seed, users): (&str, u64, usize),
-    extra: &[(&str, String)],
-) -> std::io::Result<()> {
-    let ca = info.ca_file.as_ref().map(|p| p.display().to_string());
-    writeln!(
-        out,
-        "mailfix sim: scenario {scenario} (seed {seed}), {users} users, serving {base_url}"
-    )?;
-    let rows = [
-        ("tenant id", Some(info.tenant_id.clone())),
-        ("tenant domain", Some(info.tenant_domain.clone())),
-        ("client id", Some(info.client_id.clone())),
-        ("client secret", Some(info.client_secret.clone())),
-        ("cert client id", info.cert_client_id.clone()),
-        ("limited client id", info.limited_client_id.clone()),
-        ("CA file", ca.clone()),
-        ("login URL", Some(info.login_url.clone())),
-        ("Graph URL", Some(format!("{}/v1.0", info.graph_url))),
-        ("Exchange URL", Some(info.exo_url.clone())),
-    ];
-    for (label, value) in rows {
-        if let Some(value) = value {
-            writeln!(out, "  {label:<18} {value}")?;
-        }
-    }
-    writeln!(out, "groups:")?;
-    for (name, id) in info.groups.iter().take(GROUPS_SHOWN) {
-        writeln!(out, "  {name:<30} {id}")?;
-    }
-    if info.groups.len() > GROUPS_SHOWN {
-        writeln!(
-            out,
-            "  ... and {} more (all in --info-file)",
-            info.groups.len() - GROUPS_SHOWN
-        )?;
-    }
-    writeln!(out)?;
-    let exports = [
-        ("MAILFIX_TENANT", Some(info.tenant_id.clone())),
-        ("MAILFIX_CLIENT_ID", Some(info.client_id.clone())),
-        ("MAILFIX_CLIENT_SECRET", Some(info.client_secret.clone())),
-        ("MAILFIX_LOGIN_URL", Some(info.login_url.clone())),
-        ("MAILFIX_GRAPH_URL", Some(info.graph_url.clone())),
-        ("MAILFIX_EXO_URL", Some(info.exo_url.clone())),
-        ("MAILFIX_CA_FILE", ca),
-    ];
-    for (name, value) in exports {
-        if let Some(value) = value {
-            writeln!(out, "export {name}='{value}'")?;
-        }
-    }
-    for (name, value) in extra {
-        writeln!(out, "export {name}='{value}'")?;
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Control plane: {base_url}/_sim/state. Press Ctrl-C to stop."
-    )?;
-    out.flush()
 }
 
 #[cfg(test)]
@@ -407,6 +393,37 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.hint().unwrap().contains("--listen 127.0.0.1:8443"));
+        for remote in ["0.0.0.0:8443", "[::]:8443", "192.0.2.10:8443"] {
+            let err = options(&SimArgs {
+                listen: remote.into(),
+                ..args(&[])
+            })
+            .unwrap_err();
+            assert!(err.to_string().contains("not a loopback address"), "{err}");
+            assert!(err.hint().unwrap().contains("--allow-remote"), "{remote}");
+            assert!(err.is_usage());
+        }
+        let allowed = options(&SimArgs {
+            listen: "0.0.0.0:8443".into(),
+            allow_remote: true,
+            ..args(&[])
+        });
+        assert!(allowed.is_ok());
+    }
+
+    #[test]
+    fn serving_beyond_this_machine_warns_that_the_control_plane_is_open() {
+        assert!(options_listen_is_loopback("127.0.0.1:0"));
+        assert!(options_listen_is_loopback("[::1]:8443"));
+        assert!(!options_listen_is_loopback("0.0.0.0:8443"));
+        let mut out = Vec::new();
+        remote_warning(&mut out, "https://0.0.0.0:8443").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("WARNING: serving https://0.0.0.0:8443 beyond this machine"));
+        assert!(
+            text.contains("(https://0.0.0.0:8443/_sim/) has no authentication"),
+            "{text}"
+        );
     }
 
     #[tokio::test]
@@ -437,6 +454,33 @@ mod tests {
         assert!(text.contains("export MAILFIX_TENANT="));
         assert!(text.contains("All Staff"));
         assert!(text.contains("scenario small (seed 3), 300 users"));
+        let graph = info["graph_url"].as_str().unwrap();
+        assert!(
+            text.contains(&format!("Graph URL          {graph}\n")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("export MAILFIX_GRAPH_URL='{graph}'")));
+        assert!(
+            !text.contains("/v1.0"),
+            "the banner and the exports agree: {text}"
+        );
+        assert!(
+            text.contains("export MAILFIX_REPORTS_WINDOW='10000ms'"),
+            "{text}"
+        );
+        let device = info["device_client_id"].as_str().unwrap();
+        assert!(text.contains(&format!("device client id   {device} (public client")));
+        for group in info["group_list"].as_array().unwrap() {
+            let name = group["name"].as_str().unwrap();
+            if name == "Contractors" {
+                let line = format!(
+                    "{name:<30} {}  (2 groups share this name",
+                    group["id"].as_str().unwrap()
+                );
+                assert!(text.contains(&line), "{line} in {text}");
+            }
+        }
+        assert!(!text.contains("WARNING"), "{text}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

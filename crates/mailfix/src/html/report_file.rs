@@ -1,12 +1,13 @@
 //! Where `--html PATH` goes. The path is checked before the command sends anything (a report that
-//! cannot be written must not be found out after an hour of work), and the page is written as a
-//! private file (it names users): `0600`, replaced atomically, never through a symbolic link.
+//! cannot be written must not be found out after an hour of work): its directory must exist, as for
+//! every file the user names (a mistyped directory is an error, not created), and be writable. The
+//! page is written as a private file (it names users): `0600`, replaced atomically, never through a
+//! symbolic link (`output::write_private`).
 
 use std::path::{Path, PathBuf};
 
-use mailfix_client::private_file;
-
 use crate::error::CliError;
+use crate::output;
 
 /// The report file of this invocation.
 #[derive(Clone, Debug)]
@@ -15,8 +16,8 @@ pub struct ReportFile {
 }
 
 impl ReportFile {
-    /// Checks `--html PATH` for a command that has not started yet: not a directory, and its
-    /// directory can be made and written (a file is created there and removed again).
+    /// Checks `--html PATH` for a command that has not started yet: not a directory, and in an
+    /// existing directory that can be written (a file is created there and removed again).
     pub fn check(path: &Path) -> Result<ReportFile, CliError> {
         let refuse = |why: String| {
             CliError::usage(format!("--html {}: {why}", path.display())).hint(
@@ -30,8 +31,9 @@ impl ReportFile {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        private_file::create_dir(dir)
-            .map_err(|e| refuse(format!("cannot create its directory ({e})")))?;
+        if !dir.is_dir() {
+            return Err(refuse(format!("there is no directory {}", dir.display())));
+        }
         tempfile::Builder::new()
             .prefix(".mailfix-check-")
             .tempfile_in(dir)
@@ -65,7 +67,7 @@ impl ReportFile {
 
     /// Writes `page`, replacing an earlier report at the path.
     pub fn write(&self, page: &str) -> Result<(), CliError> {
-        private_file::replace(&self.path, page.as_bytes()).map_err(|e| {
+        output::write_private(&self.path, page.as_bytes()).map_err(|e| {
             CliError::runtime(format!(
                 "cannot write the HTML report {}",
                 self.path.display()
@@ -81,7 +83,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_directory_or_a_path_under_a_file_is_refused_before_anything_is_done() {
+    fn a_directory_or_a_missing_directory_is_refused_before_anything_is_done() {
         let dir = tempfile::tempdir().unwrap();
         let err = ReportFile::check(dir.path()).unwrap_err();
         assert!(err.render().contains("is a directory"), "{}", err.render());
@@ -89,18 +91,26 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let err = ReportFile::check(&file.join("report.html")).unwrap_err();
         assert!(
-            err.render().contains("cannot create its directory"),
+            err.render().contains("there is no directory"),
             "{}",
             err.render()
         );
+        let missing = dir.path().join("mistyped/report.html");
+        let err = ReportFile::check(&missing).unwrap_err();
+        assert!(
+            err.render().contains("there is no directory"),
+            "{}",
+            err.render()
+        );
+        assert!(!dir.path().join("mistyped").exists(), "not created");
     }
 
     #[test]
     fn the_check_leaves_nothing_behind_and_the_report_is_private() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("new/report.html");
+        let path = dir.path().join("report.html");
         let file = ReportFile::check(&path).unwrap();
-        let left: Vec<_> = std::fs::read_dir(dir.path().join("new")).unwrap().collect();
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "{left:?}");
         file.write("<!DOCTYPE html>").unwrap();
         #[cfg(unix)]

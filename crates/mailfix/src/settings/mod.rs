@@ -2,6 +2,7 @@
 //! then the TOML config file's profile, then defaults (SPEC §1). Commands never see raw strings.
 
 mod config;
+mod paths;
 mod resolution;
 #[cfg(test)]
 mod tests;

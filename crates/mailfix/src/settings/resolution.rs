@@ -9,6 +9,7 @@ use std::time::Duration;
 use mailfix_engine::duration::format_duration;
 
 use super::config::{self, Profile};
+use super::paths::{self, Locations};
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::CliError;
 
@@ -192,7 +193,7 @@ impl Settings {
                 value: default_journal_path(),
                 source: Source::Default,
             });
-        let token_cache = journal.value.with_file_name("token-cache.json");
+        let token_cache = paths::token_cache(&journal.value);
         let credential = credential(args, &profile, env)?;
         let reports_window = reports_window(layer(
             None,
@@ -200,7 +201,7 @@ impl Settings {
             profile.reports_window.clone(),
         ))?;
         let retry_max_elapsed = layer(
-            None,
+            args.retry_max_elapsed.clone(),
             env_nonempty("MAILFIX_RETRY_MAX_ELAPSED"),
             profile.retry_max_elapsed.clone(),
         )
@@ -256,10 +257,7 @@ impl Settings {
                 "client secret from MAILFIX_CLIENT_SECRET (redacted)".to_owned(),
                 "env".to_owned(),
             ),
-            CredentialSetting::SecretFile(p) => (
-                format!("client secret from file {} (redacted)", p.value.display()),
-                p.source.to_string(),
-            ),
+            CredentialSetting::SecretFile(p) => (secret_file_shown(&p.value), p.source.to_string()),
             CredentialSetting::Certificate { path, .. } => (
                 format!("certificate {}", path.value.display()),
                 path.source.to_string(),
@@ -317,6 +315,15 @@ impl Settings {
             .map(|(k, (v, s))| (k.to_owned(), v, s))
             .collect()
     }
+}
+
+/// The secret file setting as `auth check` shows it; a "path" that names no file and looks like a
+/// secret pasted in its place is not shown.
+fn secret_file_shown(path: &Path) -> String {
+    if !path.exists() && mailfix_client::secret::looks_like_secret(path) {
+        return "client secret from a file whose path looks like a secret (not shown)".to_owned();
+    }
+    format!("client secret from file {} (redacted)", path.display())
 }
 
 fn layer<T>(flag: Option<T>, env: Option<T>, file: Option<T>) -> Option<Sourced<T>> {
@@ -423,14 +430,12 @@ fn credential(
 }
 
 fn default_config_path() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|d| d.config_dir().join("mailfix").join("config.toml"))
+    Locations::current().map(|l| l.config_file())
 }
 
-/// `$XDG_STATE_HOME/mailfix/journal.db` (or `~/.local/state/...`), else the current directory.
+/// The platform's journal (see `paths.rs`), else `mailfix/journal.db` in the current directory.
 pub fn default_journal_path() -> PathBuf {
-    directories::BaseDirs::new()
-        .and_then(|d| d.state_dir().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("mailfix")
-        .join("journal.db")
+    Locations::current()
+        .map(|l| l.journal())
+        .unwrap_or_else(|| PathBuf::from(".").join("mailfix").join("journal.db"))
 }

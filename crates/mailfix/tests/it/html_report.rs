@@ -25,7 +25,7 @@ async fn fix_and_runs_show_draw_the_latency_and_every_user_on_the_timeline() {
     let sim = compressed(&scenario, 120.0, (60.0, 300.0)).await;
     let members = group_users(&scenario, GROUP);
     let stuck = labelled(&scenario, &["stuck"], &members);
-    let html = sim.path("reports/run.html");
+    let html = sim.path("run.html");
     let args = [
         "fix",
         "--group",

@@ -4,17 +4,19 @@
 
 use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Authorized, MethodsRead, MethodsWrite};
+use super::listing::Page;
 use super::respond::{self, Collection, context, graph_time, parse_body, service_root};
 use crate::error::GraphError;
 use crate::model::method_rules::MethodError;
 use crate::model::methods::{EMAIL_METHOD_ID, PASSWORD_METHOD_ID};
 use crate::model::{PhoneMethod, PhoneType, Tenant, UserIdx};
+use crate::odata::QueryOptions;
 use crate::state::AppState;
 
 fn user(tenant: &Tenant, key: &str) -> Result<UserIdx, GraphError> {
@@ -136,12 +138,34 @@ fn read(
     ))
 }
 
-/// `GET /users/{key}/authentication/methods`.
+/// `GET /users/{key}/authentication/methods`: all in one page, or `graph.methods_page_size` per
+/// page with the rest behind `@odata.nextLink` (`$skiptoken`).
 pub async fn list_all(
     auth: Authorized<MethodsRead>,
     Path(key): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
 ) -> Result<Response, GraphError> {
-    read(&auth, &key, "methods", None, all_methods)
+    let size = auth.state.throttle.limits().get("graph.methods_page_size");
+    if size < 1.0 {
+        return read(&auth, &key, "methods", None, all_methods);
+    }
+    let q = QueryOptions::parse(uri.query(), &headers)?;
+    let path = format!("/users/{key}/authentication/methods");
+    let page = Page::new(&auth.state, &path, q, size as usize, size as usize)?;
+    let tenant = auth.state.read_tenant();
+    let idx = user(&tenant, &key)?;
+    let all = all_methods(&tenant, idx);
+    let end = (page.start + page.size).min(all.len());
+    let next = (end < all.len()).then_some(end);
+    let items = all.get(page.start..end).unwrap_or_default().to_vec();
+    let context = context_for(&auth.state, &tenant, idx, "methods");
+    let body = page.collection(context, items, next, || all.len());
+    Ok(respond::json(
+        StatusCode::OK,
+        &body,
+        respond::op("methods.list"),
+    ))
 }
 
 /// `GET /users/{key}/authentication/methods/{id}`.

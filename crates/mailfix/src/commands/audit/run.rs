@@ -1,8 +1,6 @@
 //! `mailfix audit`: flags → options (usage errors before anything is sent), the engine's
 //! `run_audit`, the failing users' file, and the output.
 
-use std::fs::File;
-use std::io::Write as _;
 use std::path::Path;
 
 use chrono::Utc;
@@ -19,6 +17,7 @@ use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::html::{ReportFile, reports};
+use crate::output;
 
 /// Runs `mailfix audit`.
 pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -30,19 +29,18 @@ pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
 pub async fn audit_and_print(args: &AuditArgs, ctx: &Context) -> Result<AuditReport, CliError> {
     let options = options(args, Utc::now())?;
     let html = ReportFile::from_flag(args.html.path.as_deref())?;
-    // Created now, so that an unwritable path fails before the audit log is read.
-    let failing_file = args
-        .failing_users_file
-        .as_deref()
-        .map(|path| create(path).map(|file| (path, file)))
-        .transpose()?;
+    // Created now (empty), so that an unwritable path fails before the audit log is read.
+    let failing_file = args.failing_users_file.as_deref();
+    if let Some(path) = failing_file {
+        create(path)?;
+    }
     let client = ctx.client()?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
     let report = run_audit(&client, &options, scope_spec(&args.scope), &*reporter)
         .await
         .map_err(audit_error)?;
-    if let Some((path, file)) = failing_file {
-        write_failing_users(path, file, &report)?;
+    if let Some(path) = failing_file {
+        write_failing_users(path, &report)?;
     }
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
@@ -99,8 +97,9 @@ fn audit_error(error: AuditError) -> CliError {
     }
 }
 
-fn create(path: &Path) -> Result<File, CliError> {
-    File::create(path).map_err(|e| {
+/// The failing users' file, empty for now; a private file (it lists people).
+fn create(path: &Path) -> Result<(), CliError> {
+    output::write_private(path, b"").map_err(|e| {
         CliError::usage(format!("cannot write {}", path.display()))
             .cause(e)
             .hint("check that the directory exists and is writable")
@@ -108,13 +107,12 @@ fn create(path: &Path) -> Result<File, CliError> {
 }
 
 /// One UPN per line, for `mailfix fix --users-file`.
-fn write_failing_users(path: &Path, mut file: File, report: &AuditReport) -> Result<(), CliError> {
+fn write_failing_users(path: &Path, report: &AuditReport) -> Result<(), CliError> {
     let mut text = String::new();
     for user in report.failing() {
         text.push_str(&user.upn);
         text.push('\n');
     }
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.flush())
+    output::write_private(path, text.as_bytes())
         .map_err(|e| CliError::runtime(format!("cannot write {}", path.display())).cause(e))
 }

@@ -21,6 +21,34 @@ pub struct CheckReport {
     pub permissions: Vec<PermissionRow>,
     /// Per command: can it run, and what is missing.
     pub commands: Vec<Verdict>,
+    /// Why the check could not finish (sign-in failed), when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<CheckError>,
+}
+
+/// Why `auth check` could not finish.
+#[derive(Debug, Serialize)]
+pub struct CheckError {
+    /// The error's headline, as on stderr.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl CheckReport {
+    /// The report of a check that failed before any token: the settings and the error.
+    pub fn failed(settings: Vec<SettingRow>, error: &CliError) -> Self {
+        Self {
+            settings,
+            tokens: Vec::new(),
+            permissions: Vec::new(),
+            commands: Vec::new(),
+            error: Some(CheckError {
+                message: error.headline.clone(),
+                hint: error.hint.clone(),
+            }),
+        }
+    }
 }
 
 /// One resolved setting.
@@ -108,6 +136,7 @@ pub async fn check(ctx: &Context) -> Result<CheckReport, CliError> {
         ],
         permissions,
         commands,
+        error: None,
     })
 }
 

@@ -4,6 +4,9 @@
 use mailfix_client::Permission;
 use serde::Serialize;
 
+use crate::cli::CheckedCommand;
+use crate::error::CliError;
+
 /// What one command (or command with a flag) needs.
 #[derive(Debug)]
 pub struct Need {
@@ -116,6 +119,43 @@ impl Need {
     }
 }
 
+/// The line of [`NEEDS`] that `auth check --for` names.
+fn need_of(command: CheckedCommand) -> &'static str {
+    match command {
+        CheckedCommand::Scan => "scan",
+        CheckedCommand::ScanMethods => "scan --methods",
+        CheckedCommand::ScanRegistration => "scan --registration",
+        CheckedCommand::Fix => "fix",
+        CheckedCommand::Cleanup => "cleanup",
+        CheckedCommand::Seed => "seed",
+        CheckedCommand::Audit => "audit",
+    }
+}
+
+/// The error for the commands asked about (`auth check --for`) that cannot run, if any. A
+/// command that runs only without `--group` can run.
+pub fn unmet(verdicts: &[Verdict], asked: &[CheckedCommand]) -> Option<CliError> {
+    let blocked: Vec<&Verdict> = asked
+        .iter()
+        .filter_map(|&c| verdicts.iter().find(|v| v.command == need_of(c)))
+        .filter(|v| v.can_run == CanRun::No)
+        .collect();
+    let (names, grants): (Vec<&str>, Vec<String>) = blocked
+        .iter()
+        .map(|v| (v.command, format!("{}: {}", v.command, v.note)))
+        .unzip();
+    (!blocked.is_empty()).then(|| {
+        CliError::runtime(format!(
+            "{} cannot run with the permissions this app has",
+            names.join(", ")
+        ))
+        .hint(format!(
+            "{}; see \"Missing permissions\" in `mailfix auth check` for where to grant them",
+            grants.join("; ")
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +182,36 @@ mod tests {
         );
         assert_eq!(fix.note, "grant Exchange.ManageAsApp");
         assert_eq!(verdict("seed", &only_users).can_run, CanRun::No);
+    }
+
+    #[test]
+    fn only_the_commands_asked_about_decide_and_partly_is_enough() {
+        let only_users = [P::UserReadAll];
+        let verdicts: Vec<Verdict> = NEEDS
+            .iter()
+            .map(|n| n.verdict(|p| only_users.contains(&p)))
+            .collect();
+        assert!(unmet(&verdicts, &[]).is_none());
+        assert!(unmet(&verdicts, &[CheckedCommand::Scan]).is_none());
+        let err = unmet(
+            &verdicts,
+            &[
+                CheckedCommand::Scan,
+                CheckedCommand::Fix,
+                CheckedCommand::Seed,
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            err.headline,
+            "fix, seed cannot run with the permissions this app has"
+        );
+        assert!(
+            err.hint
+                .unwrap()
+                .contains("fix: grant Exchange.ManageAsApp")
+        );
+        assert_eq!(err.exit.code(), 1);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The `auth` subcommands: dispatch to `check` and `login`.
 
-use super::check;
-use super::render;
-use crate::cli::AuthCommand;
+use super::check::{self, CheckReport};
+use super::{needs, render};
+use crate::cli::{AuthCheckArgs, AuthCommand, OutputFormat};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -11,26 +11,32 @@ use crate::settings::CredentialSetting;
 /// Runs `mailfix auth check` or `mailfix auth login`.
 pub async fn run(args: &AuthCommand, ctx: &Context) -> Result<Exit, CliError> {
     match args {
-        AuthCommand::Check => run_check(ctx).await,
+        AuthCommand::Check(check) => run_check(check, ctx).await,
         AuthCommand::Login => login(ctx).await,
     }
 }
 
-async fn run_check(ctx: &Context) -> Result<Exit, CliError> {
+/// The report, then exit 1 when a command asked about with `--for` cannot run. When sign-in
+/// fails, what was resolved still helps to see why (wrong tenant, app, endpoint): the settings
+/// on a terminal, the whole document (with the error in it) in JSON.
+async fn run_check(args: &AuthCheckArgs, ctx: &Context) -> Result<Exit, CliError> {
     let format = ctx.settings.output;
-    match check::check(ctx).await {
-        Ok(report) => {
-            ctx.printer.data(&render::render(&report, format)?);
-            Ok(Exit::Success)
-        }
+    let report = match check::check(ctx).await {
+        Ok(report) => report,
         Err(error) => {
-            // What was resolved helps to see why sign-in failed (wrong tenant, app, endpoint).
-            if format == crate::cli::OutputFormat::Table {
-                ctx.printer
-                    .data(&render::settings(&check::settings_rows(ctx)));
-            }
-            Err(error)
+            let settings = check::settings_rows(ctx);
+            let text = match format {
+                OutputFormat::Table => render::settings(&settings),
+                _ => render::render(&CheckReport::failed(settings, &error), format)?,
+            };
+            ctx.printer.data(&text);
+            return Err(error);
         }
+    };
+    ctx.printer.data(&render::render(&report, format)?);
+    match needs::unmet(&report.commands, &args.commands) {
+        Some(error) => Err(error),
+        None => Ok(Exit::Success),
     }
 }
 

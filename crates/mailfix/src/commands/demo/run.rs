@@ -59,16 +59,15 @@ async fn keep(stage: &Stage, story: &Narrator<'_>) -> Result<(), CliError> {
         setup::TIME_SCALE
     ));
     story.printer().data("\n");
-    let window = format!("{}ms", setup::reports_window().as_millis());
     let journal = stage.journal().display().to_string();
     let extra = [
-        ("MAILFIX_REPORTS_WINDOW", window),
+        crate::commands::sim_banner::reports_window_export(setup::TIME_SCALE),
         ("MAILFIX_JOURNAL", journal),
     ];
     let mut out = Vec::new();
     let sim = &stage.sim;
     let header = ("small", setup::SEED, stage.users);
-    crate::commands::sim::print_info(&mut out, &sim.info, &sim.base_url, header, &extra)
+    crate::commands::sim_banner::print_info(&mut out, &sim.info, &sim.base_url, header, &extra)
         .map_err(|e| CliError::runtime("cannot print the connection info").cause(e))?;
     story.printer().data(&String::from_utf8_lossy(&out));
     tokio::signal::ctrl_c()

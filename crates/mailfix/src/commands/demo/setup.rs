@@ -24,9 +24,6 @@ pub const SEED: u64 = 1;
 /// Simulated seconds per real second: a minute in the tenant is a second here.
 pub const TIME_SCALE: f64 = 60.0;
 
-/// The service's reports and audit-log window (5 requests per 10 s), in simulated time.
-const REPORTS_WINDOW: Duration = Duration::from_secs(10);
-
 /// The running simulator and everything the commands need to talk to it.
 pub struct Stage {
     /// The simulator.
@@ -103,11 +100,9 @@ impl Stage {
     }
 }
 
-/// The client's pacing window for the reports lane against this clock: the service's 10 s in
-/// real time, rounded up to a whole millisecond (never shorter than the simulator's window).
+/// The client's pacing window for the reports lane against this clock.
 pub fn reports_window() -> Duration {
-    let millis = (REPORTS_WINDOW.as_secs_f64() * 1000.0 / TIME_SCALE).ceil();
-    Duration::from_millis(millis as u64)
+    crate::commands::sim_banner::reports_window(TIME_SCALE)
 }
 
 /// Settings for the embedded simulator: its tenant, main app, endpoints and CA; the client
@@ -160,7 +155,7 @@ mod tests {
 
     #[test]
     fn the_reports_window_is_never_shorter_than_the_simulated_one() {
-        let simulated = REPORTS_WINDOW.as_secs_f64() / TIME_SCALE;
+        let simulated = 10.0 / TIME_SCALE;
         let window = reports_window().as_secs_f64();
         assert!(window >= simulated, "{window} < {simulated}");
         assert!(window < simulated + 0.001, "{window}");

@@ -83,6 +83,14 @@ async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, Cl
                 CliError::usage(format!("{e}")).hint("`mailfix runs` lists the runs")
             })?),
         };
+    if !ctx.journal_exists()? {
+        // Nothing recorded: say so without creating a journal.
+        return Err(match &run {
+            Some(id) => CliError::usage(format!("no run {id} in the journal"))
+                .hint("`mailfix runs` lists the runs"),
+            None => fix::FixError::NothingToResume { command: "fix" }.into(),
+        });
+    }
     let journal = ctx.journal_write("fix")?;
     let record = fix::run_to_resume(&journal, run.as_ref())?;
     let client = ctx.client()?;

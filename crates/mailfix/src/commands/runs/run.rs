@@ -25,14 +25,15 @@ fn list(ctx: &Context) -> Result<Exit, CliError> {
     let runs = match Journal::open_read(&ctx.settings.journal.value) {
         Ok(journal) => {
             let mut details = Vec::new();
-            for run in journal.list_runs()? {
-                details.push(journal.show_run(&run.id)?);
+            let journal_error = |e| ctx.journal_error(e);
+            for run in journal.list_runs().map_err(journal_error)? {
+                details.push(journal.show_run(&run.id).map_err(journal_error)?);
             }
             details
         }
-        // No journal yet: no runs, which is not an error.
+        // No journal yet (or an empty file): no runs, which is not an error.
         Err(e) if e.is_missing() => Vec::new(),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(ctx.journal_error(e)),
     };
     render::list(ctx, &runs)?;
     Ok(Exit::Success)
@@ -43,9 +44,10 @@ fn show(ctx: &Context, run: &str, html: Option<&ReportFile>) -> Result<Exit, Cli
         .parse()
         .map_err(|e| CliError::usage(format!("{e}")).hint("`mailfix runs` lists the runs"))?;
     let journal = ctx.journal_read()?;
-    let detail: RunDetail = journal
-        .show_run(&id)
-        .map_err(|e| CliError::from(e).hint("`mailfix runs` lists the runs"))?;
+    let detail: RunDetail = journal.show_run(&id).map_err(|e| match e.is_damaged() {
+        true => ctx.journal_error(e),
+        false => CliError::from(e).hint("`mailfix runs` lists the runs"),
+    })?;
     render::show(ctx, &detail)?;
     if let Some(file) = html {
         reports::write_run(ctx, file, &detail)?;

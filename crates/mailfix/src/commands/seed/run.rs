@@ -1,7 +1,7 @@
 //! Running `mailfix seed`: its own settings, the plan, confirmation, the journaled apply and the
 //! report.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -123,6 +123,14 @@ fn start(
         let tenant = ctx.settings.tenant.as_ref().map(|t| t.value.clone());
         return Ok((None, RunStart::New { tenant }, settings.input.clone()));
     };
+    if !ctx.journal_exists()? {
+        // Nothing recorded: say so without creating a journal.
+        let what = match run {
+            Some(id) => format!("no run {id} in the journal"),
+            None => "no unfinished seed run in the journal".to_owned(),
+        };
+        return Err(seed_error(SeedError::Resume(what)));
+    }
     let journal = ctx.journal_write("seed")?;
     let target = resume_target(&journal, run.as_ref(), args.file.clone()).map_err(seed_error)?;
     let input = target.input.clone();
@@ -223,9 +231,10 @@ fn finish(
     })
 }
 
-fn write_report(path: &PathBuf, report: &mailfix_engine::seed::SeedReport) -> Result<(), CliError> {
+fn write_report(path: &Path, report: &mailfix_engine::seed::SeedReport) -> Result<(), CliError> {
     let text = render::report_csv(report)?;
-    std::fs::write(path, text).map_err(|e| {
+    // It holds personal data (phone numbers, private email addresses): a private file.
+    crate::output::write_private(path, text.as_bytes()).map_err(|e| {
         CliError::runtime(format!("cannot write the report {}", path.display())).cause(e)
     })
 }

@@ -7,4 +7,4 @@ mod harness;
 /// HTML reports: parsed, and checked for what a browser without network and a screen reader need.
 pub mod html;
 
-pub use harness::{TestSim, interrupt, run, stderr, stdout, write};
+pub use harness::{RUN_LIMIT, TestSim, interrupt, run, run_within, stderr, stdout, write};
