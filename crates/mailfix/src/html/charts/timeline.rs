@@ -106,6 +106,104 @@ fn segments(span: &Span, end: f64) -> Vec<(f64, f64, Tone)> {
     }
 }
 
+/// Where rows and times go in the plot's coordinates: x in the axis' unit, row r from y = n - r - 1
+/// to n - r (row 0 at the top).
+struct Layout {
+    axis: TimeAxis,
+    /// Rows.
+    n: f64,
+    /// Space between labelled rows, in rows.
+    pad: f64,
+    /// Rows per pixel of the plot.
+    per_pixel: f64,
+    /// The end of the run, seconds.
+    end: f64,
+    /// Width of the arrow of open rows, in the axis' unit.
+    arrow: f64,
+    labelled: bool,
+}
+
+impl Layout {
+    fn t(&self, seconds: f64) -> f64 {
+        self.axis.of(seconds)
+    }
+
+    fn top(&self, s: &Span) -> f64 {
+        self.n - s.first as f64 - self.pad
+    }
+
+    fn bottom(&self, s: &Span) -> f64 {
+        self.n - (s.first + s.rows) as f64 + self.pad
+    }
+
+    /// The staircase polygon of neighbouring parts: down their starts, up their ends.
+    fn band(&self, band: &[(&Span, f64, f64)]) -> Vec<(f64, f64)> {
+        let down = band
+            .iter()
+            .flat_map(|(s, a, _)| [(*a, self.top(s)), (*a, self.bottom(s))]);
+        let up =
+            (band.iter().rev()).flat_map(|(s, _, b)| [(*b, self.bottom(s)), (*b, self.top(s))]);
+        down.chain(up).collect()
+    }
+
+    /// The arrow at the end of open rows, at least 16 pixels tall however few rows it stands for;
+    /// and where its note goes.
+    fn arrow(&self, first: &Span, last: &Span) -> (Vec<(f64, f64)>, (f64, f64)) {
+        let (top, bottom) = (self.top(first), self.bottom(last));
+        let mid = (top + bottom) / 2.0;
+        let half = ((top - bottom) / 2.0).max(8.0 * self.per_pixel);
+        let x = self.t(self.end);
+        let tip = (x + self.arrow, mid);
+        (vec![(x, mid + half), tip, (x, mid - half)], tip)
+    }
+}
+
+/// The polygons of every band and arrow, and the notes beside them.
+type Shapes = (Vec<(Vec<(f64, f64)>, Tone)>, Vec<(String, (f64, f64))>);
+
+fn shapes(layout: &Layout, rows: &[TimelineRow], spans: &[Span]) -> Shapes {
+    let (mut polygons, mut notes) = (Vec::new(), Vec::new());
+    for tone in [Tone::Neutral, Tone::Second, Tone::Bad] {
+        let parts: Vec<(&Span, f64, f64)> = spans
+            .iter()
+            .flat_map(|s| {
+                let parts = segments(s, layout.end)
+                    .into_iter()
+                    .filter(move |seg| seg.2 == tone);
+                parts.map(move |(a, b, _)| (s, layout.t(a), layout.t(b)))
+            })
+            .collect();
+        for band in runs(&parts, layout.labelled) {
+            polygons.push((layout.band(band), tone));
+            if tone == Tone::Bad {
+                let (arrow, tip) = layout.arrow(band[0].0, band[band.len() - 1].0);
+                polygons.push((arrow, tone));
+                if !layout.labelled {
+                    let users: usize = band.iter().map(|(s, _, _)| s.rows).sum();
+                    notes.push((format!(" {users} without a write-back"), tip));
+                }
+            }
+        }
+    }
+    if layout.labelled {
+        notes.extend(spans.iter().zip(rows).map(|(s, row)| {
+            let y = layout.n - s.first as f64 - 0.5;
+            match s.written_back {
+                Some(wb) => {
+                    let right = segments(s, layout.end).last().map_or(wb, |seg| seg.1);
+                    let text = format!(" {} · {}", row.label, seconds(wb - row.added));
+                    (text, (layout.t(right), y))
+                }
+                None => {
+                    let x = layout.t(layout.end) + layout.arrow;
+                    (format!(" {} · no write-back", row.label), (x, y))
+                }
+            }
+        }));
+    }
+    (polygons, notes)
+}
+
 fn plot(root: &Area<'_>, rows: &[TimelineRow], spans: &[Span], end: f64, labelled: bool) -> Drawn {
     let (strip, root) = root.split_vertically(36);
     key(
@@ -117,10 +215,8 @@ fn plot(root: &Area<'_>, rows: &[TimelineRow], spans: &[Span], end: f64, labelle
         ],
     )?;
     let axis = TimeAxis::up_to(end);
-    let t = |seconds: f64| axis.of(seconds);
     let n = rows.len().max(1) as f64;
-    let x_end = t(end.max(1.0)) * 1.06;
-    let arrow = x_end * 0.015;
+    let x_end = axis.of(end.max(1.0)) * 1.06;
     let mut chart = ChartBuilder::on(&root)
         .margin(12)
         .margin_right(if labelled { 330 } else { 200 })
@@ -137,72 +233,24 @@ fn plot(root: &Area<'_>, rows: &[TimelineRow], spans: &[Span], end: f64, labelle
             .x_label_formatter(&|v| axis.tick(*v)),
     )
     .draw()?;
-    let per_pixel = n / f64::from(chart.plotting_area().dim_in_pixel().1.max(1));
-    let pad = if labelled { 0.18 } else { 0.0 };
-    // Row r spans y from n - r - 1 to n - r (row 0 at the top).
-    let top = |s: &Span| n - s.first as f64 - pad;
-    let bottom = |s: &Span| n - (s.first + s.rows) as f64 + pad;
-    for tone in [Tone::Neutral, Tone::Second, Tone::Bad] {
-        let parts: Vec<(&Span, f64, f64)> = spans
-            .iter()
-            .flat_map(|s| {
-                segments(s, end)
-                    .into_iter()
-                    .filter(move |seg| seg.2 == tone)
-                    .map(move |(a, b, _)| (s, t(a), t(b)))
-            })
-            .collect();
-        for band in runs(&parts, labelled) {
-            let mut points: Vec<(f64, f64)> = Vec::with_capacity(band.len() * 4);
-            for (s, a, _) in band {
-                points.push((*a, top(s)));
-                points.push((*a, bottom(s)));
-            }
-            for (s, _, b) in band.iter().rev() {
-                points.push((*b, bottom(s)));
-                points.push((*b, top(s)));
-            }
-            chart.draw_series(std::iter::once(Polygon::new(points, tone.color().filled())))?;
-            if tone == Tone::Bad {
-                let (first, last) = (band[0].0, band[band.len() - 1].0);
-                let mid = (top(first) + bottom(last)) / 2.0;
-                // At least 16 pixels tall, however few rows it stands for.
-                let half = ((top(first) - bottom(last)) / 2.0).max(8.0 * per_pixel);
-                chart.draw_series(std::iter::once(Polygon::new(
-                    vec![
-                        (t(end), mid + half),
-                        (t(end) + arrow, mid),
-                        (t(end), mid - half),
-                    ],
-                    tone.color().filled(),
-                )))?;
-                if !labelled {
-                    let users: usize = band.iter().map(|(s, _, _)| s.rows).sum();
-                    let text = format!(" {users} without a write-back");
-                    chart.draw_series(std::iter::once(Text::new(
-                        text,
-                        (t(end) + arrow, mid),
-                        note(),
-                    )))?;
-                }
-            }
-        }
-    }
-    if labelled {
-        chart.draw_series(spans.iter().zip(rows).map(|(s, row)| {
-            let right = segments(s, end).last().map_or(s.added, |seg| seg.1);
-            let x = if s.written_back.is_none() {
-                t(end) + arrow
-            } else {
-                t(right)
-            };
-            let text = match s.written_back {
-                Some(wb) => format!(" {} · {}", row.label, seconds(wb - row.added)),
-                None => format!(" {} · no write-back", row.label),
-            };
-            Text::new(text, (x, n - s.first as f64 - 0.5), note())
-        }))?;
-    }
+    let layout = Layout {
+        axis,
+        n,
+        pad: if labelled { 0.18 } else { 0.0 },
+        per_pixel: n / f64::from(chart.plotting_area().dim_in_pixel().1.max(1)),
+        end,
+        arrow: x_end * 0.015,
+        labelled,
+    };
+    let (polygons, notes) = shapes(&layout, rows, spans);
+    chart.draw_series(
+        (polygons.into_iter()).map(|(points, tone)| Polygon::new(points, tone.color().filled())),
+    )?;
+    chart.draw_series(
+        notes
+            .into_iter()
+            .map(|(text, at)| Text::new(text, at, note())),
+    )?;
     Ok(())
 }
 
