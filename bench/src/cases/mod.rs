@@ -5,6 +5,7 @@ mod audit;
 mod fix_bulk;
 mod fix_small;
 mod fixing;
+mod guard;
 mod result;
 mod run;
 mod scale;

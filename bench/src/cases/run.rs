@@ -24,7 +24,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     mailfix: Option<PathBuf>,
     /// Run only these cases: scan-small, scan-enterprise, fix-small, fix-bulk, seed, audit,
-    /// sim-scale.
+    /// guard-enterprise, sim-scale.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     only: Vec<String>,
     /// Small sizes everywhere (overrides the size flags), to try the harness end to end quickly.
@@ -176,13 +176,14 @@ impl Ctx {
 }
 
 /// Every case id, in the order they run.
-pub const CASES: [&str; 7] = [
+pub const CASES: [&str; 8] = [
     "scan-small",
     "scan-enterprise",
     "fix-small",
     "fix-bulk",
     "seed",
     "audit",
+    "guard-enterprise",
     "sim-scale",
 ];
 
@@ -268,6 +269,7 @@ async fn run_case(ctx: &Ctx, id: &str) -> anyhow::Result<CaseResult> {
         "fix-bulk" => super::fix_bulk::run(ctx).await,
         "seed" => super::seed::run(ctx).await,
         "audit" => super::audit::run(ctx).await,
+        "guard-enterprise" => super::guard::run(ctx).await,
         "sim-scale" => super::scale::run(ctx).await,
         other => anyhow::bail!("unknown case '{other}'"),
     }

@@ -39,7 +39,7 @@ pub use config::ClientConfig;
 pub use counters::CountersSnapshot;
 pub use error::{Error, ErrorKind, Service, SignInKind};
 pub use exo::{AddressChange, AddressOutcome, Exchange};
-pub use graph::{DeltaItem, DeltaStart, Graph, Membership};
+pub use graph::{DeltaItem, DeltaStart, Graph, Membership, needs_resync};
 pub use ids::{GroupId, UserId, UserKey};
 pub use pace::Limits;
 pub use page::{Items, Page};

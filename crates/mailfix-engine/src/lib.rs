@@ -12,6 +12,7 @@ pub mod events;
 pub mod facts;
 pub mod finding;
 pub mod fix;
+pub mod guard;
 pub mod journal;
 pub mod rules;
 pub mod run_id;

@@ -139,6 +139,11 @@ impl Scope {
         &self.spec
     }
 
+    /// The users named by `--user` and `--users-file` (UPNs or object ids, as given).
+    pub fn listed(&self) -> &[String] {
+        &self.listed_users
+    }
+
     /// A short description for reports: `group 'All Staff'`, `all users`, `3 users`.
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = self

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod delta_tokens;
 pub mod error;
 pub mod faults;
 pub mod identity;
@@ -17,6 +18,7 @@ pub mod scenario;
 pub mod state;
 pub mod throttle;
 pub mod tls;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -57,6 +59,8 @@ pub struct SimOptions {
     pub writeback_delay_s: Option<(f64, f64)>,
     /// Overrides the scenario's share of stuck users.
     pub stuck_share: Option<f64>,
+    /// New starters per simulated hour (`scenario::hire`), from the start on.
+    pub hire_rate: Option<f64>,
 }
 
 impl SimOptions {
@@ -75,6 +79,7 @@ impl SimOptions {
             exo_latency_ms: None,
             writeback_delay_s: None,
             stuck_share: None,
+            hire_rate: None,
         }
     }
 
@@ -182,6 +187,7 @@ pub struct RunningSim {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    hiring: tokio::task::JoinHandle<()>,
     /// Keeps the state directory (and a temporary one's files) alive.
     _prepared: tls::Prepared,
 }
@@ -267,6 +273,10 @@ pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
     let base_url = format!("{scheme}://{addr}");
     let _ = state.base_url.set(base_url.clone());
     let info = connection_info(&state, &base_url, &prepared);
+    if let Some(per_hour) = options.hire_rate {
+        state.hiring.set(per_hour, state.clock.now());
+    }
+    let hiring = tokio::spawn(scenario::hire::keep_hiring(state.clone()));
     let app = routes::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = match &prepared.server {
@@ -289,6 +299,7 @@ pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
         state,
         shutdown: Some(tx),
         task,
+        hiring,
         _prepared: prepared,
     })
 }
@@ -365,6 +376,7 @@ fn group_user_counts(tenant: &model::Tenant) -> BTreeMap<String, usize> {
 impl RunningSim {
     /// Stops serving and waits for the server task to end.
     pub async fn shutdown(mut self) {
+        self.hiring.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -374,6 +386,7 @@ impl RunningSim {
 
 impl Drop for RunningSim {
     fn drop(&mut self) {
+        self.hiring.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

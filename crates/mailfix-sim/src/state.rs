@@ -7,13 +7,16 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::clock::SimClock;
+use crate::delta_tokens::DeltaTokens;
 use crate::faults::{FaultConfig, Faults};
 use crate::identity::Identity;
 use crate::log::RequestLog;
 use crate::model::Tenant;
 use crate::scenario::build::{BuildError, build_tenant};
+use crate::scenario::hire::HireRate;
 use crate::scenario::{BehaviourSpec, Scenario};
 use crate::throttle::{Limits, Throttle, UnknownLimit};
+use crate::webhooks::Webhooks;
 
 /// Shared state handed to every route.
 pub type AppState = Arc<SimState>;
@@ -43,6 +46,12 @@ pub struct SimState {
     pub base_url: std::sync::OnceLock<String>,
     /// The scenario the tenant was built from (and is rebuilt from by `POST /_sim/reset`).
     pub scenario: RwLock<Arc<Scenario>>,
+    /// The generation of `users/delta` tokens (`POST /_sim/delta/expire`).
+    pub delta_tokens: DeltaTokens,
+    /// Continuous hiring (`--hire-rate`, `POST /_sim/users/hire-rate`).
+    pub hiring: HireRate,
+    /// What the webhook receiver (`/_sim/webhooks/…`) was sent.
+    pub webhooks: Webhooks,
 }
 
 /// Why state could not be made from a scenario.
@@ -78,6 +87,9 @@ impl SimState {
             seed,
             base_url: std::sync::OnceLock::new(),
             scenario: RwLock::new(Arc::new(Scenario::default())),
+            delta_tokens: DeltaTokens::default(),
+            hiring: HireRate::default(),
+            webhooks: Webhooks::default(),
         }
     }
 
@@ -123,6 +135,8 @@ impl SimState {
         self.faults.set_config(fault_config(&scenario.behaviour));
         self.faults.reseed(self.seed);
         *self.lock_rng() = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5eed_f00d);
+        self.hiring.restart(self.clock.now());
+        self.webhooks.clear();
         Ok(())
     }
 

@@ -181,6 +181,9 @@ pub enum Command {
     /// Check or establish the identity mailfix signs in with.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Keep a scope healthy continuously: detect new and changed users with delta queries, and
+    /// report, alert or remediate.
+    Guard(crate::commands::guard::GuardArgs),
     /// Run the local Microsoft 365 simulator (sign-in, Graph, Exchange admin API).
     Sim(crate::commands::sim::SimArgs),
     /// The whole story end to end against an embedded simulator.

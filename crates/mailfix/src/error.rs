@@ -220,6 +220,19 @@ impl From<mailfix_engine::fix::FixError> for CliError {
     }
 }
 
+impl From<mailfix_engine::guard::GuardError> for CliError {
+    fn from(error: mailfix_engine::guard::GuardError) -> Self {
+        use mailfix_engine::guard::GuardError as G;
+        match error {
+            G::Scope(e) => CliError::from(e),
+            G::Client(e) => CliError::from(e),
+            G::Journal(e) => CliError::from(e),
+            G::Fix(e) => CliError::from(e),
+            other => CliError::runtime(other.to_string()),
+        }
+    }
+}
+
 impl From<mailfix_engine::scan::ScanError> for CliError {
     fn from(error: mailfix_engine::scan::ScanError) -> Self {
         use mailfix_engine::scan::ScanError as S;

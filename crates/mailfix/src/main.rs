@@ -69,6 +69,7 @@ async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
     match &command {
         Command::Scan(args) => commands::scan::run(args, &ctx).await,
         Command::Fix(args) => commands::fix::run(args, &ctx).await,
+        Command::Guard(args) => commands::guard::run(args, &ctx).await,
         Command::Cleanup(args) => commands::cleanup::run(args, &ctx).await,
         Command::Runs(args) => commands::runs::run(args, &ctx).await,
         Command::Seed(args) => commands::seed::run(args, &ctx).await,

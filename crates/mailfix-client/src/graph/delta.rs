@@ -1,9 +1,11 @@
 //! Users delta query (PROTOCOL.md §2.5): changed users, removed users, and at the end the delta
-//! link to start the next round from.
+//! link to start the next round from. A round can also start "from now" (`$deltatoken=latest`:
+//! no users, only the link), and a link that the service no longer honours
+//! ([`needs_resync`]) means a full read and a new round.
 
 use futures::StreamExt as _;
 use futures::stream;
-use http::Method;
+use http::{HeaderValue, Method};
 use serde::Deserialize;
 
 use super::Graph;
@@ -22,8 +24,24 @@ pub enum DeltaStart {
         /// Properties to track.
         select: Vec<String>,
     },
+    /// No users, only a delta link for the changes made from now on (`$deltatoken=latest`).
+    Latest {
+        /// Properties to track.
+        select: Vec<String>,
+    },
     /// A saved delta link from the previous round.
     Link(String),
+}
+
+/// Whether `error` says that a delta link can no longer be used and a full synchronisation must
+/// start over: `410 Gone` (a reset), or the codes Graph gives an expired token
+/// (`syncStateNotFound`, `syncStateInvalid`, `resyncRequired`) whatever the 4xx status.
+pub fn needs_resync(error: &Error) -> bool {
+    const CODES: [&str; 3] = ["syncStateNotFound", "syncStateInvalid", "resyncRequired"];
+    matches!(error.kind(), crate::error::ErrorKind::Gone)
+        || error
+            .code()
+            .is_some_and(|code| CODES.iter().any(|c| c.eq_ignore_ascii_case(code)))
 }
 
 /// One element of a delta round.
@@ -69,18 +87,29 @@ fn to_item(raw: Raw) -> Result<DeltaItem, Error> {
 }
 
 impl Graph {
-    /// A delta round over users.
+    /// The first request of a round: `$select`, and `$deltatoken=latest` to start from now.
+    fn delta_request(&self, select: &[String], latest: bool) -> Result<Request, Error> {
+        let query = Query::new().select(select.iter().cloned());
+        let mut req = self.get(
+            "/users/delta",
+            &query,
+            "users.delta",
+            Permission::UserReadAll,
+        )?;
+        if latest {
+            req.url
+                .query_pairs_mut()
+                .append_pair("$deltatoken", "latest");
+        }
+        Ok(req)
+    }
+
+    /// A delta round over users, in pages of the client's Graph page size
+    /// (`Prefer: odata.maxpagesize`).
     pub fn users_delta(&self, start: DeltaStart) -> Items<DeltaItem> {
         let first = match &start {
-            DeltaStart::Initial { select } => {
-                let query = Query::new().select(select.iter().cloned());
-                self.get(
-                    "/users/delta",
-                    &query,
-                    "users.delta",
-                    Permission::UserReadAll,
-                )
-            }
+            DeltaStart::Initial { select } => self.delta_request(select, false),
+            DeltaStart::Latest { select } => self.delta_request(select, true),
             DeltaStart::Link(link) => self
                 .client
                 .graph_url("/users/delta")
@@ -90,6 +119,12 @@ impl Graph {
                         .permission(Permission::UserReadAll)
                 }),
         };
+        let page_size = self.client.inner.transport.limits.graph_page_size;
+        let first = first.and_then(|req| {
+            let prefer = HeaderValue::from_str(&format!("odata.maxpagesize={page_size}"))
+                .map_err(|e| Error::config(format!("page size: {e}")))?;
+            Ok(req.header(http::header::HeaderName::from_static("prefer"), prefer))
+        });
         let first = match first {
             Ok(r) => r,
             Err(e) => return Box::pin(stream::once(async { Err(e) })),

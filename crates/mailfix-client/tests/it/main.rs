@@ -15,6 +15,7 @@ mod retry;
 mod signin;
 mod sim_auth;
 mod sim_batch;
+mod sim_delta;
 mod sim_exchange;
 mod sim_faults;
 mod sim_graph;

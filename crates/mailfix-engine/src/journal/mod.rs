@@ -9,6 +9,7 @@
 
 mod db;
 mod error;
+mod guard;
 mod items;
 mod lock;
 mod migrate;
@@ -18,6 +19,7 @@ mod runs;
 
 pub use db::{Clock, Journal};
 pub use error::{ErrorKind, JournalError};
+pub use guard::{CycleRecord, GuardState, GuardUser, GuardUserState};
 pub use lock::{LockHolder, lock_path};
 pub use migrate::SCHEMA_VERSION;
 pub use records::{

@@ -5,6 +5,7 @@ mod audit;
 mod audit_online;
 mod cleanup;
 mod fix;
+mod guard_payloads;
 mod journal;
 mod readme;
 mod registration;

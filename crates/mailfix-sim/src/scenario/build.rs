@@ -179,7 +179,8 @@ fn add_users(
     Ok(())
 }
 
-fn add_user(
+/// Adds the user `spec` describes, with its mailbox; returns its index.
+pub(crate) fn add_user(
     tenant: &mut Tenant,
     spec: &UserSpec,
     rng: &mut ChaCha8Rng,

@@ -166,6 +166,27 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Every kind, healthy first.
+    pub const ALL: [Kind; 10] = [
+        Kind::Healthy,
+        Kind::EmptyMail,
+        Kind::Stuck,
+        Kind::Synced,
+        Kind::NoMailbox,
+        Kind::LeftoverAlias,
+        Kind::ProvisioningError,
+        Kind::MailNotPrimary,
+        Kind::Disabled,
+        Kind::Guest,
+    ];
+
+    /// The kind with this label.
+    pub fn from_label(label: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.label() == label)
+    }
+}
+
 /// Exactly `round(share * n)` users of each kind (healthy fill the rest), in a seeded random order.
 pub fn kinds(n: usize, mix: &[(Kind, f64)], rng: &mut ChaCha8Rng) -> Vec<Kind> {
     let mut kinds = Vec::with_capacity(n);

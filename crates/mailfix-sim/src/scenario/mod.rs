@@ -6,6 +6,7 @@ pub mod enterprise;
 pub mod file;
 pub mod generate;
 pub mod groups;
+pub mod hire;
 pub mod plans;
 pub mod registration;
 pub mod small;

@@ -314,6 +314,8 @@ pub struct BehaviourSpec {
     pub fault_rate: f64,
     /// Throttling limits; absent keys take the documented defaults.
     pub limits: BTreeMap<String, f64>,
+    /// How long a `users/delta` deltaLink stays usable (seven days for directory objects).
+    pub delta_token_lifetime_s: f64,
 }
 
 impl Default for BehaviourSpec {
@@ -329,6 +331,7 @@ impl Default for BehaviourSpec {
             exo_latency_ms: 0,
             fault_rate: 0.0,
             limits: BTreeMap::new(),
+            delta_token_lifetime_s: 7.0 * 24.0 * 3600.0,
         }
     }
 }

@@ -23,6 +23,7 @@ mod graph_reports;
 mod graph_routes;
 mod graph_support;
 mod graph_users;
+mod hire;
 mod login_assertion;
 mod login_client_credentials;
 mod login_device_code;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cleanup;
 pub mod demo;
 pub mod fix;
+pub mod guard;
 pub mod runs;
 pub mod scan;
 pub mod seed;

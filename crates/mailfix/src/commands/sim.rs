@@ -52,6 +52,10 @@ pub struct SimArgs {
     /// Share of users with a mailbox whose write-back never happens (0..1).
     #[arg(long, value_name = "S")]
     pub stuck_share: Option<f64>,
+    /// New starters hired continuously on the simulated clock, e.g. `30/h` or `200/d` (a default
+    /// mix: 30% with the empty-mail defect, 10% synced, 10% unlicensed); see `POST /_sim/users/hire`.
+    #[arg(long, value_name = "N/h")]
+    pub hire_rate: Option<String>,
 }
 
 /// Why `mailfix sim` failed.
@@ -183,6 +187,36 @@ fn writeback_delay(text: &str) -> Result<(f64, f64), SimCommandError> {
     Ok((min, max))
 }
 
+/// `--hire-rate N/h` (or `N/d`) as hires per simulated hour.
+fn hire_rate(text: &str) -> Result<f64, SimCommandError> {
+    let remedy =
+        "write it as a number per hour or per day, e.g. --hire-rate 30/h or --hire-rate 200/d";
+    let (number, per) = text
+        .split_once('/')
+        .ok_or_else(|| invalid("--hire-rate", text, "it has no unit", remedy))?;
+    let hours = match per.trim() {
+        "h" => 1.0,
+        "d" => 24.0,
+        _ => {
+            return Err(invalid(
+                "--hire-rate",
+                text,
+                "the unit is not h or d",
+                remedy,
+            ));
+        }
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n / hours),
+        _ => Err(invalid(
+            "--hire-rate",
+            text,
+            "it is not a number of hires",
+            remedy,
+        )),
+    }
+}
+
 /// The scenario `--scenario` names.
 fn load_scenario(name: &str, seed: u64) -> Result<Scenario, SimCommandError> {
     match name {
@@ -227,6 +261,7 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
         .as_deref()
         .map(writeback_delay)
         .transpose()?;
+    let hire_rate = args.hire_rate.as_deref().map(hire_rate).transpose()?;
     Ok(SimOptions {
         seed: args.seed,
         listen,
@@ -238,6 +273,7 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
         exo_latency_ms: args.exo_latency,
         writeback_delay_s,
         stuck_share,
+        hire_rate,
         ..SimOptions::new(load_scenario(&args.scenario, args.seed)?)
     })
 }
@@ -365,6 +401,13 @@ mod tests {
         .unwrap();
         assert_eq!(options.writeback_delay_s, Some((60.0, 120.0)));
         assert_eq!(options.stuck_share, Some(0.1));
+        let hiring = options_for(&["--hire-rate", "48/d"]);
+        assert_eq!(hiring.hire_rate, Some(2.0));
+        assert_eq!(options_for(&["--hire-rate", "30/h"]).hire_rate, Some(30.0));
+    }
+
+    fn options_for(extra: &[&str]) -> SimOptions {
+        options(&args(extra)).unwrap()
     }
 
     #[test]
@@ -377,6 +420,8 @@ mod tests {
             (&["--writeback-delay", "60s"], "it is not a range"),
             (&["--fault-rate", "1.5"], "between 0 and 1"),
             (&["--time-scale", "0"], "above 0"),
+            (&["--hire-rate", "30"], "it has no unit"),
+            (&["--hire-rate", "lots/h"], "not a number of hires"),
             (
                 &["--scenario", "/nonexistent/scenario.json"],
                 "cannot read the scenario file",

@@ -57,6 +57,12 @@ pub struct Profile {
     pub reports_window: Option<String>,
     /// How long one request may keep retrying (`90s`, `5m`; default 15m).
     pub retry_max_elapsed: Option<String>,
+    /// File holding guard's webhook URL (the URL is a secret: never in the config itself).
+    pub webhook_url_file: Option<PathBuf>,
+    /// Guard's webhook payload: `teams`, `slack` or `json` (default: by the URL's host).
+    pub webhook_format: Option<String>,
+    /// Let `guard --mode remediate` change the tenant without a terminal, as `--yes` does.
+    pub unattended: Option<bool>,
     /// Refused with a hint: secrets do not belong in the config file.
     client_secret: Option<toml::Value>,
 }
@@ -82,6 +88,9 @@ impl Profile {
             journal,
             reports_window,
             retry_max_elapsed,
+            webhook_url_file,
+            webhook_format,
+            unattended,
             client_secret
         )
     }
@@ -118,7 +127,7 @@ pub fn load(
     Ok((config, Some(path)))
 }
 
-const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed";
+const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed, webhook_url_file, webhook_format, unattended";
 
 /// A duration setting (`90s`, `5m`) from wherever it came.
 pub fn duration_setting(

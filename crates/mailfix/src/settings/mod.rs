@@ -2,9 +2,11 @@
 //! then the TOML config file's profile, then defaults (SPEC §1). Commands never see raw strings.
 
 mod config;
+mod guard;
 mod paths;
 mod resolution;
 #[cfg(test)]
 mod tests;
 
+pub use guard::GuardSettings;
 pub use resolution::{CloudName, CredentialSetting, Settings, Source, Sourced};

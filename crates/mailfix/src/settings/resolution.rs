@@ -144,6 +144,8 @@ pub struct Settings {
     pub output: OutputFormat,
     /// `-v` count.
     pub verbose: u8,
+    /// What only `guard` reads (webhook, `unattended`).
+    pub guard: super::GuardSettings,
 }
 
 /// Reads environment variables (injectable for tests).
@@ -224,6 +226,7 @@ impl Settings {
             retry_max_elapsed,
             output: OutputFormat::or_default(args.output, stdout_is_terminal),
             verbose: args.verbose,
+            guard: super::guard::resolve(&profile, env)?,
         })
     }
 

@@ -101,6 +101,7 @@ async fn demo_tells_the_whole_story_and_ends_as_expected() {
         "── 5. Check: scan again",
         "── 6. What was done",
         "── 7. The users try again",
+        "── 8. New starters keep arriving",
         "Done in ",
     ];
     let mut from = 0;
@@ -126,6 +127,8 @@ async fn demo_tells_the_whole_story_and_ends_as_expected() {
         format!("{recovered} users recovered"),
         format!("{} still failing", failing - recovered),
         format!("scan found {fixed} with MF001; fix repaired all of them"),
+        // five new starters, 60 % of them with the defect (the demo's hire request)
+        "guard fixed 3 new starters with the defect in one cycle".to_owned(),
     ] {
         assert!(flat.contains(&fact), "'{fact}' in:\n{text}");
     }

@@ -12,7 +12,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{registration, users};
+use super::{hiring, registration, users, webhooks};
+use crate::delta_tokens::ExpiryAnswer;
 use crate::faults::FaultConfig;
 use crate::log::LogEntry;
 use crate::scenario::BehaviourSpec;
@@ -32,7 +33,19 @@ pub fn router() -> Router<AppState> {
         .route("/_sim/clock/scale", post(scale))
         .route("/_sim/unstick", post(unstick))
         .route("/_sim/registration/attempts", post(registration::attempts))
-        .route("/_sim/users/{key}", get(users::user))
+        .route("/_sim/users/hire", post(hiring::hire))
+        .route(
+            "/_sim/users/hire-rate",
+            get(hiring::rate).post(hiring::set_rate),
+        )
+        .route("/_sim/users/{key}", get(users::user).delete(hiring::leave))
+        .route("/_sim/delta/expire", post(expire_delta))
+        .route("/_sim/webhooks", axum::routing::delete(webhooks::clear))
+        .route(
+            "/_sim/webhooks/{channel}",
+            get(webhooks::list).post(webhooks::receive),
+        )
+        .route("/_sim/webhooks/{channel}/fail", post(webhooks::fail))
         .route("/_sim/{*rest}", any(unknown))
 }
 
@@ -229,6 +242,27 @@ async fn scale(
     }
     state.clock.set_scale(scale);
     Ok(clock_json(&state))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Expire {
+    #[serde(default)]
+    answer: ExpiryAnswer,
+}
+
+/// `POST /_sim/delta/expire` `{"answer": "expired"|"reset"}`: every delta link handed out so far
+/// stops working.
+async fn expire_delta(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ControlError> {
+    let Expire { answer } = match body.is_empty() {
+        true => Expire::default(),
+        false => serde_json::from_slice(&body).map_err(bad_body)?,
+    };
+    let generation = state.delta_tokens.expire_all(answer);
+    Ok(Json(json!({ "generation": generation, "answer": answer })))
 }
 
 async fn unstick(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -3,7 +3,12 @@
 //! users changed since (by the tenant's change sequence), deleted ones as
 //! `{"id", "@removed": {"reason": "changed"}}`. `$select` and `$filter=id eq '…'` (at most 50, joined
 //! by `or`) are read on the first call only and carried in the opaque tokens.
+//!
+//! `$deltatoken=latest` ("sync from now") answers no users and a deltaLink for the changes made from
+//! then on. A deltaLink older than the behaviour's `delta_token_lifetime_s`, or issued before
+//! `POST /_sim/delta/expire`, is refused with `410 Gone` ([`crate::delta_tokens`]).
 
+use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use serde::{Deserialize, Serialize, Serializer};
@@ -13,12 +18,14 @@ use uuid::Uuid;
 use super::auth::{Authorized, UsersRead};
 use super::respond::{self, Collection, context, service_root, with_select};
 use super::user_view::{USER_DEFAULT, UserRow};
-use crate::error::GraphError;
+use crate::delta_tokens::Refusal;
+use crate::error::{GraphError, RequestIds};
 use crate::model::Tenant;
 use crate::odata::QueryOptions;
 use crate::odata::filter::{CmpOp, Expr, Literal};
 use crate::odata::schemas::USER_KNOWN;
 use crate::paging;
+use crate::state::SimState;
 
 const PATH: &str = "/users/delta";
 const DEFAULT_PAGE: usize = 100;
@@ -36,6 +43,12 @@ struct Round {
     upto: u64,
     /// Next user position.
     pos: usize,
+    /// Simulated time the token was issued (for the token lifetime).
+    #[serde(default)]
+    issued: Option<chrono::DateTime<chrono::Utc>>,
+    /// The token generation it was issued in ([`crate::delta_tokens::DeltaTokens`]).
+    #[serde(default)]
+    generation: u64,
 }
 
 /// `GET /users/delta`.
@@ -48,7 +61,11 @@ pub async fn delta(
     let q = QueryOptions::parse(uri.query(), &headers)?;
     let fingerprint = paging::fingerprint(PATH, &[]);
     let tenant = state.read_tenant();
-    let round = start_round(&q, fingerprint, &tenant)?;
+    let round = match start_round(&q, fingerprint, &tenant, &state) {
+        Ok(round) => round,
+        Err(Refused::Graph(e)) => return Err(e),
+        Err(Refused::Reset) => return Ok(reset_answer(&state, &headers)),
+    };
     let select = match &round.select {
         Some(names) => Some(q_select(names)?),
         None => None,
@@ -58,8 +75,12 @@ pub async fn delta(
         props.push("id");
     }
     let size = page_size(&headers);
+    let latest = q
+        .deltatoken
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("latest"));
     let (items, next) = paging::fill(
-        tenant.users.len(),
+        if latest { 0 } else { tenant.users.len() },
         round.pos,
         size.unwrap_or(DEFAULT_PAGE),
         |i| included(&tenant, &round, i),
@@ -95,6 +116,8 @@ pub async fn delta(
             let again = Round {
                 since: round.upto,
                 pos: 0,
+                issued: Some(state.clock.now()),
+                generation: state.delta_tokens.generation(),
                 ..round.clone()
             };
             body.delta_link = Some(link("$deltatoken", &again));
@@ -109,16 +132,44 @@ pub async fn delta(
     Ok(response)
 }
 
-fn start_round(q: &QueryOptions, fingerprint: u64, tenant: &Tenant) -> Result<Round, GraphError> {
-    let token = q.skiptoken.as_ref().or(q.deltatoken.as_ref());
+/// Why a call is not answered with a page.
+enum Refused {
+    /// A Graph error (bad token, bad query, expired token).
+    Graph(GraphError),
+    /// The control plane reset the delta state: `410` with a `Location`.
+    Reset,
+}
+
+impl From<GraphError> for Refused {
+    fn from(e: GraphError) -> Self {
+        Refused::Graph(e)
+    }
+}
+
+fn start_round(
+    q: &QueryOptions,
+    fingerprint: u64,
+    tenant: &Tenant,
+    state: &SimState,
+) -> Result<Round, Refused> {
+    let latest = q
+        .deltatoken
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("latest"));
+    let token = q
+        .skiptoken
+        .as_ref()
+        .or(q.deltatoken.as_ref().filter(|_| !latest));
     if let Some(token) = token {
         if q.params.len() > 1 {
             return Err(GraphError::bad_request(
                 "Query options other than the token are not allowed on a nextLink or deltaLink call.",
-            ));
+            )
+            .into());
         }
         let mut round: Round = paging::open(token, fingerprint)?;
         if q.deltatoken.is_some() {
+            check_alive(&round, state)?;
             round.upto = tenant.change_seq;
             round.pos = 0;
         }
@@ -128,10 +179,40 @@ fn start_round(q: &QueryOptions, fingerprint: u64, tenant: &Tenant) -> Result<Ro
     Ok(Round {
         select: q.select.clone(),
         ids: q.filter.as_ref().map(filter_ids).transpose()?,
-        since: 0,
+        since: if latest { tenant.change_seq } else { 0 },
         upto: tenant.change_seq,
         pos: 0,
+        issued: None,
+        generation: 0,
     })
+}
+
+/// Refuses a deltaLink that has expired or was issued before a reset.
+fn check_alive(round: &Round, state: &SimState) -> Result<(), Refused> {
+    let Some(issued) = round.issued else {
+        return Ok(());
+    };
+    let lifetime = state.behaviour().delta_token_lifetime_s;
+    match state
+        .delta_tokens
+        .check(round.generation, issued, state.clock.now(), lifetime)
+    {
+        Ok(()) => Ok(()),
+        Err(Refusal::Reset) => Err(Refused::Reset),
+        Err(refusal) => Err(Refused::Graph(refusal.error())),
+    }
+}
+
+/// `410 Gone` `resyncRequired` with a `Location` that starts a new round (the initial query).
+fn reset_answer(state: &SimState, headers: &HeaderMap) -> Response {
+    let mut response = Refusal::Reset
+        .error()
+        .render(&RequestIds::for_request(headers));
+    let location = format!("{}{PATH}", service_root(state));
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
 }
 
 fn q_select(names: &[String]) -> Result<Vec<&'static str>, GraphError> {

@@ -194,6 +194,12 @@ fn finish(response: Response, ids: &RequestIds) -> Response {
             let rendered = error.render(ids);
             let (mut new_parts, new_body) = rendered.into_parts();
             new_parts.extensions.extend(parts.extensions);
+            // A `410 Gone` that restarts a delta round says where, in `Location`.
+            if let Some(location) = parts.headers.remove(axum::http::header::LOCATION) {
+                new_parts
+                    .headers
+                    .insert(axum::http::header::LOCATION, location);
+            }
             Response::from_parts(new_parts, new_body)
         }
         None => {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod batch;
 pub mod batch_item;
+pub mod check_member;
 pub mod delta;
 pub mod dispatch;
 pub mod groups;

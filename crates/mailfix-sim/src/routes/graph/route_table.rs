@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 use axum::Router;
 use axum::routing::{MethodRouter, any, get, post};
 
-use super::{audit, batch, delta, dispatch, groups, members, methods, reports, users};
+use super::{
+    audit, batch, check_member, delta, dispatch, groups, members, methods, reports, users,
+};
 use crate::state::AppState;
 
 /// The Graph routes: `/v1.0/**` and `/beta/**`.
@@ -45,6 +47,10 @@ fn table() -> &'static Table {
         .at("/users/$count", get(users::count))
         .at("/users/delta", get(delta::delta))
         .at("/users/{key}", get(users::get).patch(users::update))
+        .at(
+            "/users/{key}/checkMemberGroups",
+            post(check_member::check_member_groups),
+        )
         .at(
             "/users/{key}/authentication/methods",
             get(methods::list_all),

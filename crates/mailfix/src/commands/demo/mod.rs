@@ -7,6 +7,7 @@ mod check;
 mod narrate;
 mod run;
 mod setup;
+mod starters;
 mod story;
 
 pub use run::run;

@@ -39,11 +39,12 @@ fn close(story: &Narrator<'_>, ending: &Ending, elapsed_s: f64) {
     story.say(&format!(
         "audit showed {failing} failing with an empty `mail`; scan found {fixed} with MF001; fix \
          repaired all of them (run {run}); the second scan found none; {recovered} have \
-         registered since.",
+         registered since; guard fixed {starters} new starters with the defect in one cycle.",
         failing = plural(ending.failing_mail_empty, "user"),
         fixed = ending.fixed,
         run = ending.run,
         recovered = plural(ending.recovered, "user"),
+        starters = ending.starters_fixed,
     ));
 }
 

@@ -146,6 +146,7 @@ fn settings(sim: &RunningSim, dir: PathBuf, verbose: u8) -> Settings {
         retry_max_elapsed: None,
         output: OutputFormat::Table,
         verbose,
+        guard: Default::default(),
     }
 }
 

@@ -20,9 +20,9 @@ use crate::error::CliError;
 use crate::exit::Exit;
 
 /// How often `fix` polls the pending users (30 s in the tenant, `fix`'s default).
-const POLL_INTERVAL: &str = "500ms";
+pub(super) const POLL_INTERVAL: &str = "500ms";
 /// How long `fix` watches before it calls the users still pending stuck (10 minutes in the tenant).
-const TIMEOUT: &str = "10s";
+pub(super) const TIMEOUT: &str = "10s";
 
 /// Simulated time let pass before the second scan: longer than the longest write-back of `small`
 /// (300 s), so that the removals of the temporary addresses have reached Entra ID.
@@ -39,6 +39,8 @@ pub struct Ending {
     pub run: RunId,
     /// Users who registered after the fix.
     pub recovered: usize,
+    /// New starters with the defect that guard fixed.
+    pub starters_fixed: usize,
 }
 
 /// Whether the story ran to its end or Ctrl-C stopped `fix`.
@@ -62,7 +64,9 @@ pub async fn tell(stage: &Stage, story: &Narrator<'_>) -> Result<Told, CliError>
     second_scan(stage, story, &detail.run.id).await?;
     show_run(stage, story, &detail).await?;
     let recovered = retry(stage, story, &before, &facts.fixed).await?;
+    let starters = super::starters::arrive(stage, story).await?;
     Ok(Told::Ended(Ending {
+        starters_fixed: starters.fixed,
         failing_mail_empty: before.mail_empty,
         fixed: facts.fixed.len(),
         run: detail.run.id,

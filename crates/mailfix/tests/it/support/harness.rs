@@ -167,3 +167,13 @@ pub fn interrupt(child: &tokio::process::Child) {
         .expect("kill runs");
     assert!(status.success(), "kill -INT {pid}");
 }
+
+/// Sends SIGTERM (what systemd, Kubernetes and `kill` send) to a running child.
+pub fn terminate(child: &tokio::process::Child) {
+    let pid = child.id().expect("the child runs").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -TERM {pid}");
+}
