@@ -7,12 +7,13 @@
 //! writes the page as a private file. Commands call one `write_*` function of [`reports`] after
 //! their text output.
 //!
-//! For `guard` (one report per cycle, or a rolling file): [`reports::write_guard_cycle`] takes the
-//! cycle's findings and, when it fixed users, the fix run's journal record; see its documentation.
+//! `guard --html` writes one report per cycle, or a rolling file, through [`GuardReports`], an
+//! observer of its events.
 
 pub mod charts;
 mod figure;
 mod format;
+mod guard_reports;
 mod header;
 mod pages;
 mod portal;
@@ -21,6 +22,7 @@ pub mod reports;
 pub mod views;
 
 pub use figure::{ChartError, Figure};
+pub use guard_reports::GuardReports;
 pub use header::Header;
 pub use portal::Portal;
 pub use report_file::ReportFile;

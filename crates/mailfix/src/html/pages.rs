@@ -29,7 +29,7 @@ struct GuardPage<'a> {
     header: &'a Header,
     tiles: &'a [Tile],
     scan: &'a ScanView,
-    run: Option<&'a RunView>,
+    runs: &'a [RunView],
 }
 
 #[derive(Template)]
@@ -77,22 +77,18 @@ pub fn scan(header: &Header, scan: &ScanView) -> Result<String, CliError> {
 }
 
 /// A guard cycle.
-#[allow(
-    dead_code,
-    reason = "the guard command (issue 14) calls it once both are merged"
-)]
 pub fn guard(
     header: &Header,
     tiles: &[Tile],
     scan: &ScanView,
-    run: Option<&RunView>,
+    runs: &[RunView],
 ) -> Result<String, CliError> {
     rendered(
         GuardPage {
             header,
             tiles,
             scan,
-            run,
+            runs,
         }
         .render(),
     )

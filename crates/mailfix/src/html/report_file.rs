@@ -60,6 +60,18 @@ impl ReportFile {
         ReportFile::from_flag(path)
     }
 
+    /// The file of guard cycle `cycle`: `{cycle}` in the path replaced by its number (without it,
+    /// every cycle replaces the same file).
+    pub fn for_cycle(&self, cycle: u64) -> ReportFile {
+        let path = match self.path.to_str() {
+            Some(path) if path.contains("{cycle}") => {
+                PathBuf::from(path.replace("{cycle}", &cycle.to_string()))
+            }
+            _ => self.path.clone(),
+        };
+        ReportFile { path }
+    }
+
     /// Where the report goes.
     pub fn path(&self) -> &Path {
         &self.path

@@ -1,13 +1,10 @@
 //! The entry points the commands call after their text output: each builds the view of the
 //! command's report, lays out the page and writes it to the `--html` file.
 //!
-//! `guard` (issue 14) calls [`write_guard_cycle`] once per cycle with a [`GuardCycle`]: the
-//! cycle's numbers, its open findings and, in remediate mode, the journal record of the fix run it
-//! made. The same [`ReportFile`] each cycle gives a rolling report (replaced atomically, so a
-//! reader never sees half a page); [`cycle_path`] turns `--html guard-{cycle}.html` into one file
-//! per cycle.
+//! `guard` writes its reports through an observer of its events instead
+//! ([`super::GuardReports`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::Utc;
 use mailfix_engine::audit::AuditReport;
@@ -18,9 +15,7 @@ use mailfix_engine::journal::{Journal, RunDetail};
 use mailfix_engine::scan::ScanReport;
 use mailfix_engine::seed::SeedReport;
 
-use super::views::{
-    AuditView, CleanupView, GuardCycle, GuardView, RunView, ScanView, SeedView, Tile,
-};
+use super::views::{AuditView, CleanupView, RunView, ScanView, SeedView, Tile};
 use super::{ChartError, Header, Portal, ReportFile, pages};
 use crate::connect::Context;
 use crate::error::CliError;
@@ -29,7 +24,7 @@ fn portal(ctx: &Context) -> Portal {
     Portal::for_cloud(ctx.settings.cloud.value)
 }
 
-fn chart_error(error: ChartError) -> CliError {
+pub(super) fn chart_error(error: ChartError) -> CliError {
     CliError::runtime(error.to_string()).hint("the run itself is recorded; report this as a bug")
 }
 
@@ -144,34 +139,4 @@ pub fn write_audit(ctx: &Context, file: &ReportFile, report: &AuditReport) -> Re
     let header = Header::new(ctx, "audit", scope);
     let view = AuditView::new(report, &portal(ctx)).map_err(chart_error)?;
     write(ctx, file, &pages::audit(&header, &view)?)
-}
-
-/// A guard cycle's report (see the module documentation); `scope` is the watched scope, described.
-#[allow(
-    dead_code,
-    reason = "the guard command (issue 14) calls it once both are merged"
-)]
-pub fn write_guard_cycle(
-    ctx: &Context,
-    file: &ReportFile,
-    scope: &str,
-    cycle: &GuardCycle<'_>,
-) -> Result<(), CliError> {
-    let run = cycle.fix_run.map(|d| &d.run.id);
-    let header = Header::new(ctx, "guard", scope).with_run(run);
-    let view = GuardView::new(cycle, &portal(ctx), Utc::now()).map_err(chart_error)?;
-    let page = pages::guard(&header, &view.tiles, &view.scan, view.run.as_ref())?;
-    write(ctx, file, &page)
-}
-
-/// `path` with `{cycle}` replaced by the cycle's number: one report per cycle.
-#[allow(
-    dead_code,
-    reason = "the guard command (issue 14) calls it once both are merged"
-)]
-pub fn cycle_path(path: &Path, cycle: u64) -> PathBuf {
-    PathBuf::from(
-        path.to_string_lossy()
-            .replace("{cycle}", &cycle.to_string()),
-    )
 }

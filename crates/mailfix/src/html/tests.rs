@@ -179,12 +179,12 @@ fn a_guard_cycle_report_shows_its_findings_and_its_fix_run() {
         changes: 13,
         checked: 13,
         findings: std::slice::from_ref(&finding),
-        fix_run: Some(&detail),
+        fix_runs: std::slice::from_ref(&detail),
     };
     let portal = Portal::for_cloud(CloudName::UsGovHigh);
     let view = GuardView::new(&cycle, &portal, at(1800)).unwrap();
     let header = Header::at(at(1800), None, "guard", "group 'New starters'");
-    let page = pages::guard(&header, &view.tiles, &view.scan, view.run.as_ref()).unwrap();
+    let page = pages::guard(&header, &view.tiles, &view.scan, &view.runs).unwrap();
     assert_eq!(parse_errors(&page), Vec::<String>::new());
     let doc = scraper::Html::parse_document(&page);
     let titles = scraper::Selector::parse("svg > title").unwrap();
@@ -201,8 +201,7 @@ fn a_guard_cycle_report_shows_its_findings_and_its_fix_run() {
         page.contains("https://entra.microsoft.us/#view/"),
         "the cloud's admin center"
     );
-    assert_eq!(
-        super::reports::cycle_path(std::path::Path::new("guard-{cycle}.html"), 7),
-        std::path::PathBuf::from("guard-7.html")
-    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = super::ReportFile::check(&dir.path().join("guard-{cycle}.html")).unwrap();
+    assert_eq!(file.for_cycle(7).path(), dir.path().join("guard-7.html"));
 }

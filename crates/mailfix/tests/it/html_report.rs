@@ -348,3 +348,51 @@ async fn an_html_path_that_cannot_be_written_is_refused_before_any_request() {
     assert!(sim.sim.state.log.since(0).is_empty(), "nothing was sent");
     assert!(!plan.exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guard_writes_a_report_per_cycle_with_its_findings_and_its_fix_run() {
+    let sim = compressed(&small(7), 600.0, (60.0, 120.0)).await;
+    sim.control_post("/_sim/unstick", serde_json::json!({}))
+        .await;
+    let html = sim.path("guard-{cycle}.html");
+    let args = [
+        "guard",
+        "--group",
+        GROUP,
+        "--once",
+        "--mode",
+        "remediate",
+        "--yes",
+    ];
+
+    let out = run(sim
+        .mailfix()
+        .args(args)
+        .args([
+            "--poll-interval",
+            "100ms",
+            "--fix-timeout",
+            "1m",
+            "-o",
+            "ndjson",
+        ])
+        .args(["--html", html.to_str().unwrap()]))
+    .await;
+
+    assert!(matches!(out.status.code(), Some(0 | 3)), "{}", stderr(&out));
+    let events = crate::support::guard::events(&crate::support::stdout(&out));
+    let findings = crate::support::guard::of_kind(&events, "finding");
+    let fix = crate::support::guard::of_kind(&events, "fix-finished");
+    assert_eq!(fix.len(), 1, "one fix run: {events:?}");
+    let run_id = fix[0]["run"].as_str().unwrap();
+    let fixed = fix[0]["fixed"].as_array().unwrap().len();
+    assert!(fixed > 0);
+    let report = check(&sim.path("guard-1.html"), "guard", Some(run_id));
+    assert_eq!(report.table("Findings by user").len(), findings.len());
+    report.figure(&format!("Timeline of {fixed} users"));
+    report.figure(&format!("Write-back latency of {fixed} users"));
+    assert!(
+        !sim.path("guard-{cycle}.html").exists(),
+        "{{cycle}} is the cycle's number"
+    );
+}

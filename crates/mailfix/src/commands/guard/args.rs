@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::{FailOn, ScopeArgs};
+use crate::cli::{FailOn, HtmlArgs, ScopeArgs};
 
 /// What guard does with what it finds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -80,4 +80,8 @@ pub struct GuardArgs {
     /// Exchange changes at once during remediation [default: 3].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
+    /// The HTML report of each cycle (`{cycle}` in the path: one file per cycle; without it, one
+    /// file replaced every cycle).
+    #[command(flatten)]
+    pub html: HtmlArgs,
 }

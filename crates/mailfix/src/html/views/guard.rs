@@ -12,10 +12,6 @@ use super::scan::ScanView;
 use crate::html::{ChartError, Portal};
 
 /// What one guard cycle hands to its report.
-#[allow(
-    dead_code,
-    reason = "the guard command (issue 14) calls it once both are merged"
-)]
 #[derive(Clone, Copy, Debug)]
 pub struct GuardCycle<'a> {
     /// The cycle's number.
@@ -26,31 +22,24 @@ pub struct GuardCycle<'a> {
     pub changes: u64,
     /// Users in scope the rules were applied to.
     pub checked: u64,
-    /// Findings still open at the cycle's end.
+    /// The findings the cycle told.
     pub findings: &'a [Finding],
-    /// The fix run the cycle made (remediate mode), as the journal holds it.
-    pub fix_run: Option<&'a RunDetail>,
+    /// The fix runs the cycle finished (remediate mode; a restart may resume one besides the new
+    /// one), as the journal holds them.
+    pub fix_runs: &'a [RunDetail],
 }
 
 /// A guard cycle.
-#[allow(
-    dead_code,
-    reason = "the guard command (issue 14) calls it once both are merged"
-)]
 #[derive(Clone, Debug)]
 pub struct GuardView {
     /// The cycle's own numbers.
     pub tiles: Vec<Tile>,
     /// Its findings.
     pub scan: ScanView,
-    /// Its fix run.
-    pub run: Option<RunView>,
+    /// Its fix runs.
+    pub runs: Vec<RunView>,
 }
 
-#[allow(
-    dead_code,
-    reason = "the guard command (issue 14) calls it once both are merged"
-)]
 impl GuardView {
     /// The view of `cycle`.
     pub fn new(
@@ -58,10 +47,9 @@ impl GuardView {
         portal: &Portal,
         now: DateTime<Utc>,
     ) -> Result<Self, ChartError> {
-        let run = cycle
-            .fix_run
+        let runs = (cycle.fix_runs.iter())
             .map(|detail| RunView::new(detail, None, false, portal, now))
-            .transpose()?;
+            .collect::<Result<_, _>>()?;
         Ok(GuardView {
             tiles: vec![
                 Tile::new("cycle", cycle.cycle, "", false),
@@ -79,7 +67,7 @@ impl GuardView {
                 Tile::new("users checked", cycle.checked, "", false),
             ],
             scan: ScanView::of(cycle.checked, &SkipCounts::new(), cycle.findings, portal)?,
-            run,
+            runs,
         })
     }
 }
