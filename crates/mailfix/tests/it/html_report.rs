@@ -396,3 +396,47 @@ async fn guard_writes_a_report_per_cycle_with_its_findings_and_its_fix_run() {
         "{{cycle}} is the cycle's number"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guard_without_cycle_in_the_path_replaces_one_rolling_report() {
+    let sim = TestSim::start(small(3)).await;
+    let html = sim.path("guard.html");
+    let cycle_of = |report: &crate::support::html::Report| {
+        report
+            .select(".tile")
+            .into_iter()
+            .find(|tile| text(&tile).trim().ends_with("cycle"))
+            .map(|tile| {
+                text(&tile)
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+    };
+
+    for cycle in ["1", "2"] {
+        // New starters with the defect: each cycle has findings to tell.
+        let hire = serde_json::json!({"count": 2, "defects": {"empty-mail": 1.0}});
+        sim.control_post("/_sim/users/hire", hire).await;
+        let out = run(sim
+            .mailfix()
+            .args(["guard", "--group", GROUP, "--once", "--fail-on", "never"])
+            .args(["--html", html.to_str().unwrap()]))
+        .await;
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report = check(&html, "guard", None);
+        assert_eq!(
+            cycle_of(&report).as_deref(),
+            Some(cycle),
+            "the last cycle's"
+        );
+        assert!(!report.table("Findings by user").is_empty());
+    }
+    let names: Vec<_> = std::fs::read_dir(html.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".html"))
+        .collect();
+    assert_eq!(names, vec!["guard.html".to_owned()], "one file");
+}

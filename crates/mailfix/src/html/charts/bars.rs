@@ -20,13 +20,19 @@ pub struct Bar {
 
 /// Bars top to bottom in the order given; `axis` names what is counted.
 pub fn bars(title: &str, bars: &[Bar], axis: &str) -> Result<Figure, ChartError> {
-    let rows = bars.len().max(1);
+    let rows = rows(bars);
     let size = (760, 70 + 34 * rows as u32);
     draw(title, size, |root| plot(root, bars, axis))
 }
 
+/// Rows on the axis: one per bar, and at least two (see [`segments`]); a lone bar is drawn at the
+/// top with an empty row below it.
+fn rows(bars: &[Bar]) -> usize {
+    bars.len().max(2)
+}
+
 fn plot(root: &super::canvas::Area<'_>, bars: &[Bar], axis: &str) -> Drawn {
-    let rows = bars.len().max(1);
+    let rows = rows(bars);
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0);
     // Room after the longest bar for its count.
     let top = (max + max / 8 + 1).max(4);
@@ -73,4 +79,37 @@ fn plot(root: &super::canvas::Area<'_>, bars: &[Bar], axis: &str) -> Drawn {
         )
     }))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::html::charts::days::{DayCount, days};
+
+    /// What a browser refuses: a width or height below zero on any shape.
+    fn negative_sizes(svg: &str) -> Vec<&str> {
+        let refused = ["width=\"-", "height=\"-"];
+        svg.split('<')
+            .filter(|tag| refused.iter().any(|r| tag.contains(r)))
+            .collect()
+    }
+
+    #[test]
+    fn one_bar_or_one_day_is_drawn_with_a_height() {
+        let one = [Bar {
+            label: "verified".into(),
+            value: 10,
+            tone: Tone::Good,
+        }];
+        let bar = bars("10 items by state", &one, "items").unwrap();
+        assert_eq!(negative_sizes(&bar.body), Vec::<&str>::new());
+        assert!(bar.body.contains("fill=\"#3A9B5C\""), "the bar is drawn");
+        let day = [DayCount {
+            day: "2026-11-25".into(),
+            failures: 3,
+            successes: 4,
+        }];
+        let day = days("attempts per day", &day).unwrap();
+        assert_eq!(negative_sizes(&day.body), Vec::<&str>::new());
+    }
 }

@@ -104,12 +104,13 @@ impl TimeAxis {
     }
 }
 
-/// `n` (at least one) categories as a segmented axis: plotters' segments of `0..k` are the values
-/// `0..=k`, so `0..n - 1` gives exactly `n`.
+/// `n` categories as a segmented axis: plotters' segments of `0..k` are the values `0..=k`, so
+/// `0..n - 1` gives exactly `n`. At least two: plotters cannot map a range of one value (every
+/// mark in it would be drawn with no height), so one category gets an empty segment beside it.
 pub fn segments(
     n: usize,
 ) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize> {
-    (0..n.max(1) - 1).into_segmented()
+    (0..n.max(2) - 1).into_segmented()
 }
 
 /// The axes and grid every picture shares: ink axes and labels, one light grid line between labels.

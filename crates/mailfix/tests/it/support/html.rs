@@ -117,6 +117,7 @@ pub fn check(path: &Path, command: &str, run: Option<&str>) -> Report {
     let report = Report { page, doc };
     loads_nothing(&report);
     accessible(&report);
+    drawable(&report);
     for fact in ["Tenant", "Scope", "mailfix", "Made"] {
         assert!(
             !report.fact(fact).trim().is_empty(),
@@ -142,6 +143,20 @@ fn loads_nothing(report: &Report) {
     for a in report.select("a") {
         let href = a.value().attr("href").unwrap_or_default();
         assert!(href.starts_with(USER_PAGE), "a link elsewhere: {href}");
+    }
+}
+
+/// No shape a browser would refuse to draw (and log as a console error): a negative width or height.
+fn drawable(report: &Report) {
+    for shape in report.select("svg [width], svg [height]") {
+        for size in ["width", "height"] {
+            let value = shape.value().attr(size).unwrap_or("0");
+            assert!(
+                !value.trim_start().starts_with('-'),
+                "a negative {size}: {}",
+                shape.html()
+            );
+        }
     }
 }
 
