@@ -7,7 +7,7 @@ use mailfix_sim::scenario::hire::{HireRequest, hire};
 
 use super::narrate::Narrator;
 use super::setup::Stage;
-use crate::cli::{FailOn, HtmlArgs, ScopeArgs};
+use crate::cli::{FailOn, ScopeArgs};
 use crate::commands::guard::{self, GuardArgs, ModeArg};
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -97,6 +97,6 @@ fn guard_args() -> GuardArgs {
         poll_interval: Some(super::story::POLL_INTERVAL.to_owned()),
         fix_timeout: Some(super::story::TIMEOUT.to_owned()),
         concurrency: None,
-        html: HtmlArgs::default(),
+        html: None,
     }
 }

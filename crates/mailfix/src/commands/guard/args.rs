@@ -1,8 +1,10 @@
 //! The flags of `mailfix guard`.
 
+use std::path::PathBuf;
+
 use clap::{Args, ValueEnum};
 
-use crate::cli::{FailOn, HtmlArgs, ScopeArgs};
+use crate::cli::{FailOn, ScopeArgs};
 
 /// What guard does with what it finds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -80,8 +82,9 @@ pub struct GuardArgs {
     /// Exchange changes at once during remediation [default: 3].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
-    /// The HTML report of each cycle (`{cycle}` in the path: one file per cycle; without it, one
-    /// file replaced every cycle).
-    #[command(flatten)]
-    pub html: HtmlArgs,
+    /// Also write each cycle's report as one self-contained HTML file (it names users: readable by
+    /// you only). `{cycle}` in PATH is the cycle's number, one file per cycle; without it, the
+    /// file is replaced every cycle.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
 }

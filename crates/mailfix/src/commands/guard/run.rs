@@ -50,7 +50,7 @@ pub async fn run(args: &GuardArgs, ctx: &Context) -> Result<Exit, CliError> {
         .as_deref()
         .map(|a| listen::address(a, args.listen_allow_remote))
         .transpose()?;
-    let html = ReportFile::from_flag(args.html.path.as_deref())?;
+    let html = ReportFile::from_flag(args.html.as_deref())?;
     let journal = ctx.journal_write("guard")?;
     let client = ctx.client()?;
     let metrics = Arc::new(Metrics::default());
