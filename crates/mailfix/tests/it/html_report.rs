@@ -326,8 +326,9 @@ async fn an_html_path_that_cannot_be_written_is_refused_before_any_request() {
     let under_a_file = plain.join("report.html");
     let path = under_a_file.to_str().unwrap();
     let plan = sim.path("plan.html");
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 5] = [
         &["scan", "--all-users", "--html", path],
+        &["guard", "--all-users", "--once", "--html", path],
         &["fix", "--all-users", "--yes", "--html", path],
         &["audit", "--html", path],
         &[
