@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind, Service};
 use crate::execute::{Authorize, Transport};
 use crate::exo::Exchange;
 use crate::graph::Graph;
+use crate::permission::Permission;
 use crate::request::{Request, Response};
 
 #[derive(Debug)]
@@ -24,7 +25,10 @@ pub(crate) struct Inner {
     pub(crate) tokens: Tokens,
     pub(crate) endpoints: Endpoints,
     pub(crate) tenant: String,
-    pub(crate) exchange_anchor: String,
+    /// A configured `X-AnchorMailbox` (else derived from the token, see `exo/endpoint.rs`).
+    pub(crate) exchange_anchor: Option<String>,
+    /// This tenant's Exchange endpoint, discovered before the first cmdlet.
+    pub(crate) exchange_endpoint: tokio::sync::OnceCell<crate::exo::ExchangeEndpoint>,
     pub(crate) connection_id: String,
 }
 
@@ -42,11 +46,8 @@ impl Client {
         config::check_tenant(&config.tenant)?;
         let http = config::http_client(&config)?;
         let mut transport = Transport::new(http, config.retry.clone(), config.limits.clone());
+        transport.trace = config.trace.clone();
         transport.on_connect_retry = config.on_connect_retry.clone();
-        let anchor = config
-            .exchange_anchor
-            .clone()
-            .unwrap_or_else(|| config::default_anchor(&config.tenant));
         let sign_in = SignIn::new(
             config.endpoints.clone(),
             config.tenant.clone(),
@@ -58,7 +59,8 @@ impl Client {
                 transport,
                 endpoints: config.endpoints,
                 tenant: config.tenant,
-                exchange_anchor: anchor,
+                exchange_anchor: config.exchange_anchor,
+                exchange_endpoint: tokio::sync::OnceCell::new(),
                 connection_id: uuid::Uuid::new_v4().to_string(),
             }),
         })
@@ -102,6 +104,16 @@ impl Client {
     /// Sends a Graph or Exchange request through the one request path and returns the successful
     /// response, or the failure as a typed [`Error`].
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
+        let resp = self.send(&req).await?;
+        if resp.status.is_success() {
+            return Ok(resp);
+        }
+        Err(failure(&req, &resp))
+    }
+
+    /// Sends a Graph or Exchange request through the one request path and returns its final
+    /// response whatever the status (a network failure is an error).
+    pub(crate) async fn send(&self, req: &Request) -> Result<Response, Error> {
         let resource = match req.service {
             Service::Graph => Resource::Graph,
             Service::Exchange => Resource::Exchange,
@@ -116,11 +128,7 @@ impl Client {
             tokens: &inner.tokens,
             resource,
         };
-        let resp = inner.transport.run(&req, auth).await?;
-        if resp.status.is_success() {
-            return Ok(resp);
-        }
-        Err(failure(&req, &resp))
+        inner.transport.run(req, auth).await
     }
 
     /// `{graph}/v1.0{path}` (path starts with `/`, may carry a query).
@@ -174,7 +182,7 @@ fn failure(req: &Request, resp: &Response) -> Error {
     let needs_permission = err.kind() == &ErrorKind::Forbidden
         || (req.service == Service::Exchange && err.kind() == &ErrorKind::Unauthorized);
     let hint = needs_permission
-        .then(|| req.permission.map(|p| p.hint()))
+        .then(|| Permission::hint_all(&req.permissions))
         .flatten();
     err.at(req.service, req.operation.clone()).or_hint(hint)
 }

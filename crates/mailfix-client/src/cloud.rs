@@ -1,6 +1,17 @@
-//! Endpoints per cloud (PROTOCOL.md §1.9): the sign-in authority, Graph and the Exchange admin host,
-//! and the resource ids whose `/.default` scopes tokens are requested for. Each can be overridden
-//! (that is how mailfix talks to the simulator); HTTPS is required except to loopback hosts.
+//! Endpoints per cloud: the sign-in authority, Graph and the Exchange admin host, and the resource
+//! ids whose `/.default` scopes tokens are requested for. Each can be overridden (that is how
+//! mailfix talks to the simulator); HTTPS is required except to loopback hosts.
+//!
+//! Sources of the presets (also in `crates/mailfix-sim/COVERAGE.md`, "National clouds"):
+//! - sign-in and Graph hosts: microsoft-graph-docs-contrib `concepts/deployments.md`; Graph's
+//!   token resource is its own host (`concepts/sdks/national-clouds.md`, "Permission scopes");
+//! - Exchange admin API host and token scope for commercial/GCC, GCC High and DoD: CISA ScubaGear
+//!   `PowerShell/ScubaGear/Modules/Providers/ProviderHelpers/EXORestHelper.psm1`
+//!   (`Get-ExchangeOnlineScope`, `Get-ExchangeOnlineApiEndpoint`): DoD is
+//!   `https://outlook-dod.office365.us`, not the old remote-PowerShell host `webmail.apps.mil`;
+//! - China (21Vianet): `partner.outlook.cn` is the Exchange host of Microsoft's connection
+//!   scripts (`-ConnectionUri https://partner.outlook.cn/PowerShell-LiveID`); that it is also the
+//!   REST token resource follows the rule the other clouds confirm (host = resource).
 
 use std::fmt;
 use std::str::FromStr;
@@ -87,8 +98,7 @@ pub struct Endpoints {
 impl Endpoints {
     /// The preset for a cloud.
     pub fn for_cloud(cloud: Cloud) -> Self {
-        // (login, graph, exchange); resources equal the Graph and Exchange hosts.
-        // DoD's Exchange resource is UNCONFIRMED (PROTOCOL.md §1.9); override it if needed.
+        // (login, graph, exchange); resources equal the Graph and Exchange hosts (module docs).
         let (login, graph, exchange) = match cloud {
             Cloud::Global => (
                 "https://login.microsoftonline.com",
@@ -103,7 +113,7 @@ impl Endpoints {
             Cloud::UsGovDod => (
                 "https://login.microsoftonline.us",
                 "https://dod-graph.microsoft.us",
-                "https://webmail.apps.mil",
+                "https://outlook-dod.office365.us",
             ),
             Cloud::China => (
                 "https://login.chinacloudapi.cn",
@@ -174,10 +184,17 @@ fn trim(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
 }
 
-/// Whether a URL's host is loopback: `localhost`, 127.0.0.0/8 or `::1`.
+/// Whether a host name is a loopback name: `localhost` or a name under it (`nam13b.localhost`),
+/// which RFC 6761 §6.3 reserves for loopback; the client resolves them to loopback itself.
+pub fn is_localhost_name(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost")
+}
+
+/// Whether a URL's host is loopback: `localhost` (or a name under it), 127.0.0.0/8 or `::1`.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Domain(d)) => is_localhost_name(d),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
@@ -214,6 +231,44 @@ mod tests {
     use super::*;
 
     // The hosts of each preset are checked against the simulator in `tests/it/sim_auth.rs`.
+    #[test]
+    fn presets_match_their_sources() {
+        let dod = Endpoints::for_cloud(Cloud::UsGovDod);
+        assert_eq!(dod.login, "https://login.microsoftonline.us");
+        assert_eq!(dod.graph, "https://dod-graph.microsoft.us");
+        assert_eq!(dod.exchange, "https://outlook-dod.office365.us");
+        assert_eq!(
+            dod.scope(Resource::Exchange),
+            "https://outlook-dod.office365.us/.default"
+        );
+        let high = Endpoints::for_cloud(Cloud::UsGovHigh);
+        assert_eq!(
+            (
+                high.login.as_str(),
+                high.graph.as_str(),
+                high.exchange.as_str()
+            ),
+            (
+                "https://login.microsoftonline.us",
+                "https://graph.microsoft.us",
+                "https://outlook.office365.us"
+            )
+        );
+        let china = Endpoints::for_cloud(Cloud::China);
+        assert_eq!(
+            (
+                china.login.as_str(),
+                china.graph.as_str(),
+                china.exchange.as_str()
+            ),
+            (
+                "https://login.chinacloudapi.cn",
+                "https://microsoftgraph.chinacloudapi.cn",
+                "https://partner.outlook.cn"
+            )
+        );
+    }
+
     #[test]
     fn every_preset_is_https_and_asks_for_its_own_hosts_as_resources() {
         for cloud in [
@@ -263,6 +318,7 @@ mod tests {
             "http://[::1]:80",
             "http://localhost:3000",
             "http://LOCALHOST",
+            "http://nam13b.localhost:3000",
         ] {
             assert!(check_url("x", ok).is_ok(), "{ok}");
         }

@@ -24,9 +24,13 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Concurrency caps and pacing.
     pub limits: Limits,
-    /// `X-AnchorMailbox` for Exchange; by default `UPN:SystemMailbox{...}@{tenant}` when the tenant
-    /// is its initial `*.onmicrosoft.com` domain, `APP:SystemMailbox{...}@{tenant}` otherwise.
+    /// `X-AnchorMailbox` for Exchange; by default the signed-in user for a delegated token, and
+    /// for an app-only token `UPN:SystemMailbox{...}@{tenant}` when the tenant is its initial
+    /// `*.onmicrosoft.com` domain, `APP:SystemMailbox{...}@{tenant id}` otherwise (see
+    /// `exo/endpoint.rs`).
     pub exchange_anchor: Option<String>,
+    /// The `--trace` file every request and answer is recorded in (HAR 1.2), if any.
+    pub trace: Option<std::sync::Arc<crate::trace::Trace>>,
     /// Told each time a connection could not be opened and the request is tried again (a refused
     /// connection elsewhere than this machine, a timeout): the client never prints.
     pub on_connect_retry: Option<crate::unreachable::OnConnectRetry>,
@@ -43,6 +47,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             exchange_anchor: None,
+            trace: None,
             on_connect_retry: None,
         }
     }
@@ -79,29 +84,6 @@ fn is_domain_name(name: &str) -> bool {
                 && !label.ends_with('-')
         })
 }
-
-/// The mailbox Exchange routes app-only admin calls to (PROTOCOL.md §1.2).
-const SYSTEM_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
-
-/// The default `X-AnchorMailbox` for a tenant: the UPN form when the tenant is given as its
-/// initial domain (where the system mailbox's UPN lives), the APP form otherwise (tenant id, or a
-/// custom domain).
-pub(crate) fn default_anchor(tenant: &str) -> String {
-    let t = tenant.to_ascii_lowercase();
-    let initial = [
-        ".onmicrosoft.com",
-        ".onmicrosoft.us",
-        ".partner.onmschina.cn",
-    ]
-    .iter()
-    .any(|suffix| t.ends_with(suffix));
-    if initial {
-        format!("UPN:{SYSTEM_MAILBOX}@{tenant}")
-    } else {
-        format!("APP:{SYSTEM_MAILBOX}@{tenant}")
-    }
-}
-
 /// Reads extra root certificates: the file must hold at least one PEM `CERTIFICATE` block that
 /// parses as X.509.
 pub(crate) fn load_ca(path: &Path) -> Result<Vec<reqwest::Certificate>, Error> {
@@ -145,28 +127,26 @@ pub(crate) fn http_client(config: &ClientConfig) -> Result<reqwest::Client, Erro
     if let Some(path) = &config.extra_ca {
         builder = builder.tls_certs_merge(load_ca(path)?);
     }
+    if names_localhost(&config.endpoints.exchange) {
+        builder = builder.dns_resolver(std::sync::Arc::new(crate::resolver::LocalhostAware));
+    }
     builder
         .build()
         .map_err(|e| Error::config("cannot set up the HTTP client").with_source(e))
 }
 
+/// Whether an endpoint URL's host is a `localhost` name (Exchange discovery may then lead to a
+/// name under it, which the system resolver may not know).
+fn names_localhost(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(crate::cloud::is_localhost_name))
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn anchor_uses_upn_form_for_initial_domains_and_app_form_otherwise() {
-        assert_eq!(
-            default_anchor("contoso.onmicrosoft.com"),
-            "UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@contoso.onmicrosoft.com"
-        );
-        let guid = "0785ef7c-2d7a-4542-b048-95bcab406e0b";
-        assert_eq!(default_anchor(guid), format!("APP:{SYSTEM_MAILBOX}@{guid}"));
-        assert_eq!(
-            default_anchor("contoso.com"),
-            format!("APP:{SYSTEM_MAILBOX}@contoso.com")
-        );
-    }
 
     #[test]
     fn a_tenant_is_a_guid_or_a_domain_name() {

@@ -103,6 +103,9 @@ pub enum ErrorKind {
     },
     /// The address's domain is not an accepted domain of the organisation.
     DomainNotAccepted,
+    /// Exchange's write to Entra ID (its "dual-write") found another directory object with the
+    /// same proxy address (`ObjectConflict`); Microsoft's text says it may be transient.
+    DualWriteConflict,
     /// Exchange's "maximum number of concurrent requests per tenant", after retries.
     ConcurrencyLimit,
     /// Any other error the service reported.
@@ -282,6 +285,13 @@ impl Error {
             self.inner.kind,
             ErrorKind::Unauthorized | ErrorKind::SignIn(_)
         )
+    }
+
+    /// The service refused because the tenant lacks Microsoft Entra ID P1 or P2 (the
+    /// registration report's licence), not for a missing permission.
+    pub fn is_no_premium_licence(&self) -> bool {
+        self.inner.status == Some(403)
+            && self.inner.code.as_deref() == Some(crate::graph::error::NO_PREMIUM_LICENCE)
     }
 
     /// Trying again later may succeed (throttling, 5xx, network).

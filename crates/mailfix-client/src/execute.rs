@@ -12,6 +12,7 @@ use crate::auth::tokens::Tokens;
 use crate::cloud::Resource;
 use crate::counters::Counters;
 use crate::error::{Error, ErrorKind};
+use crate::methods_pace::MethodsPace;
 use crate::pace::{self, AfterThrottle, Gate, Limits, Pacer};
 use crate::request::{Lane, Request, Response};
 use crate::retry::{self, Outcome, RetryMode, RetryPolicy, Verdict};
@@ -108,6 +109,10 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
     pub(crate) counters: Counters,
+    /// Whether authentication-method routes are under the reports limit (`methods_pace.rs`).
+    pub(crate) methods: MethodsPace,
+    /// The `--trace` file every send is recorded in, if any.
+    pub(crate) trace: Option<std::sync::Arc<crate::trace::Trace>>,
     pub(crate) on_connect_retry: Option<OnConnectRetry>,
     login: Pacer,
     graph: Pacer,
@@ -133,6 +138,8 @@ impl Transport {
                     .after_throttle(after_throttle),
             ),
             exchange: Pacer::new(limits.exchange_concurrency, gate()),
+            methods: MethodsPace::new(limits.reports_requests, limits.reports_window),
+            trace: None,
             limits,
             counters: Counters::default(),
             on_connect_retry: None,
@@ -155,6 +162,7 @@ impl Transport {
         token: Option<&Secret>,
     ) -> Result<Sent, Error> {
         let started = Instant::now();
+        let wall = chrono::Utc::now();
         let mut builder = self
             .http
             .request(req.method.clone(), req.url.clone())
@@ -171,11 +179,15 @@ impl Transport {
         }
         self.counters.request(req.service, &req.operation);
         let sent = match builder.send().await {
-            Err(e) if is_certificate_error(&e) => return Err(tls_error(req, e)),
-            Err(e) if e.is_connect() => Sent::Unsent(e),
-            Err(e) => Sent::Lost(e),
-            Ok(resp) => read(resp, req, self.limits.max_answer_bytes).await?,
+            Err(e) if is_certificate_error(&e) => Err(tls_error(req, e)),
+            Err(e) if e.is_connect() => Ok(Sent::Unsent(e)),
+            Err(e) => Ok(Sent::Lost(e)),
+            Ok(resp) => read(resp, req, self.limits.max_answer_bytes).await,
         };
+        if let Some(trace) = &self.trace {
+            trace.record_send(req, token.is_some(), &sent, wall, started.elapsed());
+        }
+        let sent = sent?;
         log_send(req, &sent, started.elapsed());
         Ok(sent)
     }
@@ -207,16 +219,17 @@ impl Transport {
     /// its status, or a network error.
     pub(crate) async fn run(&self, req: &Request, auth: Authorize<'_>) -> Result<Response, Error> {
         let req = &*req.identified();
-        let pacer = self.pacer(req.lane());
         let deadline = Instant::now() + self.retry.max_elapsed;
         let mut attempt = 1u32;
         let mut refreshed = false;
         loop {
+            let pacer = self.pacer_for(req);
             let admission = pacer.admit(&self.counters).await;
             let sent = self.attempt(req, &auth, &mut refreshed).await;
             let now = Instant::now();
             admission.complete(now, sent.as_ref().ok().and_then(|s| self.spacing(s)));
             let sent = sent?;
+            self.note_methods(req, &sent);
             let Verdict::Retry { after, throttled } = retry::classify(sent.outcome(), req.mode)
             else {
                 return sent.finish(req);
@@ -233,8 +246,9 @@ impl Transport {
             let resume = received_at + delay;
             if throttled {
                 self.counters.throttled();
-                // Every request to this service waits, not only this one.
-                pacer.throttled(received_at, resume);
+                // Every request to this service waits, not only this one (in the lane the
+                // request belongs to now: a reports-limit answer moves methods routes).
+                self.pacer_for(req).throttled(received_at, resume);
             }
             if attempt >= self.retry.max_attempts || resume > deadline {
                 return sent.finish(req);

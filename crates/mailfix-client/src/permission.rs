@@ -18,6 +18,8 @@ pub enum Permission {
     AuthMethodReadWriteAll,
     /// Graph `AuditLog.Read.All`: directory audits and the registration report.
     AuditLogReadAll,
+    /// Graph `Directory.Read.All`: directory audits need it beside `AuditLog.Read.All`.
+    DirectoryReadAll,
     /// Exchange `Exchange.ManageAsApp` plus the Exchange Administrator role.
     ExchangeManageAsApp,
 }
@@ -47,13 +49,14 @@ pub fn directory_role_name(template_id: &str) -> Option<&'static str> {
 }
 
 impl Permission {
-    /// Every permission, in SPEC order.
-    pub const ALL: [Permission; 6] = [
+    /// Every permission, in the README's order.
+    pub const ALL: [Permission; 7] = [
         Permission::UserReadAll,
         Permission::GroupMemberReadAll,
         Permission::AuthMethodReadWriteAll,
         Permission::AuthMethodReadAll,
         Permission::AuditLogReadAll,
+        Permission::DirectoryReadAll,
         Permission::ExchangeManageAsApp,
     ];
 
@@ -65,6 +68,7 @@ impl Permission {
             Permission::AuthMethodReadAll => "UserAuthenticationMethod.Read.All",
             Permission::AuthMethodReadWriteAll => "UserAuthenticationMethod.ReadWrite.All",
             Permission::AuditLogReadAll => "AuditLog.Read.All",
+            Permission::DirectoryReadAll => "Directory.Read.All",
             Permission::ExchangeManageAsApp => "Exchange.ManageAsApp",
         }
     }
@@ -93,6 +97,7 @@ impl Permission {
                 "Directory.ReadWrite.All",
             ],
             Permission::AuthMethodReadAll => &["UserAuthenticationMethod.ReadWrite.All"],
+            Permission::DirectoryReadAll => &["Directory.ReadWrite.All"],
             _ => &[],
         }
     }
@@ -128,6 +133,26 @@ impl Permission {
                  Microsoft Graph > Application permissions > {name}, then Grant admin consent)",
                 name = p.name()
             ),
+        }
+    }
+}
+
+impl Permission {
+    /// The hint of a 403 for a request that needs all of `permissions` (`None` for none).
+    pub fn hint_all(permissions: &[Permission]) -> Option<String> {
+        match permissions {
+            [] => None,
+            [one] => Some(one.hint()),
+            several => {
+                let names: Vec<&str> = several.iter().map(|p| p.name()).collect();
+                let names = names.join(" and ");
+                Some(format!(
+                    "the app needs the Microsoft Graph application permissions {names}, all of them \
+                     (Entra admin center > App registrations > your app > API permissions > Add a \
+                     permission > Microsoft Graph > Application permissions, then Grant admin \
+                     consent)"
+                ))
+            }
         }
     }
 }
@@ -177,6 +202,20 @@ mod tests {
         assert!(Permission::GroupMemberReadAll.granted_by(&c));
         assert!(Permission::AuthMethodReadAll.granted_by(&c));
         assert!(!Permission::AuditLogReadAll.granted_by(&c));
+        assert!(Permission::DirectoryReadAll.granted_by(&c));
+    }
+
+    #[test]
+    fn a_request_that_needs_two_permissions_names_both() {
+        let hint =
+            Permission::hint_all(&[Permission::AuditLogReadAll, Permission::DirectoryReadAll])
+                .unwrap();
+        assert!(
+            hint.contains("AuditLog.Read.All and Directory.Read.All"),
+            "{hint}"
+        );
+        assert!(hint.contains("admin consent"));
+        assert_eq!(Permission::hint_all(&[]), None);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub struct Request {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Bytes>,
     pub(crate) mode: RetryMode,
-    pub(crate) permission: Option<Permission>,
+    pub(crate) permissions: Vec<Permission>,
 }
 
 impl fmt::Debug for Request {
@@ -58,7 +58,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: None,
             mode: RetryMode::Idempotent,
-            permission: None,
+            permissions: Vec::new(),
         }
     }
 
@@ -100,9 +100,12 @@ impl Request {
         self
     }
 
-    /// Declares the permission the request needs (named in the hint of a 403).
+    /// Declares a permission the request needs (named in the hint of a 403); call it again for
+    /// a request that needs several at once.
     pub fn permission(mut self, permission: Permission) -> Self {
-        self.permission = Some(permission);
+        if !self.permissions.contains(&permission) {
+            self.permissions.push(permission);
+        }
         self
     }
 

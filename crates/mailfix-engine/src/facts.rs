@@ -2,84 +2,17 @@
 //!
 //! Rules never look at raw Graph JSON; they read these facts, which normalise the quirks once:
 //! an empty or blank `mail` is no `mail`, a mailbox plan is recognised by its `servicePlanId` and
-//! `capabilityStatus == "Enabled"` (PROTOCOL §2.2; `service == "exchange"` also covers
-//! EXCHANGE_S_FOUNDATION, which gives no mailbox), and only unresolved Exchange provisioning errors
-//! are kept.
+//! `capabilityStatus == "Enabled"` (the table of `mailbox_plans.rs`; `service == "exchange"` also
+//! covers EXCHANGE_S_FOUNDATION, which gives no mailbox), and only unresolved Exchange
+//! provisioning errors are kept.
 
 use mailfix_client::models::{
-    AssignedPlan, AuthenticationMethod, PhoneType, ProvisioningError, RegistrationDetails, User,
+    AuthenticationMethod, PhoneType, ProvisioningError, RegistrationDetails, User,
 };
 
+pub use crate::mailbox_plans::{MailboxPlan, MailboxPlans};
+
 use crate::finding::UserRef;
-
-/// An Exchange Online service plan that gives the user a mailbox.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MailboxPlan {
-    /// The plan's string id, e.g. `EXCHANGE_S_STANDARD`.
-    pub name: String,
-    /// The `servicePlanId` (lowercase GUID).
-    pub id: String,
-}
-
-/// The mailbox plans known to mailfix (PROTOCOL §2.2, [ServicePlans]).
-pub const KNOWN_MAILBOX_PLANS: &[(&str, &str)] = &[
-    (
-        "EXCHANGE_S_STANDARD",
-        "9aaf7827-d63c-4b61-89c3-182f06f82e5c",
-    ),
-    (
-        "EXCHANGE_S_ENTERPRISE",
-        "efb87545-963c-4e0d-99df-69c6916d9eb0",
-    ),
-    (
-        "EXCHANGE_S_ESSENTIALS",
-        "1126bef5-da20-4f07-b45e-ad25d2581aa8",
-    ),
-    (
-        "EXCHANGE_S_DESKLESS",
-        "4a82b400-a79f-41a4-b4e2-e94f5787b113",
-    ),
-];
-
-/// The set of service plan ids that count as a mailbox plan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MailboxPlans {
-    plans: Vec<MailboxPlan>,
-}
-
-impl Default for MailboxPlans {
-    fn default() -> Self {
-        MailboxPlans {
-            plans: KNOWN_MAILBOX_PLANS
-                .iter()
-                .map(|(name, id)| MailboxPlan {
-                    name: (*name).to_owned(),
-                    id: (*id).to_owned(),
-                })
-                .collect(),
-        }
-    }
-}
-
-impl MailboxPlans {
-    /// Adds a plan (e.g. a government-cloud variant) to the known ones.
-    pub fn with(mut self, name: &str, id: &str) -> Self {
-        self.plans.push(MailboxPlan {
-            name: name.to_owned(),
-            id: id.to_ascii_lowercase(),
-        });
-        self
-    }
-
-    /// The first enabled mailbox plan among `assigned`, if any.
-    pub fn find(&self, assigned: &[AssignedPlan]) -> Option<&MailboxPlan> {
-        assigned
-            .iter()
-            .filter(|p| p.capability_status.as_deref() == Some("Enabled"))
-            .filter_map(|p| p.service_plan_id.as_deref())
-            .find_map(|id| self.plans.iter().find(|m| m.id.eq_ignore_ascii_case(id)))
-    }
-}
 
 /// An unresolved Exchange entry of `serviceProvisioningErrors`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -285,41 +218,6 @@ fn unescape_xml(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn plan(id: &str, status: &str) -> AssignedPlan {
-        AssignedPlan {
-            assigned_date_time: None,
-            capability_status: Some(status.to_owned()),
-            service: Some("exchange".to_owned()),
-            service_plan_id: Some(id.to_owned()),
-        }
-    }
-
-    #[test]
-    fn foundation_plan_is_not_a_mailbox() {
-        let foundation = plan("113feb6c-3fe4-4440-bddc-54d774bf0318", "Enabled");
-        assert!(MailboxPlans::default().find(&[foundation]).is_none());
-    }
-
-    #[test]
-    fn mailbox_plan_must_be_enabled_and_matches_case_insensitively() {
-        let plans = MailboxPlans::default();
-        let suspended = plan("9aaf7827-d63c-4b61-89c3-182f06f82e5c", "Suspended");
-        assert!(plans.find(std::slice::from_ref(&suspended)).is_none());
-        let enabled = plan("EFB87545-963C-4E0D-99DF-69C6916D9EB0", "Enabled");
-        let found = plans.find(&[suspended, enabled]).map(|p| p.name.as_str());
-        assert_eq!(found, Some("EXCHANGE_S_ENTERPRISE"));
-    }
-
-    #[test]
-    fn extra_plan_ids_are_recognised() {
-        let plans = MailboxPlans::default().with("CUSTOM", "ABCDEF00-0000-0000-0000-000000000001");
-        let custom = plan("abcdef00-0000-0000-0000-000000000001", "Enabled");
-        assert_eq!(
-            plans.find(&[custom]).map(|p| p.name.as_str()),
-            Some("CUSTOM")
-        );
-    }
 
     #[test]
     fn blank_mail_is_no_mail() {

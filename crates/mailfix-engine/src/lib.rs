@@ -14,6 +14,7 @@ pub mod finding;
 pub mod fix;
 pub mod guard;
 pub mod journal;
+pub mod mailbox_plans;
 pub mod rules;
 pub mod run_id;
 pub mod scan;

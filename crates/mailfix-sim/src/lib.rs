@@ -59,6 +59,8 @@ pub struct SimOptions {
     pub writeback_delay_s: Option<(f64, f64)>,
     /// Overrides the scenario's share of stuck users.
     pub stuck_share: Option<f64>,
+    /// The cloud whose resources (token audiences) sign-in, Graph and Exchange accept.
+    pub cloud: identity::SimCloud,
     /// New starters per simulated hour (`scenario::hire`), from the start on.
     pub hire_rate: Option<f64>,
 }
@@ -79,6 +81,7 @@ impl SimOptions {
             exo_latency_ms: None,
             writeback_delay_s: None,
             stuck_share: None,
+            cloud: identity::SimCloud::Global,
             hire_rate: None,
         }
     }
@@ -133,6 +136,9 @@ pub struct SimInfo {
     pub graph_url: String,
     /// Exchange base URL.
     pub exo_url: String,
+    /// The cloud played (`global`, `usgov-high`, `usgov-dod`, `china`): mailfix's `--cloud`
+    /// preset whose token resources this simulator accepts.
+    pub cloud: String,
     /// Group display name → id (of one of them, when groups share a name: see `group_list`).
     pub groups: BTreeMap<String, String>,
     /// Every group in the scenario's order, groups that share a name included.
@@ -229,7 +235,7 @@ pub enum StartError {
 pub async fn start(mut options: SimOptions) -> Result<RunningSim, StartError> {
     options.apply_overrides();
     let clock = SimClock::new(options.time_scale);
-    let identity = Identity::generate()?;
+    let identity = Identity::generate()?.with_cloud(options.cloud);
     let scenario = Arc::new(std::mem::take(&mut options.scenario));
     let state: AppState = Arc::new(
         SimState::from_scenario(scenario.clone(), options.seed, clock, identity).map_err(|e| {
@@ -325,6 +331,7 @@ fn connection_info(state: &SimState, base_url: &str, prepared: &tls::Prepared) -
         login_url: base_url.to_owned(),
         graph_url: base_url.to_owned(),
         exo_url: base_url.to_owned(),
+        cloud: state.identity.cloud().name().to_owned(),
         groups: tenant
             .groups
             .iter()

@@ -68,6 +68,8 @@ pub struct LogEntry {
     pub service: Service,
     /// HTTP method.
     pub method: String,
+    /// The host the request was sent to (without the port), when it named one.
+    pub host: Option<String>,
     /// Path.
     pub path: String,
     /// Query string, if any.

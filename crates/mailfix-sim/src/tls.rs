@@ -157,8 +157,9 @@ impl std::fmt::Debug for ServerTls {
 }
 
 impl ServerTls {
-    /// Generates a CA and a server certificate for `127.0.0.1`, `::1` and `localhost`, and writes the
-    /// CA PEM to `dir/ca.pem`.
+    /// Generates a CA and a server certificate for `127.0.0.1`, `::1`, `localhost` and the tenant
+    /// host the Exchange front door may redirect to (`nam13b.localhost`), and writes the CA PEM to
+    /// `dir/ca.pem`.
     pub fn generate(dir: &StateDir) -> Result<Self, TlsError> {
         let ca_key = KeyPair::generate().map_err(generate_error("the CA key"))?;
         let mut ca_params = CertificateParams::default();
@@ -176,7 +177,12 @@ impl ServerTls {
         let issuer = Issuer::new(ca_params, ca_key);
 
         let server_key = KeyPair::generate().map_err(generate_error("the server key"))?;
-        let hosts = ["127.0.0.1", "::1", "localhost"].map(str::to_owned);
+        let hosts = [
+            "127.0.0.1".to_owned(),
+            "::1".to_owned(),
+            "localhost".to_owned(),
+            crate::routes::exo::discovery::tenant_host(),
+        ];
         let mut params =
             CertificateParams::new(hosts.to_vec()).map_err(generate_error("the server names"))?;
         params.distinguished_name = name("127.0.0.1");

@@ -75,6 +75,13 @@ pub struct GlobalArgs {
     /// Log each request (method, path, status, duration, request id); twice for more.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Write every request and answer to a HAR file (readable only by you) to attach to a bug
+    /// report: tokens, secrets and assertions redacted, phone numbers and personal emails masked.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+    /// With --trace: keep phone numbers and personal email addresses as they were sent.
+    #[arg(long, global = true, requires = "trace")]
+    pub trace_unmasked: bool,
 }
 
 /// Output formats for data on stdout.

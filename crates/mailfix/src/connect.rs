@@ -1,11 +1,12 @@
 //! Turns resolved settings into a signed-in-ready `mailfix_client::Client` and an open journal.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use mailfix_client::{
     Client, ClientCertificate, ClientConfig, Cloud, ConnectRetry, Credential, DeviceCodeOptions,
-    Endpoints, OnConnectRetry, Secret,
+    Endpoints, OnConnectRetry, Secret, Trace,
 };
 use mailfix_engine::journal::{ErrorKind as JournalErrorKind, Journal, JournalError, LockHolder};
 
@@ -13,13 +14,27 @@ use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{CloudName, CredentialSetting, Settings, Sourced};
 
-/// What every command gets: its settings and the printer.
+/// What every command gets: its settings, the printer, and the `--trace` file every client
+/// records into.
 #[derive(Debug)]
 pub struct Context {
     /// Resolved settings.
     pub settings: Settings,
     /// The terminal.
     pub printer: Arc<Printer>,
+    /// The HAR trace (`--trace`), shared by every client of the command.
+    pub trace: Option<Arc<Trace>>,
+}
+
+/// Starts the `--trace` file, when one is asked for.
+pub fn start_trace(path: Option<&Path>, unmasked: bool) -> Result<Option<Arc<Trace>>, CliError> {
+    path.map(|p| Trace::create(p, unmasked).map(Arc::new))
+        .transpose()
+        .map_err(|e| {
+            let mut error = CliError::from(e);
+            error.exit = crate::exit::Exit::Usage;
+            error
+        })
 }
 
 impl Context {
@@ -50,6 +65,7 @@ impl Context {
         let mut config = ClientConfig::new(tenant, self.credential(credential)?);
         config.endpoints = endpoints;
         config.extra_ca = s.ca_file.as_ref().map(|c| c.value.clone());
+        config.trace = self.trace.clone();
         if let Some(window) = &s.reports_window {
             config.limits.reports_window = window.value;
         }

@@ -52,6 +52,12 @@ fn main() -> ExitCode {
 async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
     let Cli { global, command } = cli;
     if let Command::Sim(args) = command {
+        if global.trace.is_some() {
+            return Err(CliError::usage(
+                "--trace records the requests mailfix makes; `mailfix sim` makes none",
+            )
+            .hint("pass --trace to the mailfix command that talks to the simulator"));
+        }
         return commands::sim::run(args)
             .await
             .map(|()| Exit::Success)
@@ -60,12 +66,18 @@ async fn run(cli: Cli, printer: Arc<Printer>) -> Result<Exit, CliError> {
     if let Command::Demo(args) = &command {
         // The demo brings its own settings: no config file or MAILFIX_* variable can break it.
         logging(global.verbose);
-        return commands::demo::run(args, global.verbose, printer).await;
+        let trace = connect::start_trace(global.trace.as_deref(), global.trace_unmasked)?;
+        return commands::demo::run(args, global.verbose, printer, trace).await;
     }
     let env = |name: &str| std::env::var(name).ok();
     let settings = settings::Settings::resolve(&global, &env, printer.stdout_is_terminal())?;
     logging(settings.verbose);
-    let ctx = Context { settings, printer };
+    let trace = connect::start_trace(settings.trace.as_deref(), settings.trace_unmasked)?;
+    let ctx = Context {
+        settings,
+        printer,
+        trace,
+    };
     match &command {
         Command::Scan(args) => commands::scan::run(args, &ctx).await,
         Command::Fix(args) => commands::fix::run(args, &ctx).await,

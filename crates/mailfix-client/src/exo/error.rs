@@ -75,12 +75,24 @@ pub fn proxy_owner(message: &str) -> Option<String> {
     Some(after[start..start + end].to_owned())
 }
 
+/// Exchange's dual-write failure for an address another directory object holds: "... DualWrite
+/// (Graph) ... Another object with the same value for property proxyAddresses already exists"
+/// (`ObjectConflict`), which "may be transient and please retry a couple of minutes later"
+/// (vilega/O365Troubleshooters issue #215; the Graph side of the same conflict is documented in
+/// microsoft-graph-docs-contrib issue #8421).
+fn is_dual_write_conflict(lowercase: &str) -> bool {
+    lowercase.contains("another object with the same value for property proxyaddresses")
+        || lowercase.contains("objectconflict")
+}
+
 /// The kind a failure's text and type name indicate, or `None` to go by the status.
 pub fn kind_for_text(message: &str, type_name: Option<&str>) -> Option<ErrorKind> {
     let m = message.to_ascii_lowercase();
     let t = type_name.unwrap_or_default();
     if is_concurrency_message(message.as_bytes()) {
         Some(ErrorKind::ConcurrencyLimit)
+    } else if is_dual_write_conflict(&m) {
+        Some(ErrorKind::DualWriteConflict)
     } else if t.ends_with("ManagementObjectNotFoundException")
         || m.contains("couldn't be found")
         || m.contains("could not be found")
@@ -121,6 +133,10 @@ fn hint(kind: &ErrorKind) -> Option<String> {
         ErrorKind::ConcurrencyLimit => "Exchange limits concurrent requests per tenant; lower \
             the concurrency"
             .to_owned(),
+        ErrorKind::DualWriteConflict => "Exchange could not write the change to Entra ID because \
+            another directory object holds the address there (ObjectConflict); Microsoft says this \
+            may be transient: try again a few minutes later, or choose another address"
+            .to_owned(),
         _ => return None,
     })
 }
@@ -135,6 +151,9 @@ pub(crate) fn from_response(resp: &Response) -> Error {
     let kind = kind_for_text(&failure.message, failure.type_name.as_deref())
         .unwrap_or_else(|| kind_for_status(status, retry_after));
     let hint = hint(&kind).or_else(|| crate::body::error_hint(&resp.headers, &resp.body, status));
+    if resp.status.is_redirection() {
+        return redirected(resp);
+    }
     let message = if failure.message.is_empty() {
         format!("HTTP {status}")
     } else {
@@ -146,6 +165,28 @@ pub(crate) fn from_response(resp: &Response) -> Error {
         .with_request_id(resp.request_id())
         .with_retry_after(retry_after)
         .or_hint(hint)
+}
+
+/// A redirect where a cmdlet was sent: the tenant is served from another host than the one the
+/// cmdlet went to.
+fn redirected(resp: &Response) -> Error {
+    let status = resp.status.as_u16();
+    let target = resp
+        .header_str("location")
+        .and_then(|l| url::Url::parse(l).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "another host".to_owned());
+    Error::new(
+        ErrorKind::Service,
+        format!("HTTP {status}: Exchange redirected the call to {target}"),
+    )
+    .with_status(status)
+    .with_request_id(resp.request_id())
+    .with_hint(
+        "this tenant is served from a tenant-specific Exchange host, which mailfix discovers before \
+         its first cmdlet; check that --exo-url (MAILFIX_EXO_URL) names the front door by host \
+         name (not an IP address), and attach a --trace file if it persists",
+    )
 }
 
 #[cfg(test)]
@@ -224,6 +265,23 @@ mod tests {
                 None
             ),
             Some(ErrorKind::ConcurrencyLimit)
+        );
+    }
+
+    #[test]
+    fn dual_write_conflicts_are_their_own_kind() {
+        let text = "Error executing request. An Azure Active Directory call was made to keep object \
+            in sync between Azure Active Directory and Exchange Online. However, it failed. Detailed \
+            error message: Another object with the same value for property proxyAddresses already \
+            exists. DualWrite (Graph) RequestId: 9f1b. The issue may be transient and please retry \
+            a couple of minutes later.";
+        assert_eq!(
+            kind_for_text(text, None),
+            Some(ErrorKind::DualWriteConflict)
+        );
+        assert_eq!(
+            kind_for_text("Reason: ObjectConflict", None),
+            Some(ErrorKind::DualWriteConflict)
         );
     }
 

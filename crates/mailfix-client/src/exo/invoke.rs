@@ -1,6 +1,7 @@
-//! `InvokeCommand` (PROTOCOL.md §1.1–1.5): `POST {exo}/adminapi/beta/{tenant}/InvokeCommand` with
-//! `{"CmdletInput":{"CmdletName":..,"Parameters":{..}}}`, the anchor and paging headers, and
-//! paging by re-POSTing the same body to `@odata.nextLink`.
+//! `InvokeCommand` (PROTOCOL.md §1.1–1.5): `POST {host}/adminapi/beta/{tenant id}/InvokeCommand`
+//! with `{"CmdletInput":{"CmdletName":..,"Parameters":{..}}}`, the anchor and paging headers, and
+//! paging by re-POSTing the same body to `@odata.nextLink`. The host, tenant id and anchor come
+//! from the endpoint discovered before the first cmdlet (`endpoint.rs`).
 
 use http::{HeaderName, HeaderValue, Method};
 use serde::Deserialize;
@@ -8,7 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::Exchange;
+use futures::StreamExt as _;
+
+use super::{Exchange, ExchangeEndpoint};
 use crate::error::{Error, ErrorKind, Service};
 use crate::page::{self, Items, Paged};
 use crate::permission::Permission;
@@ -20,8 +23,12 @@ pub struct ExoPage<T> {
     /// The objects (absent or `null` for cmdlets that return nothing).
     #[serde(default = "Option::default")]
     pub value: Option<Vec<T>>,
-    /// `@adminapi.warnings`.
-    #[serde(rename = "@adminapi.warnings", default)]
+    /// `@adminapi.warnings` (`null` reads as none).
+    #[serde(
+        rename = "@adminapi.warnings",
+        default,
+        deserialize_with = "crate::models::null_as_default"
+    )]
     pub warnings: Vec<String>,
     /// The next page (`@odata.nextLink`, or `odata.nextLink`).
     #[serde(rename = "@odata.nextLink", alias = "odata.nextLink", default)]
@@ -54,34 +61,30 @@ fn header(req: Request, name: &'static str, value: &str) -> Result<Request, Erro
 }
 
 impl Exchange {
-    /// The `InvokeCommand` URL, with `$select` when given.
-    fn invoke_url(&self, select: &[&str]) -> Result<Url, Error> {
-        let inner = &self.client.inner;
-        let mut url = format!(
-            "{}/adminapi/beta/{}/InvokeCommand",
-            inner.endpoints.exchange,
-            crate::ids::encode_segment(&inner.tenant)
-        );
+    /// The `InvokeCommand` URL of `endpoint`, with `$select` when given.
+    fn invoke_url(endpoint: &ExchangeEndpoint, select: &[&str]) -> Result<Url, Error> {
+        let mut url = endpoint.invoke_url();
         if !select.is_empty() {
             url.push_str(&format!("?$select={}", select.join(",")));
         }
         Url::parse(&url).map_err(|e| Error::config(format!("invalid Exchange URL {url}: {e}")))
     }
 
-    /// The request for one cmdlet call.
-    pub fn command(
+    /// The request for one cmdlet call (discovering the endpoint on first use).
+    pub async fn command(
         &self,
         cmdlet: &str,
         parameters: Value,
         select: &[&str],
     ) -> Result<Request, Error> {
+        let endpoint = self.endpoint().await?;
         let inner = &self.client.inner;
         let body = json!({"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters}});
         let page_size = inner.transport.limits.exchange_page_size;
         let req = Request::new(
             Service::Exchange,
             Method::POST,
-            self.invoke_url(select)?,
+            Self::invoke_url(&endpoint, select)?,
             cmdlet.to_owned(),
         )
         .json(&body)?
@@ -89,7 +92,7 @@ impl Exchange {
         .header_static("accept", "application/json")
         .header_static("x-clientapplication", "mailfix")
         .header_static("x-responseformat", "json");
-        let req = header(req, "x-anchormailbox", &inner.exchange_anchor)?;
+        let req = header(req, "x-anchormailbox", &endpoint.anchor)?;
         let req = header(req, "prefer", &format!("odata.maxpagesize={page_size}"))?;
         let req = header(req, "x-cmdletname", cmdlet)?;
         header(req, "connection-id", &inner.connection_id)
@@ -106,7 +109,7 @@ impl Exchange {
         parameters: Value,
         select: &[&str],
     ) -> Result<ExoPage<T>, Error> {
-        let req = self.command(cmdlet, parameters, select)?;
+        let req = self.command(cmdlet, parameters, select).await?;
         let page: ExoPage<T> = self
             .client
             .execute(req)
@@ -142,9 +145,23 @@ impl Exchange {
         parameters: Value,
         select: &[&str],
     ) -> Items<T> {
-        match self.command(cmdlet, parameters, select) {
-            Ok(req) => page::items::<ExoPage<T>>(self.client.clone(), req),
-            Err(e) => Box::pin(futures::stream::once(async { Err(e) })),
-        }
+        let exchange = self.clone();
+        let cmdlet = cmdlet.to_owned();
+        let select: Vec<String> = select.iter().map(|s| (*s).to_owned()).collect();
+        let start = async move {
+            let select: Vec<&str> = select.iter().map(String::as_str).collect();
+            exchange
+                .command(&cmdlet, parameters, &select)
+                .await
+                .map(|req| page::items::<ExoPage<T>>(exchange.client.clone(), req))
+        };
+        Box::pin(
+            futures::stream::once(start)
+                .map(|started| match started {
+                    Ok(items) => items,
+                    Err(e) => Box::pin(futures::stream::once(async { Err(e) })),
+                })
+                .flatten(),
+        )
     }
 }

@@ -5,6 +5,13 @@
 //! outcome is checked by re-reading: an Add that reports the address as already in use is a
 //! success if the address is on this same mailbox (the first send landed), and a Remove that
 //! fails is a success if the address is no longer there.
+//!
+//! Identity: a mailbox is named by its user's Entra object id, as public scripts do
+//! (`Set-Mailbox -Identity $user.ExternalDirectoryObjectId`, OfficeDev/O365-InvestigationTooling);
+//! when Exchange answers "couldn't be found" for that id and the caller knows the user's UPN, the
+//! call is made once more with the UPN.
+
+use std::future::Future;
 
 use serde_json::{Value, json};
 
@@ -33,6 +40,65 @@ pub struct AddressChange {
     pub warnings: Vec<String>,
 }
 
+/// How a mailbox is named to Exchange: an identity (the user's object id), and the UPN to try
+/// once when Exchange cannot resolve it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailboxIdentity {
+    /// What `-Identity` is first (object id, UPN, alias, ...).
+    pub primary: String,
+    /// Tried once when Exchange answers "couldn't be found" for `primary`.
+    pub fallback: Option<String>,
+}
+
+impl MailboxIdentity {
+    /// A user's object id, with its UPN as the fallback.
+    pub fn object_id(id: &str, upn: Option<&str>) -> Self {
+        Self {
+            primary: id.to_owned(),
+            fallback: upn
+                .filter(|u| !u.is_empty() && !u.eq_ignore_ascii_case(id))
+                .map(str::to_owned),
+        }
+    }
+}
+
+impl From<&str> for MailboxIdentity {
+    fn from(identity: &str) -> Self {
+        Self {
+            primary: identity.to_owned(),
+            fallback: None,
+        }
+    }
+}
+
+impl From<&String> for MailboxIdentity {
+    fn from(identity: &String) -> Self {
+        identity.as_str().into()
+    }
+}
+
+/// Runs `op` with the primary identity, and once more with the fallback when the first answer is
+/// "not found".
+async fn with_fallback<T, F, Fut>(identity: &MailboxIdentity, op: F) -> Result<T, Error>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    match op(identity.primary.clone()).await {
+        Err(e) if e.is_not_found() => match &identity.fallback {
+            Some(upn) => {
+                tracing::debug!(
+                    identity = %identity.primary,
+                    "Exchange did not resolve the object id; trying the UPN"
+                );
+                op(upn.clone()).await
+            }
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
 /// `smtp:{address}` for a secondary address. An uppercase `SMTP:` prefix would make it the
 /// primary address and is refused.
 pub fn secondary_address(address: &str) -> Result<String, Error> {
@@ -56,10 +122,16 @@ pub fn secondary_address(address: &str) -> Result<String, Error> {
 }
 
 impl Exchange {
-    /// One mailbox by identity (UPN, GUID, alias, ...).
-    pub async fn get_mailbox(&self, identity: &str) -> Result<Mailbox, Error> {
-        self.invoke_one("Get-Mailbox", identity, &Mailbox::FIELDS)
-            .await
+    /// One mailbox by identity (object id, UPN, GUID, alias, ...), with the UPN fallback.
+    pub async fn get_mailbox(
+        &self,
+        identity: impl Into<MailboxIdentity>,
+    ) -> Result<Mailbox, Error> {
+        let identity = identity.into();
+        with_fallback(&identity, |id| async move {
+            self.invoke_one("Get-Mailbox", &id, &Mailbox::FIELDS).await
+        })
+        .await
     }
 
     /// Every mailbox, paged by re-POSTing to the next link.
@@ -87,8 +159,20 @@ impl Exchange {
         Ok(page.warnings)
     }
 
-    /// Adds a secondary address (`smtp:`) to a mailbox.
-    pub async fn add_address(&self, identity: &str, address: &str) -> Result<AddressChange, Error> {
+    /// Adds a secondary address (`smtp:`) to a mailbox (with the UPN fallback).
+    pub async fn add_address(
+        &self,
+        identity: impl Into<MailboxIdentity>,
+        address: &str,
+    ) -> Result<AddressChange, Error> {
+        let identity = identity.into();
+        with_fallback(&identity, |id| async move {
+            self.add_address_as(&id, address).await
+        })
+        .await
+    }
+
+    async fn add_address_as(&self, identity: &str, address: &str) -> Result<AddressChange, Error> {
         let address = secondary_address(address)?;
         match self.set_addresses(identity, "Add", &address).await {
             Ok(warnings) => Ok(AddressChange {
@@ -109,8 +193,20 @@ impl Exchange {
         }
     }
 
-    /// Removes a secondary address from a mailbox.
+    /// Removes a secondary address from a mailbox (with the UPN fallback).
     pub async fn remove_address(
+        &self,
+        identity: impl Into<MailboxIdentity>,
+        address: &str,
+    ) -> Result<AddressChange, Error> {
+        let identity = identity.into();
+        with_fallback(&identity, |id| async move {
+            self.remove_address_as(&id, address).await
+        })
+        .await
+    }
+
+    async fn remove_address_as(
         &self,
         identity: &str,
         address: &str,

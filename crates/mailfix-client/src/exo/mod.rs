@@ -2,12 +2,14 @@
 //! cmdlet family.
 
 pub mod domains;
+pub mod endpoint;
 pub mod error;
 pub mod invoke;
 pub mod mailboxes;
 mod service;
 pub mod users;
 
+pub use endpoint::ExchangeEndpoint;
 pub use invoke::ExoPage;
-pub use mailboxes::{AddressChange, AddressOutcome, secondary_address};
+pub use mailboxes::{AddressChange, AddressOutcome, MailboxIdentity, secondary_address};
 pub use service::Exchange;

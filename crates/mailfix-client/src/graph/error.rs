@@ -40,6 +40,17 @@ struct Detail {
 const SYNCED: &str = "on-premises mastered Directory Sync objects";
 const PROXY_CONFLICT: &str = "same value for property proxyAddresses";
 
+/// The code of Graph's 403 for the registration report in a tenant without Microsoft Entra ID P1
+/// or P2 ("Neither tenant is B2C or tenant doesn't have premium license": learn.microsoft.com
+/// `authenticationmethods-usage-insights-overview`, "Licenses"; microsoft-graph-docs-contrib issue
+/// #8777). A licence, not a permission, is missing.
+pub const NO_PREMIUM_LICENCE: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
+
+/// What to tell the user about that 403.
+pub const NO_PREMIUM_HINT: &str = "the authentication methods registration report needs \
+    Microsoft Entra ID P1 or P2 in the tenant (a licence, not an app permission); scan without \
+    --registration, or license the tenant";
+
 /// The typed error for a failed Graph response.
 pub(crate) fn from_response(resp: &Response) -> Error {
     let status = resp.status.as_u16();
@@ -73,7 +84,10 @@ pub(crate) fn from_response(resp: &Response) -> Error {
     } else {
         message
     };
-    let hint = hint(&kind).or_else(|| crate::body::error_hint(&resp.headers, &resp.body, status));
+    let licence = (code == NO_PREMIUM_LICENCE).then(|| NO_PREMIUM_HINT.to_owned());
+    let hint = licence
+        .or_else(|| hint(&kind))
+        .or_else(|| crate::body::error_hint(&resp.headers, &resp.body, status));
     Error::new(kind, message)
         .with_status(status)
         .with_code(code)

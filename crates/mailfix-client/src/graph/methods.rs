@@ -45,10 +45,15 @@ impl Graph {
         self.list_methods(user, "methods", "methods.list").await
     }
 
-    /// The phone methods.
+    /// The phone methods (a phone of a type this client does not know is left out).
     pub async fn phone_methods(&self, user: &UserKey) -> Result<Vec<PhoneMethod>, Error> {
-        self.list_methods(user, "phoneMethods", "methods.phone.list")
-            .await
+        let items: Vec<serde_json::Value> = self
+            .list_methods(user, "phoneMethods", "methods.phone.list")
+            .await?;
+        Ok(items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect())
     }
 
     /// Adds a phone method (`phoneNumber` in Graph's `+{country} {number}` form). Not idempotent.

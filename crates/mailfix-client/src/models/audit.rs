@@ -12,15 +12,16 @@ pub struct DirectoryAudit {
     #[serde(default)]
     pub category: Option<String>,
     /// `activityDisplayName`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub activity_display_name: String,
     /// `activityDateTime` (ISO 8601).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub activity_date_time: String,
     /// `loggedByService`.
     #[serde(default)]
     pub logged_by_service: Option<String>,
-    /// `result`: `success`, `failure`, `timeout`.
+    /// `result`: `success`, `failure`, `timeout`, or a value added later (`unknownFutureValue`),
+    /// kept as text.
     #[serde(default)]
     pub result: Option<String>,
     /// `resultReason`.
@@ -29,8 +30,8 @@ pub struct DirectoryAudit {
     /// `initiatedBy`.
     #[serde(default)]
     pub initiated_by: Option<AuditIdentity>,
-    /// `targetResources`.
-    #[serde(default)]
+    /// `targetResources` (`null` reads as none).
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub target_resources: Vec<AuditTarget>,
 }
 

@@ -53,7 +53,11 @@ pub struct EmailMethod {
 }
 
 /// An item of `/authentication/methods`, discriminated by `@odata.type`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Decoding never fails an item: a phone of a type added after this client was written (the
+/// v1.0 enum already lists `unknownFutureValue`), or an entry that does not read as its type, is
+/// [`AuthenticationMethod::Other`] — not a slot mailfix manages — instead of failing the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "@odata.type")]
 pub enum AuthenticationMethod {
     /// `#microsoft.graph.phoneAuthenticationMethod`.
@@ -62,7 +66,47 @@ pub enum AuthenticationMethod {
     /// `#microsoft.graph.emailAuthenticationMethod`.
     #[serde(rename = "#microsoft.graph.emailAuthenticationMethod")]
     Email(EmailMethod),
-    /// Password, authenticator, FIDO2 and anything else.
-    #[serde(other)]
+    /// Password, authenticator, FIDO2, a phone of another type, and anything else.
     Other,
+}
+
+impl<'de> Deserialize<'de> for AuthenticationMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let kind = value
+            .get("@odata.type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        Ok(match kind {
+            "#microsoft.graph.phoneAuthenticationMethod" => serde_json::from_value(value)
+                .map(Self::Phone)
+                .unwrap_or(Self::Other),
+            "#microsoft.graph.emailAuthenticationMethod" => serde_json::from_value(value)
+                .map(Self::Email)
+                .unwrap_or(Self::Other),
+            _ => Self::Other,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_phone_types_and_method_types_do_not_fail_the_list() {
+        let list: Vec<AuthenticationMethod> = serde_json::from_str(
+            r##"[{"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"m",
+                 "phoneNumber":"+1 5550100","phoneType":"unknownFutureValue"},
+                {"@odata.type":"#microsoft.graph.platformCredentialAuthenticationMethod","id":"p"},
+                {"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"a",
+                 "phoneNumber":"+1 2065555555","phoneType":"mobile","smsSignInState":"brandNew"}]"##,
+        )
+        .unwrap();
+        assert_eq!(list[0], AuthenticationMethod::Other);
+        assert_eq!(list[1], AuthenticationMethod::Other);
+        assert!(
+            matches!(&list[2], AuthenticationMethod::Phone(p) if p.phone_type == PhoneType::Mobile)
+        );
+    }
 }

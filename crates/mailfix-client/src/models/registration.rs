@@ -12,19 +12,20 @@ pub struct RegistrationDetails {
     #[serde(default)]
     pub user_principal_name: Option<String>,
     /// `isSsprRegistered`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub is_sspr_registered: bool,
     /// `isMfaRegistered`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub is_mfa_registered: bool,
     /// `isSsprCapable`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub is_sspr_capable: bool,
     /// `isMfaCapable`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub is_mfa_capable: bool,
-    /// `methodsRegistered`.
-    #[serde(default)]
+    /// `methodsRegistered` (values the client does not know, e.g. `unknownFutureValue`, are kept
+    /// as text; `null` reads as none).
+    #[serde(default, deserialize_with = "super::null_as_default")]
     pub methods_registered: Vec<String>,
     /// `lastUpdatedDateTime`.
     #[serde(default)]

@@ -20,6 +20,7 @@ mod sim_exchange;
 mod sim_faults;
 mod sim_graph;
 mod sim_paging;
+mod sim_realtenant;
 mod sim_retry;
 mod sim_signin;
 mod sim_support;

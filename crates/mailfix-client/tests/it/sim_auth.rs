@@ -5,7 +5,9 @@
 
 use mailfix_client::{
     Client, Cloud, Credential, Endpoints, ErrorKind, Permission, Resource, Secret, SignInKind,
+    UserKey,
 };
+use mailfix_sim::identity::SimCloud;
 use mailfix_sim::scenario::small;
 use serde_json::json;
 
@@ -156,36 +158,45 @@ async fn https_needs_the_simulators_ca_and_says_so() {
     );
 }
 
+/// The simulator playing `cloud` (its resources as token audiences), with the preset's hosts
+/// pointed at it.
+async fn cloud_sim(cloud: SimCloud) -> Sim {
+    Sim::start_with(small(1), |o| o.cloud = cloud).await
+}
+
 #[tokio::test]
-async fn national_cloud_presets_name_their_hosts_and_ask_for_their_resources() {
-    let sim = Sim::start(small(1)).await;
+async fn national_cloud_presets_name_their_hosts_and_sign_in_with_their_resources() {
     let cases = [
         (
             Cloud::Global,
+            SimCloud::Global,
             "login.microsoftonline.com",
             "graph.microsoft.com",
             "outlook.office365.com",
         ),
         (
             Cloud::UsGovHigh,
+            SimCloud::UsGovHigh,
             "login.microsoftonline.us",
             "graph.microsoft.us",
             "outlook.office365.us",
         ),
         (
             Cloud::UsGovDod,
+            SimCloud::UsGovDod,
             "login.microsoftonline.us",
             "dod-graph.microsoft.us",
-            "webmail.apps.mil",
+            "outlook-dod.office365.us",
         ),
         (
             Cloud::China,
+            SimCloud::China,
             "login.chinacloudapi.cn",
             "microsoftgraph.chinacloudapi.cn",
             "partner.outlook.cn",
         ),
     ];
-    for (cloud, login, graph, exchange) in cases {
+    for (cloud, sim_cloud, login, graph, exchange) in cases {
         let preset = Endpoints::for_cloud(cloud);
         assert_eq!(
             (
@@ -200,30 +211,39 @@ async fn national_cloud_presets_name_their_hosts_and_ask_for_their_resources() {
             ),
             "{cloud}"
         );
-        // The simulator plays the global cloud's authority: the hosts point at it, the resources
-        // stay the preset's, so it names the resource each preset asks tokens for.
+        // The simulator plays the cloud: the hosts point at it, the resources stay the preset's.
+        let sim = cloud_sim(sim_cloud).await;
         let base = &sim.sim.base_url;
         let client = sim.client_with(|c| {
             c.endpoints = preset.with_login(base).with_graph(base).with_exchange(base);
         });
         for (resource, host) in [(Resource::Graph, graph), (Resource::Exchange, exchange)] {
-            let scope = format!("https://{host}/.default");
-            match client.token_claims(resource).await {
-                Ok(claims) => {
-                    assert_eq!(cloud, Cloud::Global);
-                    assert_eq!(claims.aud, format!("https://{host}"));
-                }
-                Err(e) => {
-                    assert_ne!(cloud, Cloud::Global, "{e:?}");
-                    assert_eq!(
-                        e.kind(),
-                        &ErrorKind::SignIn(SignInKind::InvalidScope),
-                        "{e:?}"
-                    );
-                    assert!(e.message().contains(&scope), "{cloud}: {}", e.message());
-                    assert!(e.hint().unwrap().contains("--cloud"));
-                }
-            }
+            let claims = client.token_claims(resource).await.unwrap();
+            assert_eq!(claims.aud, format!("https://{host}"), "{cloud}");
         }
+        // Graph and Exchange accept the preset's tokens.
+        let nobody = UserKey::parse("nobody@contoso.com");
+        let missing = client.graph().get_user(&nobody, &["id"]).await.unwrap_err();
+        assert!(missing.is_not_found(), "{missing:?}");
+        assert!(!client.exo().accepted_domains().await.unwrap().is_empty());
+        // Another cloud's preset asks for resources this cloud does not know.
+        let other = if cloud == Cloud::Global {
+            Cloud::UsGovDod
+        } else {
+            Cloud::Global
+        };
+        let wrong = sim.client_with(|c| {
+            c.endpoints = Endpoints::for_cloud(other)
+                .with_login(base)
+                .with_graph(base)
+                .with_exchange(base);
+        });
+        let e = wrong.token_claims(Resource::Exchange).await.unwrap_err();
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::SignIn(SignInKind::InvalidScope),
+            "{e:?}"
+        );
+        assert!(e.hint().unwrap().contains("--cloud"));
     }
 }

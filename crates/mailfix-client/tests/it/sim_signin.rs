@@ -106,7 +106,10 @@ async fn a_client_secret_gets_one_cached_token_per_resource() {
             .iter()
             .all(|e| e.status == 200 && e.app.as_deref() == Some(&*info.client_id))
     );
-    assert_eq!(log.iter().filter(|e| e.service != "login").count(), 4);
+    // Two rounds of one Graph and one Exchange call, after one Exchange endpoint discovery.
+    let discovery = |e: &&crate::sim_support::Entry| e.path.ends_with("/EXOModuleFile");
+    assert_eq!(log.iter().filter(discovery).count(), 1);
+    assert_eq!(log.iter().filter(|e| e.service != "login").count(), 5);
 }
 
 #[tokio::test]

@@ -16,6 +16,8 @@ pub struct Entry {
     pub seq: u64,
     pub service: String,
     pub method: String,
+    #[serde(default)]
+    pub host: Option<String>,
     pub path: String,
     #[serde(default)]
     pub query: Option<String>,
@@ -79,6 +81,17 @@ impl Sim {
             .build()
             .unwrap();
         Self { sim, http }
+    }
+
+    /// UPNs of the scenario users with `label`.
+    pub fn labelled(&self, label: &str) -> Vec<String> {
+        let tenant = self.sim.state.read_tenant();
+        tenant
+            .users
+            .iter()
+            .filter(|u| u.label == label)
+            .map(|u| u.user_principal_name.clone())
+            .collect()
     }
 
     pub fn info(&self) -> &SimInfo {

@@ -18,4 +18,4 @@ pub use template::{
 };
 pub use writeback_latency::LatencyStats;
 pub use writeback_watch::{POLL_FIELDS, watch};
-pub use writer::{AddOutcome, AliasItem, Presence, Writer};
+pub use writer::{AddOutcome, AliasItem, DUAL_WRITE_RETRY, Presence, Writer, mailbox_identity};

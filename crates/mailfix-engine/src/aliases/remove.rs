@@ -92,7 +92,10 @@ impl Writer<'_> {
         let exo = self.client.exo();
         let mut sent = Ok(());
         for address in item.addresses() {
-            if let Err(e) = exo.remove_address(&item.user.id, address).await {
+            if let Err(e) = exo
+                .remove_address(super::writer::mailbox_identity(&item.user), address)
+                .await
+            {
                 sent = Err(e);
                 break;
             }

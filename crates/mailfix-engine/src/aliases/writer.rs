@@ -7,8 +7,9 @@
 //! starts, and the ones in flight finish and are journaled.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
-use mailfix_client::{Client, ErrorKind};
+use mailfix_client::{Client, ErrorKind, MailboxIdentity};
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
@@ -52,6 +53,10 @@ pub enum AddOutcome {
     Added,
     /// Another recipient holds the address; the caller may plan a new one.
     InUse(String),
+    /// Exchange's write to Entra ID found another object with the address (dual-write
+    /// `ObjectConflict`), which Microsoft says may pass: the caller may try again a few minutes
+    /// later (journaled as `add-failed`, which a new intent may follow).
+    DualWrite(String),
     /// Failed for good, with why (journaled as `add-failed`).
     Failed(String),
     /// The call failed and a re-read could not tell whether it landed: the item stays in
@@ -72,6 +77,16 @@ pub enum Presence {
     NoMailbox,
 }
 
+/// How long to wait before adding an address again after a dual-write conflict: Exchange's text
+/// says "retry a couple of minutes later" (vilega/O365Troubleshooters issue #215).
+pub const DUAL_WRITE_RETRY: Duration = Duration::from_secs(120);
+
+/// How Exchange is asked for a user's mailbox: its object id, and its UPN once when Exchange does
+/// not resolve the id.
+pub fn mailbox_identity(user: &UserRef) -> MailboxIdentity {
+    MailboxIdentity::object_id(&user.id, Some(&user.upn))
+}
+
 /// Makes journaled writes for one run.
 pub struct Writer<'a> {
     pub(super) client: &'a Client,
@@ -81,6 +96,7 @@ pub struct Writer<'a> {
     cancel: CancellationToken,
     halt: CancellationToken,
     stopped_by: Mutex<Option<mailfix_client::Error>>,
+    dual_write_retry: Duration,
 }
 
 impl<'a> Writer<'a> {
@@ -101,7 +117,19 @@ impl<'a> Writer<'a> {
             halt: cancel.child_token(),
             cancel,
             stopped_by: Mutex::new(None),
+            dual_write_retry: DUAL_WRITE_RETRY,
         }
+    }
+
+    /// This writer waiting `wait` before adding an address again after a dual-write conflict.
+    pub fn with_dual_write_retry(mut self, wait: Duration) -> Self {
+        self.dual_write_retry = wait;
+        self
+    }
+
+    /// How long to wait before adding an address again after a dual-write conflict.
+    pub fn dual_write_retry(&self) -> Duration {
+        self.dual_write_retry
     }
 
     /// The client.
@@ -180,7 +208,7 @@ impl<'a> Writer<'a> {
         let outcome = match self
             .client
             .exo()
-            .add_address(&item.user.id, &item.address)
+            .add_address(mailbox_identity(&item.user), &item.address)
             .await
         {
             Ok(_) => AddOutcome::Added,
@@ -188,12 +216,16 @@ impl<'a> Writer<'a> {
         };
         match &outcome {
             AddOutcome::Added => self.result(item, Op::Add, OpOutcome::Succeeded)?,
-            AddOutcome::InUse(reason) | AddOutcome::Failed(reason) => {
+            AddOutcome::InUse(reason)
+            | AddOutcome::Failed(reason)
+            | AddOutcome::DualWrite(reason) => {
                 self.result(item, Op::Add, OpOutcome::Failed(reason.clone()))?
             }
             AddOutcome::Unknown(_) | AddOutcome::NotStarted => {}
         }
         let done = match &outcome {
+            // The caller retries it (and reports that); it is not the item's end.
+            AddOutcome::DualWrite(_) => return Ok(outcome),
             AddOutcome::Added => Outcome::Done,
             AddOutcome::InUse(reason)
             | AddOutcome::Failed(reason)
@@ -211,6 +243,11 @@ impl<'a> Writer<'a> {
         match error.kind() {
             ErrorKind::ProxyAddressInUse { .. } => AddOutcome::InUse(format!(
                 "address {} is already in use: {}",
+                item.address,
+                error.message()
+            )),
+            ErrorKind::DualWriteConflict => AddOutcome::DualWrite(format!(
+                "Exchange could not write {} to Entra ID (dual-write ObjectConflict): {}",
                 item.address,
                 error.message()
             )),
@@ -254,7 +291,12 @@ impl<'a> Writer<'a> {
         &self,
         item: &AliasItem,
     ) -> Result<Option<Vec<String>>, mailfix_client::Error> {
-        match self.client.exo().get_mailbox(&item.user.id).await {
+        match self
+            .client
+            .exo()
+            .get_mailbox(mailbox_identity(&item.user))
+            .await
+        {
             Ok(mailbox) => Ok(Some(
                 item.addresses()
                     .filter(|a| mailbox.has_address(a))

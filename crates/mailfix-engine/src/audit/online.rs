@@ -22,9 +22,10 @@ use crate::events::{Event, Reporter};
 /// The services `audit` reads, in query order.
 pub const SERVICES: [&str; 2] = [AUTH_METHODS_SERVICE, SSPR_SERVICE];
 
-/// Records per page. Graph documents `$top` for this API but not its maximum; 1000 is the page
-/// size the service uses by default and the simulator's maximum (UNCONFIRMED upper bound).
-pub const AUDIT_PAGE_SIZE: u32 = 1000;
+/// Records per page. Graph documents `$top` for this API but not its maximum; directory lists cap
+/// it at 999, so mailfix asks for 999, which any cap of 999 or more accepts (the simulator's
+/// `graph.audit_max_top` plays a service that refuses 1000).
+pub const AUDIT_PAGE_SIZE: u32 = 999;
 
 /// The properties classification reads (the rest of a record is not transferred).
 pub const AUDIT_SELECT: [&str; 8] = [
@@ -156,8 +157,8 @@ mod tests {
             service_filter(AUTH_METHODS_SERVICE, &AuditWindow::all()).as_str(),
             "loggedByService eq 'Authentication Methods'"
         );
-        let query = service_query(AUTH_METHODS_SERVICE, &window, 1000).to_query_string();
+        let query = service_query(AUTH_METHODS_SERVICE, &window, AUDIT_PAGE_SIZE).to_query_string();
         assert!(query.starts_with("$select=id,activityDateTime,"), "{query}");
-        assert!(query.ends_with("&$top=1000"), "{query}");
+        assert!(query.ends_with("&$top=999"), "{query}");
     }
 }

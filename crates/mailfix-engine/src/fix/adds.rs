@@ -1,6 +1,7 @@
 //! Step 4 of `fix` (SPEC §4): add the planned aliases, `--concurrency` at a time. An address that
-//! another recipient holds gets a new suffix once (journaled as a re-plan); the other failures are
-//! per-user and final.
+//! another recipient holds gets a new suffix once (journaled as a re-plan); an address Exchange
+//! could not write to Entra ID (dual-write `ObjectConflict`) is tried once more a few minutes later,
+//! then treated as in use; the other failures are per-user and final.
 
 use futures::StreamExt as _;
 use futures::stream;
@@ -55,8 +56,21 @@ async fn add_one(
         facts,
         mut replanned,
     } = target;
+    let mut waited = false;
     loop {
-        match writer.add(&item).await? {
+        let outcome = match writer.add(&item).await? {
+            AddOutcome::DualWrite(reason) if !waited => {
+                waited = true;
+                if !wait_for_dual_write(writer, &item, reason).await {
+                    return Ok(None);
+                }
+                continue;
+            }
+            // Still conflicting a few minutes later: another object holds the address.
+            AddOutcome::DualWrite(reason) => AddOutcome::InUse(reason),
+            other => other,
+        };
+        match outcome {
             AddOutcome::Added => return Ok(Some(item)),
             AddOutcome::InUse(reason) if !replanned => {
                 let Ok(address) = planner.retry_address(&facts, &mut rand::rng()) else {
@@ -73,9 +87,26 @@ async fn add_one(
                 });
                 item.address = address;
                 replanned = true;
+                waited = false;
             }
             _ => return Ok(None),
         }
+    }
+}
+
+/// Reports the wait and waits the writer's dual-write delay; `false` when the run stops meanwhile.
+async fn wait_for_dual_write(writer: &Writer<'_>, item: &AliasItem, reason: String) -> bool {
+    let wait = writer.dual_write_retry();
+    writer.reporter().report(&Event::ItemRetrying {
+        user: item.user.clone(),
+        action: Action::AddAlias,
+        attempt: 1,
+        after: wait,
+        reason,
+    });
+    tokio::select! {
+        () = tokio::time::sleep(wait) => true,
+        () = writer.halting() => false,
     }
 }
 

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::aliases::AliasTemplate;
+use crate::aliases::{AliasTemplate, DUAL_WRITE_RETRY};
+use crate::mailbox_plans::MailboxPlans;
 
 /// Exchange's limits suit three changes at a time (the client's default Exchange concurrency).
 pub const DEFAULT_CONCURRENCY: usize = 3;
@@ -65,6 +66,10 @@ pub struct FixOptions {
     pub max_changes: Option<usize>,
     /// How to watch.
     pub watch: WatchOptions,
+    /// Which service plans give a mailbox (the table plus the `mailbox_plans` setting).
+    pub plans: MailboxPlans,
+    /// How long to wait before adding an address again after Exchange's dual-write conflict.
+    pub dual_write_retry: Duration,
 }
 
 impl Default for FixOptions {
@@ -75,6 +80,8 @@ impl Default for FixOptions {
             concurrency: DEFAULT_CONCURRENCY,
             max_changes: None,
             watch: WatchOptions::default(),
+            plans: MailboxPlans::default(),
+            dual_write_retry: DUAL_WRITE_RETRY,
         }
     }
 }

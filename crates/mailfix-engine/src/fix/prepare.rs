@@ -78,7 +78,7 @@ pub async fn prepare(
     reporter.report(&Event::Phase {
         phase: Phase::Scope,
     });
-    let targets = find_targets(client, scope, reporter).await?;
+    let targets = find_targets(client, scope, &options.plans, reporter).await?;
     reporter.report(&Event::Phase { phase: Phase::Plan });
     let run = match journal {
         Some(journal) => journal.unused_run_id()?,

@@ -79,7 +79,8 @@ pub async fn execute(ctx: FixContext<'_>, prepared: PreparedFix) -> Result<FixOu
         ctx.reporter,
         prepared.options.concurrency,
         ctx.cancel.clone(),
-    );
+    )
+    .with_dual_write_retry(prepared.options.dual_write_retry);
     let work = Work {
         to_add: targets,
         pending: Vec::new(),

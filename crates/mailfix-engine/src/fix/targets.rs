@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::FixError;
 use crate::events::{Event, Phase, Reporter};
-use crate::facts::UserFacts;
+use crate::facts::{MailboxPlans, UserFacts};
 use crate::finding::UserRef;
 use crate::rules::mf001_empty_mail::EMPTY_MAIL;
 use crate::rules::mf002_empty_mail_no_mailbox::EMPTY_MAIL_NO_MAILBOX;
@@ -54,6 +54,7 @@ pub struct Targets {
 pub async fn find_targets(
     client: &mailfix_client::Client,
     scope: &Scope,
+    plans: &MailboxPlans,
     reporter: &dyn Reporter,
 ) -> Result<Targets, FixError> {
     reporter.report(&Event::Phase { phase: Phase::Scan });
@@ -66,7 +67,7 @@ pub async fn find_targets(
         match item? {
             ScopeItem::User(user) => {
                 targets.scanned += 1;
-                targets.sort(UserFacts::from_user(&user));
+                targets.sort(UserFacts::from_user_with(&user, plans));
             }
             ScopeItem::Skipped(reason) => *targets.skipped_members.entry(reason).or_default() += 1,
         }

@@ -46,7 +46,7 @@ pub async fn cycle(
     let before = ctx.client.counters();
     let state = ctx.journal.guard_state(&watched.key)?.unwrap_or_default();
     let detection = changes(ctx, watched, options, &state).await?;
-    let findings = check(&detection);
+    let findings = check(&detection, &options.fix.plans);
     let known = known_users(ctx, &watched.key)?;
     // Findings are told before the link moves on: a crash in between shows them again at the
     // next start rather than never.
@@ -205,13 +205,13 @@ fn needs_full(state: &GuardState, options: &GuardOptions) -> bool {
     }
 }
 
-/// The directory rules applied to every user detected, ordered by UPN then rule.
-fn check(detection: &Detection) -> Vec<Finding> {
-    let plans = MailboxPlans::default();
+/// The directory rules applied to every user detected (with the configured mailbox plans), ordered
+/// by UPN then rule.
+fn check(detection: &Detection, plans: &MailboxPlans) -> Vec<Finding> {
     let mut findings: Vec<Finding> = detection
         .users
         .iter()
-        .flat_map(|user| rules::check_all(&UserFacts::from_user_with(user, &plans)))
+        .flat_map(|user| rules::check_all(&UserFacts::from_user_with(user, plans)))
         .collect();
     findings.sort_by(|a, b| {
         let key = |f: &Finding| (f.user.upn.to_ascii_lowercase(), f.user.id.clone());

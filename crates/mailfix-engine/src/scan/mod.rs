@@ -3,4 +3,4 @@
 
 mod run;
 
-pub use run::{ScanError, ScanOptions, ScanReport, Summary, scan};
+pub use run::{MF007_NO_LICENCE, ScanError, ScanOptions, ScanReport, SkippedRule, Summary, scan};

@@ -81,7 +81,24 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     /// Counts of the findings.
     pub summary: Summary,
+    /// Rules that could not be applied, and why (e.g. MF007 without Entra ID P1/P2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules_skipped: Vec<SkippedRule>,
 }
+
+/// A rule left out of a scan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SkippedRule {
+    /// The rule id.
+    pub rule: String,
+    /// Why, and what would make it possible.
+    pub reason: String,
+}
+
+/// Why MF007 is skipped in a tenant without Entra ID P1/P2.
+pub const MF007_NO_LICENCE: &str = "the registration report needs Microsoft Entra ID P1 or P2, \
+    which this tenant does not have (Graph answered Authentication_RequestFromNonPremiumTenantOrB2CTenant); \
+    every other rule was applied";
 
 impl ScanReport {
     /// Whether a finding of `threshold` or worse exists.
@@ -124,6 +141,7 @@ struct Scanner<'a> {
     skipped: SkipCounts,
     seen: u64,
     findings: Vec<Finding>,
+    rules_skipped: Vec<SkippedRule>,
 }
 
 impl<'a> Scanner<'a> {
@@ -138,6 +156,7 @@ impl<'a> Scanner<'a> {
             skipped: SkipCounts::new(),
             seen: 0,
             findings: Vec::new(),
+            rules_skipped: Vec::new(),
         }
     }
 
@@ -150,13 +169,25 @@ impl<'a> Scanner<'a> {
             return self.walk(scope).await;
         }
         let client = self.client;
+        // Without Entra ID P1/P2 the report is refused: MF007 is skipped, the rest goes on.
         let report = async {
-            collect::registrations(client)
-                .await
-                .map_err(ScanError::from)
+            match collect::registrations(client).await {
+                Ok(report) => Ok(Some(report)),
+                Err(e) if e.is_no_premium_licence() => Ok(None),
+                Err(e) => Err(ScanError::from(e)),
+            }
         };
         let (report, ()) = tokio::try_join!(report, self.walk(scope))?;
-        self.join_registrations(&report);
+        match report {
+            Some(report) => self.join_registrations(&report),
+            None => {
+                self.awaiting_report.clear();
+                self.rules_skipped.push(SkippedRule {
+                    rule: "MF007".to_owned(),
+                    reason: MF007_NO_LICENCE.to_owned(),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -258,6 +289,7 @@ impl<'a> Scanner<'a> {
             skipped: self.skipped,
             summary: Summary::of(&findings),
             findings,
+            rules_skipped: self.rules_skipped,
         }
     }
 }

@@ -8,10 +8,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures::stream::{self, StreamExt as _};
-use mailfix_client::{Client, Error, UserId};
+use mailfix_client::{Client, Error, Permission, UserId};
 
 use super::decide::Decision;
-use super::error::SeedError;
+use super::error::{PER_USER_403, SeedError, refusals_are_per_user};
 use super::methods::{EMAIL_METHOD_ID, MethodKind, read_user_methods};
 use super::outcome::MethodOutcome;
 use super::phone::same_number;
@@ -62,6 +62,8 @@ struct Shared<'a> {
     done: AtomicU64,
     failed: AtomicU64,
     total: u64,
+    /// A 403 fails its row only: the sign-in holds the permission, so it is about that user.
+    per_user_403: bool,
 }
 
 impl Shared<'_> {
@@ -133,6 +135,7 @@ pub async fn apply_plan(
         done: AtomicU64::new(0),
         failed: AtomicU64::new(0),
         total: work.iter().map(|w| w.steps.len() as u64).sum(),
+        per_user_403: refusals_are_per_user(client, Permission::AuthMethodReadWriteAll).await,
     };
     reporter.report(&Event::Phase {
         phase: Phase::Apply,
@@ -275,18 +278,23 @@ async fn write_one(
                 _ => MethodOutcome::Created,
             },
         ),
-        Err(e) => (
-            OpOutcome::Failed(e.to_string()),
-            MethodOutcome::Failed {
-                reason: e.to_string(),
-            },
-        ),
+        Err(e) => {
+            let reason = if e.is_forbidden() && shared.per_user_403 {
+                format!("{PER_USER_403} ({e})")
+            } else {
+                e.to_string()
+            };
+            (
+                OpOutcome::Failed(reason.clone()),
+                MethodOutcome::Failed { reason },
+            )
+        }
     };
     if let Err(e) = off_runtime(|| shared.journal.record_result(item, Op::Add, &journaled)) {
         shared.fail_run(e.into());
     }
     if let Err(e) = &result
-        && (e.is_forbidden() || e.is_unauthorized())
+        && ((e.is_forbidden() && !shared.per_user_403) || e.is_unauthorized())
     {
         shared.fail_run(SeedError::Client(e.clone()));
     }

@@ -46,6 +46,23 @@ pub enum SeedError {
     Resume(String),
 }
 
+/// What a row says when the service refused its user although the token holds the permission.
+pub const PER_USER_403: &str = "the service refused access to this user's methods (403) although \
+    the sign-in holds the permission: an Authentication Administrator cannot manage the methods of \
+    users who hold an admin role; a Privileged Authentication Administrator can";
+
+/// Whether a 403 is about one user rather than the run: the token carries `permission`, so the
+/// service refused that user (delegated sign-in: the role's reach), not the app.
+pub async fn refusals_are_per_user(
+    client: &mailfix_client::Client,
+    permission: mailfix_client::Permission,
+) -> bool {
+    client
+        .token_claims(mailfix_client::Resource::Graph)
+        .await
+        .is_ok_and(|claims| permission.granted_by(&claims))
+}
+
 impl SeedError {
     /// Whether the user can fix it by changing the command line or the file (exit 2).
     pub fn is_usage(&self) -> bool {

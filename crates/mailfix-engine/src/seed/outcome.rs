@@ -107,6 +107,9 @@ pub struct MethodReport {
     /// How it ended.
     #[serde(flatten)]
     pub outcome: MethodOutcome,
+    /// The registered number was masked and compared by the digits shown.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub masked: bool,
 }
 
 /// How a row ended.
@@ -287,6 +290,7 @@ fn method_report(plan: &MethodPlan, outcome: MethodOutcome) -> MethodReport {
         value: plan.value.clone(),
         action: plan.decision.verb(),
         outcome,
+        masked: plan.masked,
     }
 }
 
@@ -307,7 +311,21 @@ pub struct SeedSummary {
     pub failed_writes: u64,
     /// Rows not done (exit 4 when above zero).
     pub not_done: u64,
+    /// Registered phone numbers Graph showed masked (delegated Authentication Administrator),
+    /// compared by the digits shown.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub masked_compared: u64,
 }
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// What the report says about masked numbers.
+pub const MASKED_NOTE: &str = "Graph showed these registered phone numbers masked (a delegated \
+    Authentication Administrator sees only masked numbers): they were compared by the digits \
+    shown, country code and last digits; sign in as a Privileged Authentication Administrator, or \
+    with an app, to compare whole numbers";
 
 impl SeedSummary {
     /// Counts the rows of a report.
@@ -321,6 +339,7 @@ impl SeedSummary {
             *summary.results.entry(row.result.as_str()).or_default() += 1;
             summary.not_done += u64::from(!row.result.is_done());
             for m in &row.methods {
+                summary.masked_compared += u64::from(m.masked);
                 match m.outcome {
                     MethodOutcome::Created => summary.created += 1,
                     MethodOutcome::Updated => summary.updated += 1,
@@ -347,18 +366,26 @@ pub struct SeedReport {
     pub rows: Vec<RowReport>,
     /// Counts.
     pub summary: SeedSummary,
+    /// What the reader must know to read the rows right (e.g. masked numbers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl SeedReport {
     /// A report from rows.
     pub fn new(run: Option<RunId>, dry_run: bool, interrupted: bool, rows: Vec<RowReport>) -> Self {
         let summary = SeedSummary::of(&rows);
+        let mut notes = Vec::new();
+        if summary.masked_compared > 0 {
+            notes.push(format!("{} {MASKED_NOTE}", summary.masked_compared));
+        }
         SeedReport {
             run,
             dry_run,
             interrupted,
             rows,
             summary,
+            notes,
         }
     }
 }

@@ -116,10 +116,46 @@ fn parse_error(e: ParseError, input: &str) -> PhoneError {
 /// Whether two numbers are the same once normalised (falling back to comparing digits when one
 /// does not parse: Graph may hold a number mailfix would not write).
 pub fn same_number(a: &str, b: &str) -> bool {
+    if is_masked(a) || is_masked(b) {
+        return masked_same(a, b);
+    }
     match (normalize_phone(a, None), normalize_phone(b, None)) {
         (Ok(x), Ok(y)) => x == y,
         _ => digits(a) == digits(b),
     }
+}
+
+/// Whether Graph masked a number (`+61 XXXXXXX78`): a delegated Authentication Administrator
+/// "only sees masked phone numbers" (Graph's `phoneAuthenticationMethod` get page). The mask's
+/// exact form is not documented; `X` and `*` stand for hidden digits.
+pub fn is_masked(number: &str) -> bool {
+    number.contains('X') || number.contains('*')
+}
+
+/// A masked and a plain number are the same as far as can be compared: the same length, and every
+/// digit the mask shows (the country code, the last digits) equal at the same place, counted from
+/// the end of the country code and from the end of the number.
+fn masked_same(a: &str, b: &str) -> bool {
+    let parts = |n: &str| -> (String, Vec<char>) {
+        let n = n.trim();
+        let (country, national) = match n.strip_prefix('+').and_then(|r| r.split_once(' ')) {
+            Some((cc, rest)) => (cc.to_owned(), rest),
+            None => (String::new(), n),
+        };
+        let chars = national
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == 'X' || *c == '*')
+            .collect();
+        (country, chars)
+    };
+    let ((ca, na), (cb, nb)) = (parts(a), parts(b));
+    let country_same = ca == cb || ca.contains(['X', '*']) || cb.contains(['X', '*']);
+    country_same
+        && na.len() == nb.len()
+        && na
+            .iter()
+            .zip(&nb)
+            .all(|(x, y)| x == y || !x.is_ascii_digit() || !y.is_ascii_digit())
 }
 
 fn digits(text: &str) -> String {
@@ -199,5 +235,17 @@ mod tests {
         assert!(same_number("+61 412345678", "+61412 345 678"));
         assert!(!same_number("+61 412345678", "+61 412345679"));
         assert!(same_number("+61 412345678x1", "+61 412345678 ext 1"));
+    }
+
+    #[test]
+    fn a_masked_number_is_compared_by_the_digits_it_shows() {
+        assert!(is_masked("+61 XXXXXXX78") && !is_masked("+1 5555551234x12"));
+        assert!(same_number("+61 XXXXXXX78", "+61 412345678"));
+        assert!(!same_number("+61 XXXXXXX79", "+61 412345678"));
+        assert!(!same_number("+1 XXXXXXX78", "+61 412345678"));
+        assert!(
+            !same_number("+61 XXXXXX78", "+61 412345678"),
+            "length differs"
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::csv::{CsvOptions, RowProblem};
 use super::decide::{Decision, decide_email, decide_phones};
 use super::input::SeedEntry;
 use super::methods::{MethodKind, UserMethods};
-use super::phone::Region;
+use super::phone::{Region, is_masked};
 use super::resolve::{Lookup, Resolved};
 use crate::finding::UserRef;
 
@@ -38,6 +38,9 @@ pub struct MethodPlan {
     /// What to do.
     #[serde(flatten)]
     pub decision: Decision,
+    /// Graph showed the registered number masked: it was compared by the digits it shows.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub masked: bool,
 }
 
 /// Whether a row can be applied.
@@ -110,6 +113,18 @@ impl SeedPlan {
     /// How many remote writes the plan makes.
     pub fn writes(&self) -> usize {
         self.rows.iter().map(|r| r.writes().count()).sum()
+    }
+
+    /// How long the writes take at least under Graph's reports limit of `per_window` requests per
+    /// `window`, which Microsoft's throttling table lists for `authenticationMethod`
+    /// (microsoft-graph-docs-contrib `includes/throttling-entra-logs-reports.md`).
+    pub fn time_at_reports_limit(
+        &self,
+        per_window: usize,
+        window: std::time::Duration,
+    ) -> std::time::Duration {
+        let windows = self.writes().div_ceil(per_window.max(1));
+        window.saturating_mul(u32::try_from(windows).unwrap_or(u32::MAX))
     }
 }
 
@@ -215,10 +230,15 @@ fn plan_methods(entry: &SeedEntry, have: &UserMethods, update: bool) -> Vec<Meth
         match value {
             Some(Ok(_)) => {
                 if let Some(d) = phones.next() {
+                    let masked = have
+                        .phones
+                        .iter()
+                        .any(|p| p.phone_type == d.phone_type && is_masked(&p.phone_number));
                     out.push(MethodPlan {
                         kind,
                         value: d.number,
                         decision: d.decision,
+                        masked,
                     });
                 }
             }
@@ -231,6 +251,7 @@ fn plan_methods(entry: &SeedEntry, have: &UserMethods, update: bool) -> Vec<Meth
             kind: MethodKind::Email,
             value: address.clone(),
             decision: decide_email(&have.emails, address, update),
+            masked: false,
         }),
         Some(Err(reason)) => out.push(invalid(MethodKind::Email, reason)),
         None => {}
@@ -245,5 +266,6 @@ fn invalid(kind: MethodKind, reason: &str) -> MethodPlan {
         decision: Decision::Invalid {
             reason: reason.to_owned(),
         },
+        masked: false,
     }
 }

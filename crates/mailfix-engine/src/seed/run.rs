@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use mailfix_client::{Client, UserId};
+use mailfix_client::{Client, Permission, UserId};
 use sha2::{Digest, Sha256};
 
 use super::apply::{ApplyOptions, apply_plan};
 use super::csv::read_hr_csv;
-use super::error::SeedError;
+use super::error::{PER_USER_403, SeedError, refusals_are_per_user};
 use super::input::{SeedOptions, mark_duplicates, prepare};
 use super::methods::{UserMethods, read_methods};
 use super::outcome::{MethodOutcome, RowReport, SeedReport};
@@ -61,9 +61,11 @@ pub async fn plan_seed(
         .map(|u| UserId(u.id.clone()))
         .collect();
     let mut methods: HashMap<String, Result<UserMethods, String>> = HashMap::new();
+    let per_user = refusals_are_per_user(client, Permission::AuthMethodReadAll).await;
     for (user, read) in users.iter().zip(read_methods(client, &users).await?) {
         let read = match read {
             Ok(m) => Ok(m),
+            Err(e) if e.is_forbidden() && per_user => Err(format!("{PER_USER_403} ({e})")),
             Err(e) if e.is_forbidden() || e.is_unauthorized() => return Err(e.into()),
             Err(e) => Err(e.to_string()),
         };

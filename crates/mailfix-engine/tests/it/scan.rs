@@ -164,7 +164,10 @@ async fn targets_are_the_users_a_rule_finds() {
     let sim = start(scenario).await;
     let client = sim_client(&sim);
     let scope = Scope::resolve(&client, all_users()).await.unwrap();
-    let found = find_targets(&client, &scope, &NoopReporter).await.unwrap();
+    let plans = mailfix_engine::facts::MailboxPlans::default();
+    let found = find_targets(&client, &scope, &plans, &NoopReporter)
+        .await
+        .unwrap();
     let upns: BTreeSet<String> = found
         .users
         .iter()

@@ -14,11 +14,12 @@ pub const OTHER_DOMAIN: &str = "contoso.example";
 /// The index of the disabled user.
 pub const DISABLED: usize = 29;
 
-const ALL_PERMISSIONS: [&str; 4] = [
+const ALL_PERMISSIONS: [&str; 5] = [
     "User.Read.All",
     "GroupMember.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
     "AuditLog.Read.All",
+    "Directory.Read.All",
 ];
 
 /// The UPN of user `i`.

@@ -45,7 +45,12 @@ pub(super) fn issue(
         .then(|| id_token(ctx, &app.client_id, &user));
     let client_info =
         (form.client_info.as_deref() == Some("1")).then(|| client_info(&user.user_id, &tenant_id));
-    let scope = scopes::response_scope(requested.audience, &scp, &requested.oidc);
+    let scope = scopes::response_scope(
+        requested.audience,
+        ctx.identity.cloud(),
+        &scp,
+        &requested.oidc,
+    );
     let refresh_token = requested.offline().then(|| {
         ctx.identity.sign_in.device.issue_refresh(RefreshGrant {
             client_id: app.client_id.clone(),

@@ -162,7 +162,7 @@ fn client_credentials(
     if !authenticate(ctx, app, form, basic)? {
         return Err(AadError::credential_required());
     }
-    let audience = scopes::client_credentials_scope(scope)?;
+    let audience = scopes::client_credentials_scope(scope, ctx.identity.cloud())?;
     let roles = match audience {
         Audience::Graph => &app.graph_roles,
         Audience::Exchange => &app.exchange_roles,
@@ -294,7 +294,7 @@ fn refresh(
     let asked = form
         .scope
         .as_deref()
-        .map(scopes::delegated_scopes)
+        .map(|s| scopes::delegated_scopes(s, ctx.identity.cloud()))
         .transpose()?;
     let grant = ctx
         .identity

@@ -5,6 +5,7 @@
 
 pub mod aadsts;
 pub mod assertion;
+pub mod cloud;
 pub mod delegated;
 pub mod device_code;
 pub mod discovery;
@@ -15,5 +16,6 @@ pub mod store;
 pub mod tokens;
 
 pub use aadsts::AadError;
+pub use cloud::SimCloud;
 pub use grants::SignInClient;
 pub use tokens::{Audience, AuthError, Caller, Identity};

@@ -6,6 +6,7 @@
 //! permissions (`User.Read`) or `{resource}/.default`, all for one resource.
 
 use super::aadsts::AadError;
+use super::cloud::SimCloud;
 use super::tokens::Audience;
 
 /// The OpenID Connect scopes, which name no resource.
@@ -36,19 +37,20 @@ impl RequestedScopes {
     }
 }
 
-/// The audience of a client-credentials `scope`: exactly one `{resource}/.default`.
-pub fn client_credentials_scope(scope: &str) -> Result<Audience, AadError> {
+/// The audience of a client-credentials `scope`: exactly one `{resource}/.default` of `cloud`.
+pub fn client_credentials_scope(scope: &str, cloud: SimCloud) -> Result<Audience, AadError> {
     let mut parts = scope.split_whitespace();
     match (parts.next(), parts.next()) {
         (Some(one), None) if one.ends_with("/.default") => {
-            Audience::from_scope(one).ok_or_else(|| AadError::invalid_scope(scope))
+            Audience::from_scope(one, cloud).ok_or_else(|| AadError::invalid_scope(scope))
         }
         _ => Err(AadError::invalid_scope(scope)),
     }
 }
 
-/// Parses a delegated `scope`; without a resource scope the token is for Graph.
-pub fn delegated_scopes(scope: &str) -> Result<RequestedScopes, AadError> {
+/// Parses a delegated `scope` (resources of `cloud`); without a resource scope the token is for
+/// Graph.
+pub fn delegated_scopes(scope: &str, cloud: SimCloud) -> Result<RequestedScopes, AadError> {
     let mut audience = None;
     let mut requested = RequestedScopes {
         audience: Audience::Graph,
@@ -63,7 +65,8 @@ pub fn delegated_scopes(scope: &str) -> Result<RequestedScopes, AadError> {
         }
         let (resource, permission) = match item.rsplit_once('/') {
             Some((resource, permission)) => (
-                Audience::from_resource(resource).ok_or_else(|| AadError::invalid_scope(item))?,
+                Audience::from_resource(resource, cloud)
+                    .ok_or_else(|| AadError::invalid_scope(item))?,
                 permission,
             ),
             None => (Audience::Graph, item),
@@ -107,13 +110,18 @@ pub fn consented(requested: &RequestedScopes, granted: &[String]) -> Option<Vec<
 
 /// The `scope` a delegated token response reports: Graph permissions by name, other resources'
 /// permissions with their resource prefix, then the OpenID scopes except `offline_access`.
-pub fn response_scope(audience: Audience, scp: &[String], oidc: &[String]) -> String {
+pub fn response_scope(
+    audience: Audience,
+    cloud: SimCloud,
+    scp: &[String],
+    oidc: &[String],
+) -> String {
     let mut out: Vec<String> = scp
         .iter()
         .filter(|p| !OIDC_SCOPES.contains(&p.as_str()))
         .map(|p| match audience {
             Audience::Graph => p.clone(),
-            other => format!("{}/{p}", other.uri()),
+            other => format!("{}/{p}", cloud.resource(other)),
         })
         .collect();
     out.extend(oidc.iter().filter(|s| *s != "offline_access").cloned());
@@ -126,7 +134,8 @@ mod tests {
 
     #[test]
     fn client_credentials_need_one_default_scope() {
-        let graph = client_credentials_scope("https://graph.microsoft.com/.default");
+        let graph =
+            client_credentials_scope("https://graph.microsoft.com/.default", SimCloud::Global);
         assert_eq!(graph, Ok(Audience::Graph));
         for bad in [
             "https://graph.microsoft.com/User.Read.All",
@@ -135,7 +144,7 @@ mod tests {
             "",
         ] {
             assert_eq!(
-                client_credentials_scope(bad).map_err(|e| e.code),
+                client_credentials_scope(bad, SimCloud::Global).map_err(|e| e.code),
                 Err(70011)
             );
         }
@@ -143,17 +152,26 @@ mod tests {
 
     #[test]
     fn delegated_scopes_name_one_resource() {
-        let s =
-            delegated_scopes("https://outlook.office365.com/Exchange.Manage offline_access openid")
-                .unwrap();
+        let s = delegated_scopes(
+            "https://outlook.office365.com/Exchange.Manage offline_access openid",
+            SimCloud::Global,
+        )
+        .unwrap();
         assert_eq!(s.audience, Audience::Exchange);
         assert_eq!(s.permissions, ["Exchange.Manage"]);
         assert!(s.offline() && s.openid());
-        let bare = delegated_scopes("User.Read profile").unwrap();
+        let bare = delegated_scopes("User.Read profile", SimCloud::Global).unwrap();
         assert_eq!(bare.audience, Audience::Graph);
+        let dod = delegated_scopes(
+            "https://outlook-dod.office365.us/Exchange.Manage",
+            SimCloud::UsGovDod,
+        )
+        .unwrap();
+        assert_eq!(dod.audience, Audience::Exchange);
         assert!(
             delegated_scopes(
-                "https://graph.microsoft.com/User.Read https://outlook.office365.com/x"
+                "https://graph.microsoft.com/User.Read https://outlook.office365.com/x",
+                SimCloud::Global,
             )
             .is_err()
         );
@@ -162,9 +180,10 @@ mod tests {
     #[test]
     fn consent_covers_requested_permissions_only() {
         let granted = vec!["User.Read.All".to_owned(), "AuditLog.Read.All".to_owned()];
-        let asked = delegated_scopes("https://graph.microsoft.com/.default").unwrap();
+        let asked =
+            delegated_scopes("https://graph.microsoft.com/.default", SimCloud::Global).unwrap();
         assert_eq!(consented(&asked, &granted), Some(granted.clone()));
-        let missing = delegated_scopes("Mail.Send").unwrap();
+        let missing = delegated_scopes("Mail.Send", SimCloud::Global).unwrap();
         assert_eq!(consented(&missing, &granted), None);
     }
 }

@@ -12,6 +12,7 @@ use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
+use super::cloud::SimCloud;
 use super::store::SignInStore;
 
 /// The resource a token is for.
@@ -24,12 +25,10 @@ pub enum Audience {
 }
 
 impl Audience {
-    /// The `aud` claim value, which is also the resource part of the `.default` scope.
+    /// The `aud` claim value in the global cloud, which is also the resource part of the
+    /// `.default` scope.
     pub fn uri(self) -> &'static str {
-        match self {
-            Audience::Graph => "https://graph.microsoft.com",
-            Audience::Exchange => "https://outlook.office365.com",
-        }
+        SimCloud::Global.resource(self)
     }
 
     /// The resource's application id, which scopes may name instead of the URI.
@@ -40,17 +39,19 @@ impl Audience {
         }
     }
 
-    /// The audience a `{resource}/.default` scope names, if it is one the simulator serves.
-    pub fn from_scope(scope: &str) -> Option<Self> {
-        Self::from_resource(scope.strip_suffix("/.default").unwrap_or(scope))
+    /// The audience a `{resource}/.default` scope names in `cloud`, if it is one the simulator
+    /// serves.
+    pub fn from_scope(scope: &str, cloud: SimCloud) -> Option<Self> {
+        Self::from_resource(scope.strip_suffix("/.default").unwrap_or(scope), cloud)
     }
 
-    /// The audience a resource URI (`https://graph.microsoft.com`, trailing slashes allowed, as the
-    /// real service allows) or resource application id names.
-    pub fn from_resource(resource: &str) -> Option<Self> {
+    /// The audience a resource URI of `cloud` (`https://graph.microsoft.com`, trailing slashes
+    /// allowed, as the real service allows) or resource application id names.
+    pub fn from_resource(resource: &str, cloud: SimCloud) -> Option<Self> {
         let resource = resource.trim_end_matches('/');
         [Audience::Graph, Audience::Exchange].into_iter().find(|a| {
-            a.uri().eq_ignore_ascii_case(resource) || a.app_id().eq_ignore_ascii_case(resource)
+            cloud.resource(*a).eq_ignore_ascii_case(resource)
+                || a.app_id().eq_ignore_ascii_case(resource)
         })
     }
 }
@@ -166,6 +167,8 @@ pub struct TokenRequest<'a> {
 pub struct Identity {
     /// Sign-in state.
     pub sign_in: SignInStore,
+    /// The cloud whose resources tokens are issued for and verified against.
+    cloud: SimCloud,
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -202,12 +205,24 @@ impl Identity {
         let kid = URL_SAFE_NO_PAD.encode(&sha1_like(&spki)[..12]);
         Ok(Self {
             sign_in: SignInStore::default(),
+            cloud: SimCloud::Global,
             kid,
             encoding,
             decoding,
             modulus_b64,
             exponent_b64,
         })
+    }
+
+    /// This authority playing `cloud`.
+    pub fn with_cloud(mut self, cloud: SimCloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+
+    /// The cloud played.
+    pub fn cloud(&self) -> SimCloud {
+        self.cloud
     }
 
     /// The JWKS document (`{"keys":[...]}`) that publishes the signing key.
@@ -248,7 +263,7 @@ impl Identity {
     fn issue_with_oid(&self, req: &TokenRequest<'_>, oid: String) -> String {
         let iat = req.now.timestamp();
         let claims = Claims {
-            aud: req.audience.uri().to_owned(),
+            aud: self.cloud.resource(req.audience).to_owned(),
             iss: format!("https://sts.windows.net/{}/", req.tenant_id),
             iat,
             nbf: iat,
@@ -295,7 +310,7 @@ impl Identity {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|_| AuthError::Invalid)?;
         let claims = data.claims;
-        if claims.aud.trim_end_matches('/') != audience.uri() {
+        if claims.aud.trim_end_matches('/') != self.cloud.resource(audience) {
             return Err(AuthError::WrongAudience);
         }
         let t = now.timestamp();

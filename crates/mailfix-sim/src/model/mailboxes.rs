@@ -239,9 +239,20 @@ impl Tenant {
     /// Finds a user for an Exchange `Identity`: ExternalDirectoryObjectId, mailbox `Guid` or
     /// `ExchangeObjectId`, UPN, any SMTP address, or alias. Only live users are found.
     pub fn exchange_identity(&self, identity: &str) -> Option<UserIdx> {
+        self.exchange_identity_by(identity, true)
+    }
+
+    /// [`Tenant::exchange_identity`], resolving a user's Entra object id only when `object_ids`
+    /// (a tenant where Exchange does not: switch `exo.resolve_object_ids` 0).
+    pub fn exchange_identity_by(&self, identity: &str, object_ids: bool) -> Option<UserIdx> {
         let identity = identity.trim();
         if let Ok(id) = Uuid::parse_str(identity) {
-            return self.user_by_id(id).or_else(|| {
+            let by_object_id = if object_ids {
+                self.user_by_id(id)
+            } else {
+                None
+            };
+            return by_object_id.or_else(|| {
                 self.mailboxes
                     .values()
                     .find(|m| m.guid == id || m.exchange_object_id == id)

@@ -69,6 +69,11 @@ pub struct Tenant {
     pub reserved_by: HashMap<String, AddressOwner>,
     /// Stuck users whose mailbox changed: their write-back waits for `POST /_sim/unstick`.
     pub held_writebacks: Vec<UserIdx>,
+    /// Directory roles users hold (set through `POST /_sim/users/{key}/roles`), by user.
+    pub user_roles: HashMap<UserIdx, Vec<String>>,
+    /// The first address added to each mailbox and when its dual-write first failed (switch
+    /// `exo.dual_write_conflict_s`).
+    pub dual_write_conflicts: HashMap<UserIdx, (String, DateTime<Utc>)>,
     user_by_id: HashMap<Uuid, UserIdx>,
     user_by_upn: HashMap<String, UserIdx>,
     group_by_id: HashMap<Uuid, GroupIdx>,

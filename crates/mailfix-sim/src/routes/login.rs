@@ -265,7 +265,7 @@ fn start_device_code(
             return Err(AadError::unknown_app(client_id, &tenant.initial_domain));
         }
     }
-    let requested = scopes::delegated_scopes(scope)?;
+    let requested = scopes::delegated_scopes(scope, state.identity.cloud())?;
     let lifetime = chrono::Duration::seconds(DEVICE_CODE_LIFETIME_S);
     let started =
         state

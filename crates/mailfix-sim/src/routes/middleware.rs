@@ -28,7 +28,7 @@ const FORM_LIMIT: usize = 1 << 20;
 /// The service a path belongs to.
 pub fn service_of(path: &str) -> Service {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    match first {
+    match first.to_ascii_lowercase().as_str() {
         "v1.0" | "beta" => Service::Graph,
         "adminapi" => Service::Exo,
         "_sim" => Service::Control,
@@ -112,6 +112,7 @@ fn observed(state: &AppState, request: &Request, app: Option<String>) -> Observe
             real_ms: state.log.real_ms(),
             service: service_of(&path),
             method: request.method().to_string(),
+            host: super::exo::discovery::request_host(uri, request.headers()),
             path,
             query: uri.query().map(str::to_owned),
             status: 0,

@@ -92,6 +92,7 @@ pub fn apps() -> Vec<AppSpec> {
         "GroupMember.Read.All",
         "UserAuthenticationMethod.ReadWrite.All",
         "AuditLog.Read.All",
+        "Directory.Read.All",
     ];
     let strings = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let full = |role: &str, name: &str, secret: bool, cert: bool| AppSpec {

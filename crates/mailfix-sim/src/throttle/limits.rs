@@ -127,6 +127,67 @@ pub const LIMIT_KEYS: &[LimitKey] = &[
         default: 1000.0,
         doc: "Get-Mailbox/Get-User results without ResultSize (0 = unlimited)",
     },
+    // Switches that play a real service's behaviour (COVERAGE.md, "Real-tenant switches").
+    LimitKey {
+        key: "exo.redirect",
+        default: 0.0,
+        doc: "1: the Exchange front door redirects EXOModuleFile and InvokeCommand to the tenant host {prefix}.localhost",
+    },
+    LimitKey {
+        key: "exo.check_anchor",
+        default: 0.0,
+        doc: "1: InvokeCommand refuses an X-AnchorMailbox that is not the caller's (UPN:{user} delegated, the system mailbox app-only)",
+    },
+    LimitKey {
+        key: "exo.resolve_object_ids",
+        default: 1.0,
+        doc: "0: Exchange does not resolve a user's Entra object id as -Identity (couldn't be found)",
+    },
+    LimitKey {
+        key: "exo.dual_write_conflict_s",
+        default: 0.0,
+        doc: "above 0: the first address added to each mailbox fails with the DualWrite ObjectConflict error for this many simulated seconds",
+    },
+    LimitKey {
+        key: "exo.warnings_null",
+        default: 0.0,
+        doc: "1: InvokeCommand answers @adminapi.warnings: null instead of []",
+    },
+    LimitKey {
+        key: "graph.audit_needs_directory_read",
+        default: 1.0,
+        doc: "1: directoryAudits needs AuditLog.Read.All and Directory.Read.All (as documented); 0: AuditLog.Read.All alone",
+    },
+    LimitKey {
+        key: "graph.entra_premium",
+        default: 1.0,
+        doc: "0: the tenant has no Entra ID P1/P2: userRegistrationDetails answers 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+    },
+    LimitKey {
+        key: "graph.mask_phones_for_auth_admin",
+        default: 1.0,
+        doc: "1: a delegated Authentication Administrator reads masked phone numbers",
+    },
+    LimitKey {
+        key: "graph.auth_admin_scope",
+        default: 1.0,
+        doc: "1: a delegated Authentication Administrator is refused (403) the methods of users who hold an admin role",
+    },
+    LimitKey {
+        key: "graph.methods_reports_limit",
+        default: 0.0,
+        doc: "1: /users/{id}/authentication/* draws from the reports bucket (5 per 10 s) instead of resource units",
+    },
+    LimitKey {
+        key: "graph.unknown_enum_values",
+        default: 0.0,
+        doc: "1: answers carry enum values a client may not know (a phone method of type unknownFutureValue, unknownFutureValue in registration and audit records)",
+    },
+    LimitKey {
+        key: "graph.audit_max_top",
+        default: 1000.0,
+        doc: "largest $top directoryAudits accepts (the default page size is the smaller of this and 1000)",
+    },
 ];
 
 /// A key in `limits` that the simulator does not know.

@@ -177,12 +177,13 @@ async fn each_operation_needs_its_permission() {
             &["AuditLog.Read.All"],
             &["Directory.Read.All"],
         ),
+        // Needs both permissions at once (`realtenant::directory_audits_need_both_permissions`).
         (
             "GET",
             "/auditLogs/directoryAudits".into(),
             None,
-            &["AuditLog.Read.All"],
-            &["Directory.Read.All"],
+            &[],
+            &["Directory.Read.All", "AuditLog.Read.All"],
         ),
     ];
     for (method, path, body, allowed, denied) in routes {

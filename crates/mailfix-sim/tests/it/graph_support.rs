@@ -17,6 +17,7 @@ pub const ALL: &[&str] = &[
     "GroupMember.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
     "AuditLog.Read.All",
+    "Directory.Read.All",
 ];
 
 /// Exchange Online Plan 1, a mailbox plan.
@@ -204,6 +205,14 @@ impl Sim {
         let mut all = vec![("Authorization", auth.as_str())];
         all.extend_from_slice(headers);
         self.raw(method, &url, &all, body).await
+    }
+
+    /// A request (no body) with another bearer token.
+    pub async fn send_as(&self, token: &str, method: &str, path: &str) -> Resp {
+        let url = format!("{}{path}", self.root());
+        let auth = format!("Bearer {token}");
+        self.raw(method, &url, &[("Authorization", auth.as_str())], None)
+            .await
     }
 
     /// A request to an absolute URL with exactly these headers.

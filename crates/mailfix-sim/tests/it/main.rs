@@ -30,6 +30,7 @@ mod login_device_code;
 mod login_discovery;
 mod login_errors;
 mod login_support;
+mod realtenant;
 mod registration;
 mod scenario;
 mod support;

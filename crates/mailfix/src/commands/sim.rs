@@ -14,9 +14,18 @@ use super::sim_banner::{print_info, reports_window_export};
 /// Flags of `mailfix sim`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct SimArgs {
-    /// Scenario: `small` (300 users), `enterprise` (100,000 users) or the path of a scenario JSON file.
-    #[arg(long, value_name = "small|enterprise|PATH", default_value = "small")]
+    /// Scenario: `small` (300 users), `small-gov` (the same in a government tenant, with the
+    /// government Exchange plans), `enterprise` (100,000 users) or the path of a scenario JSON file.
+    #[arg(
+        long,
+        value_name = "small|small-gov|enterprise|PATH",
+        default_value = "small"
+    )]
     pub scenario: String,
+    /// The cloud whose resources (token audiences) sign-in issues and Graph and Exchange accept:
+    /// global, usgov-high, usgov-dod, china (point mailfix's --cloud preset at the simulator).
+    #[arg(long, value_name = "CLOUD", default_value = "global")]
+    pub cloud: String,
     /// Seed that makes the scenario and the simulated behaviour reproducible.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
@@ -221,6 +230,7 @@ fn hire_rate(text: &str) -> Result<f64, SimCommandError> {
 fn load_scenario(name: &str, seed: u64) -> Result<Scenario, SimCommandError> {
     match name {
         "small" => Ok(scenario::small(seed)),
+        "small-gov" => Ok(scenario::small_gov(seed)),
         "enterprise" => Ok(scenario::enterprise(seed)),
         path => Ok(scenario::load(Path::new(path))?),
     }
@@ -254,6 +264,14 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
             "pass e.g. --time-scale 60 to run simulated time 60 times faster",
         ));
     }
+    let cloud: mailfix_sim::identity::SimCloud = args.cloud.parse().map_err(|e| {
+        invalid(
+            "--cloud",
+            &args.cloud,
+            &format!("{e}"),
+            "pass one of global, usgov-high, usgov-dod, china",
+        )
+    })?;
     let fault_rate = share("--fault-rate", args.fault_rate)?;
     let stuck_share = share("--stuck-share", args.stuck_share)?;
     let writeback_delay_s = args
@@ -273,6 +291,7 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
         exo_latency_ms: args.exo_latency,
         writeback_delay_s,
         stuck_share,
+        cloud,
         hire_rate,
         ..SimOptions::new(load_scenario(&args.scenario, args.seed)?)
     })
@@ -281,33 +300,36 @@ pub fn options(args: &SimArgs) -> Result<SimOptions, SimCommandError> {
 /// Runs the simulator until Ctrl-C or SIGTERM, printing the connection info to stdout. Either
 /// way it stops the same: the temporary directory with its CA and keys is removed.
 pub async fn run(args: SimArgs) -> Result<(), SimCommandError> {
-    let ctrl_c = async {
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(SimCommandError::Signal)
-    };
-    let stop = async {
-        tokio::select! {
-            stopped = ctrl_c => stopped,
-            stopped = terminated() => stopped,
-        }
-    };
+    // The handlers are installed before anything is printed: a signal that arrives right after the
+    // banner must stop the simulator cleanly, not kill it with its keys left behind.
+    let stop = stop_signals()?;
     serve(args, &mut std::io::stdout(), stop).await
 }
 
-/// Completes on SIGTERM (`kill`, `timeout`, a service manager stopping it).
+/// Completes on SIGTERM (`kill`, `timeout`, a service manager stopping it) or SIGINT (Ctrl-C).
+/// Both are registered when this is called, not when the future is first polled.
 #[cfg(unix)]
-async fn terminated() -> Result<(), SimCommandError> {
+fn stop_signals() -> Result<impl Future<Output = Result<(), SimCommandError>>, SimCommandError> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).map_err(SimCommandError::Signal)?;
-    term.recv().await;
-    Ok(())
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(SimCommandError::Signal)?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        Ok(())
+    })
 }
 
 /// Windows has no SIGTERM; Ctrl-C (and Ctrl-Break's default) remain.
 #[cfg(not(unix))]
-async fn terminated() -> Result<(), SimCommandError> {
-    std::future::pending().await
+fn stop_signals() -> Result<impl Future<Output = Result<(), SimCommandError>>, SimCommandError> {
+    Ok(async {
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(SimCommandError::Signal)
+    })
 }
 
 /// Runs the simulator until `stop` completes, printing the connection info to `out`.

@@ -38,6 +38,8 @@ pub fn print_info(
     extra: &[(&str, String)],
 ) -> std::io::Result<()> {
     let ca = info.ca_file.as_ref().map(|p| p.display().to_string());
+    // The cloud played, when it is not the global one mailfix assumes.
+    let cloud = (info.cloud != "global" && !info.cloud.is_empty()).then(|| info.cloud.clone());
     writeln!(
         out,
         "mailfix sim: scenario {scenario} (seed {seed}), {users} users, serving {base_url}"
@@ -57,6 +59,7 @@ pub fn print_info(
         ("login URL", Some(info.login_url.clone())),
         ("Graph URL", Some(info.graph_url.clone())),
         ("Exchange URL", Some(info.exo_url.clone())),
+        ("cloud", cloud.clone()),
     ];
     for (label, value) in rows {
         if let Some(value) = value {
@@ -73,6 +76,7 @@ pub fn print_info(
         ("MAILFIX_GRAPH_URL", Some(info.graph_url.clone())),
         ("MAILFIX_EXO_URL", Some(info.exo_url.clone())),
         ("MAILFIX_CA_FILE", ca),
+        ("MAILFIX_CLOUD", cloud),
     ];
     for (name, value) in exports {
         if let Some(value) = value {

@@ -49,6 +49,7 @@ fn a_display_name_with_a_script_tag_is_text() {
         skipped: [(evil.to_owned(), 1)].into_iter().collect(),
         findings: vec![finding],
         summary: Summary::default(),
+        rules_skipped: Vec::new(),
     };
     let portal = Portal::for_cloud(CloudName::Global);
     let view = ScanView::new(&report, &portal).unwrap();

@@ -57,6 +57,11 @@ pub struct Profile {
     pub reports_window: Option<String>,
     /// How long one request may keep retrying (`90s`, `5m`; default 15m).
     pub retry_max_elapsed: Option<String>,
+    /// Service plan ids that give a mailbox, beyond mailfix's table (plans it does not know yet).
+    pub mailbox_plans: Option<Vec<String>>,
+    /// How long `fix` waits before adding an address again after Exchange's dual-write conflict
+    /// (`2m`; shorter only against a simulator whose time runs faster).
+    pub dual_write_retry: Option<String>,
     /// File holding guard's webhook URL (the URL is a secret: never in the config itself).
     pub webhook_url_file: Option<PathBuf>,
     /// Guard's webhook payload: `teams`, `slack` or `json` (default: by the URL's host).
@@ -88,6 +93,8 @@ impl Profile {
             journal,
             reports_window,
             retry_max_elapsed,
+            mailbox_plans,
+            dual_write_retry,
             webhook_url_file,
             webhook_format,
             unattended,
@@ -127,7 +134,7 @@ pub fn load(
     Ok((config, Some(path)))
 }
 
-const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed, webhook_url_file, webhook_format, unattended";
+const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed, mailbox_plans, dual_write_retry, webhook_url_file, webhook_format, unattended";
 
 /// A duration setting (`90s`, `5m`) from wherever it came.
 pub fn duration_setting(

@@ -3,6 +3,7 @@
 
 mod config;
 mod guard;
+mod mailbox_plans;
 mod paths;
 mod resolution;
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use mailfix_engine::duration::format_duration;
 
 use super::config::{self, Profile};
+use super::mailbox_plans::mailbox_plans;
 use super::paths::{self, Locations};
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::CliError;
@@ -140,6 +141,14 @@ pub struct Settings {
     /// How long one request may keep retrying (network failures, throttling); the client's
     /// default (15 minutes) when unset.
     pub retry_max_elapsed: Option<Sourced<Duration>>,
+    /// Service plan ids that give a mailbox beyond mailfix's table (`mailbox_plans`, each a GUID).
+    pub mailbox_plans: Option<Sourced<Vec<String>>>,
+    /// How long `fix` waits before adding an address again after a dual-write conflict.
+    pub dual_write_retry: Option<Sourced<Duration>>,
+    /// `--trace`: the HAR file every request is recorded in.
+    pub trace: Option<PathBuf>,
+    /// `--trace-unmasked`: phone numbers and personal emails kept in the trace.
+    pub trace_unmasked: bool,
     /// Output format.
     pub output: OutputFormat,
     /// `-v` count.
@@ -209,6 +218,19 @@ impl Settings {
         )
         .map(|r| config::duration_setting("retry_max_elapsed", r))
         .transpose()?;
+        let mailbox_plans = mailbox_plans(layer(
+            None,
+            env_nonempty("MAILFIX_MAILBOX_PLANS")
+                .map(|v| v.split(',').map(|p| p.trim().to_owned()).collect()),
+            profile.mailbox_plans.clone(),
+        ))?;
+        let dual_write_retry = layer(
+            None,
+            env_nonempty("MAILFIX_DUAL_WRITE_RETRY"),
+            profile.dual_write_retry.clone(),
+        )
+        .map(|r| config::duration_setting("dual_write_retry", r))
+        .transpose()?;
         Ok(Self {
             profile: profile_name,
             config_path,
@@ -224,6 +246,10 @@ impl Settings {
             reports_window,
             token_cache,
             retry_max_elapsed,
+            mailbox_plans,
+            dual_write_retry,
+            trace: args.trace.clone(),
+            trace_unmasked: args.trace_unmasked,
             output: OutputFormat::or_default(args.output, stdout_is_terminal),
             verbose: args.verbose,
             guard: super::guard::resolve(&profile, env)?,
@@ -310,6 +336,20 @@ impl Settings {
         if let Some(r) = &self.retry_max_elapsed {
             put(
                 "retry_max_elapsed",
+                format_duration(r.value),
+                r.source.to_string(),
+            );
+        }
+        if let Some(plans) = &self.mailbox_plans {
+            put(
+                "mailbox_plans",
+                plans.value.join(", "),
+                plans.source.to_string(),
+            );
+        }
+        if let Some(r) = &self.dual_write_retry {
+            put(
+                "dual_write_retry",
                 format_duration(r.value),
                 r.source.to_string(),
             );

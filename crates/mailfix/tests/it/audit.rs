@@ -226,7 +226,8 @@ async fn a_50000_event_log_takes_exactly_its_pages_and_is_never_throttled() {
     assert_eq!(report["events"], total);
 
     let requests = audit_requests(&sim);
-    let pages: u64 = per_service.iter().map(|n| n.div_ceil(1000).max(1)).sum();
+    let page = u64::from(mailfix_engine::audit::AUDIT_PAGE_SIZE);
+    let pages: u64 = per_service.iter().map(|n| n.div_ceil(page).max(1)).sum();
     assert_eq!(
         requests.len() as u64,
         pages,

@@ -11,13 +11,14 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::support::{TestSim, run, stderr, stdout, write};
 
-/// Every permission mailfix uses, by name (SPEC §13).
-const ALL: [&str; 6] = [
+/// Every permission mailfix uses, by name (README, "Before you run it on a real tenant").
+const ALL: [&str; 7] = [
     "User.Read.All",
     "GroupMember.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
     "UserAuthenticationMethod.Read.All",
     "AuditLog.Read.All",
+    "Directory.Read.All",
     "Exchange.ManageAsApp",
 ];
 

@@ -441,3 +441,33 @@ async fn guard_without_cycle_in_the_path_replaces_one_rolling_report() {
         .collect();
     assert_eq!(names, vec!["guard.html".to_owned()], "one file");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rule_the_scan_could_not_apply_is_listed_with_its_reason() {
+    let mut scenario = small(8);
+    crate::realtenant_exchange::switch(&mut scenario, &[("graph.entra_premium", 0.0)]);
+    let sim = TestSim::start(scenario).await;
+    let html = sim.path("scan.html");
+
+    let out = run(sim
+        .mailfix()
+        .env("MAILFIX_REPORTS_WINDOW", "100ms")
+        .args([
+            "scan",
+            "--all-users",
+            "--registration",
+            "--fail-on",
+            "never",
+        ])
+        .args(["-o", "json", "--html", html.to_str().unwrap()]))
+    .await;
+
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json = json_out(&out);
+    let reason = json["rules_skipped"][0]["reason"].as_str().unwrap();
+    let report = check(&html, "scan", None);
+    assert_eq!(
+        report.table("Rules not applied"),
+        vec![vec!["MF007".to_owned(), reason.to_owned()]]
+    );
+}

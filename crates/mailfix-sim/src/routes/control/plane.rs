@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
             get(hiring::rate).post(hiring::set_rate),
         )
         .route("/_sim/users/{key}", get(users::user).delete(hiring::leave))
+        .route("/_sim/users/{key}/roles", post(users::set_roles))
         .route("/_sim/delta/expire", post(expire_delta))
         .route("/_sim/webhooks", axum::routing::delete(webhooks::clear))
         .route(

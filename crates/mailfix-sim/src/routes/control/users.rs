@@ -1,9 +1,11 @@
 //! `GET /_sim/users/{upn or id}`: one user with its mailbox, methods and write-back state, for test
 //! assertions (what the tenant really holds, not what an eventually consistent query shows).
+//! `POST /_sim/users/{upn or id}/roles`: the directory roles the user holds.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::plane::ControlError;
@@ -69,5 +71,31 @@ pub async fn user(
         "assignedPlans": plans,
         "mailbox": mailbox,
         "methods": methods,
+        "directoryRoles": tenant.user_roles.get(&idx).cloned().unwrap_or_default(),
     })))
+}
+
+/// The body of `POST /_sim/users/{key}/roles`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolesBody {
+    directory_roles: Vec<String>,
+}
+
+/// `POST /_sim/users/{key}/roles` `{"directory_roles": [...]}` → `{"directoryRoles": [...]}`.
+pub async fn set_roles(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let roles: RolesBody = serde_json::from_slice(&body).map_err(super::plane::bad_body)?;
+    let mut tenant = state.write_tenant();
+    let idx = tenant.user_by_key(&key).ok_or_else(|| {
+        ControlError(
+            StatusCode::NOT_FOUND,
+            format!("no user '{key}' in the tenant"),
+        )
+    })?;
+    tenant.user_roles.insert(idx, roles.directory_roles.clone());
+    Ok(Json(json!({ "directoryRoles": roles.directory_roles })))
 }

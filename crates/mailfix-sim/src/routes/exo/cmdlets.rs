@@ -42,6 +42,8 @@ pub struct Listing {
     pub page_size: usize,
     /// `ResultSize` when not given (0 = unlimited).
     pub default_result_size: usize,
+    /// Whether `-Identity` may be a user's Entra object id (switch `exo.resolve_object_ids`).
+    pub object_ids: bool,
 }
 
 /// A parameter by case-insensitive name.
@@ -107,7 +109,7 @@ pub fn get_mailbox(
     check_params("Get-Mailbox", params, &["Identity", "ResultSize"])?;
     if let Some(id) = identity(params)? {
         let mailbox = tenant
-            .exchange_identity(&id)
+            .exchange_identity_by(&id, listing.object_ids)
             .and_then(|u| tenant.mailboxes.get(&u))
             .ok_or_else(|| ExoError::not_found(&id))?;
         return Ok(single(record::mailbox(tenant, mailbox)));
@@ -131,7 +133,7 @@ pub fn get_user(
     check_params("Get-User", params, &["Identity", "ResultSize"])?;
     if let Some(id) = identity(params)? {
         let idx = tenant
-            .exchange_identity(&id)
+            .exchange_identity_by(&id, listing.object_ids)
             .ok_or_else(|| ExoError::not_found(&id))?;
         return Ok(single(record::user(tenant, idx)));
     }

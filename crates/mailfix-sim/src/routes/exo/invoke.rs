@@ -4,12 +4,10 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -35,27 +33,6 @@ const ADMIN_ROLES: &[&str] = &[
     "Exchange Recipient Administrator",
 ];
 
-/// The Exchange routes.
-pub fn router() -> Router<AppState> {
-    let adminapi = Router::new()
-        .route("/{version}/{tenant}/InvokeCommand", post(invoke))
-        .fallback(not_emulated);
-    Router::new().nest("/adminapi", adminapi)
-}
-
-/// Anything else under `/adminapi/` (`$batch`, `EXOModuleFile`, ...) is not emulated.
-async fn not_emulated(OriginalUri(uri): OriginalUri) -> ExoError {
-    ExoError::new(
-        StatusCode::NOT_FOUND,
-        "NotFound",
-        format!(
-            "The simulator does not emulate '{}': only POST .../InvokeCommand (see COVERAGE.md).",
-            uri.path()
-        ),
-        "Microsoft.Exchange.Admin.OData.ResourceNotFoundException",
-    )
-}
-
 #[derive(Deserialize)]
 struct InvokeBody {
     #[serde(rename = "CmdletInput")]
@@ -77,7 +54,7 @@ struct Envelope {
     #[serde(rename = "adminapi.warnings@odata.type")]
     warnings_type: &'static str,
     #[serde(rename = "@adminapi.warnings")]
-    warnings: Vec<String>,
+    warnings: Option<Vec<String>>,
     #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
     next_link: Option<String>,
     value: Vec<Value>,
@@ -89,13 +66,17 @@ struct Target {
     tenant: String,
 }
 
-async fn invoke(
+pub(super) async fn invoke(
     State(state): State<AppState>,
     Path((version, tenant)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if super::discovery::redirects(&state, &uri, &headers) {
+        return super::discovery::redirect(&state, &uri, "InvokeCommand");
+    }
     let target = Target { version, tenant };
     let mut detail = LogDetail::default();
     let mut response = match run(&state, &target, &query, &headers, &body, &mut detail) {
@@ -143,6 +124,7 @@ fn run(
     detail.operation = Some(cmdlet.to_owned());
     detail.write = cmdlet.starts_with("Set-");
     check_permission(&caller, cmdlet)?;
+    super::tenant_rules::check_anchor(state, &caller, headers)?;
     let params = input.cmdlet_input.parameters.unwrap_or_default();
     let output = execute(state, cmdlet, &params, query, headers)?;
     Ok(render(state, target, query, output))
@@ -251,6 +233,7 @@ fn execute(
         page_size: requested_page_size(headers)
             .unwrap_or(limits.get("exo.default_page_size").clamp(1.0, 1000.0) as usize),
         default_result_size: limits.get("exo.default_result_size").max(0.0) as usize,
+        object_ids: super::tenant_rules::object_ids(state),
     };
     let tenant = state.read_tenant();
     match cmdlet {
@@ -271,9 +254,10 @@ fn set_mailbox(state: &AppState, params: &Map<String, Value>) -> Result<Output, 
     })?;
     let change = cmdlets::address_change(params)?;
     let behaviour = state.behaviour();
+    let object_ids = super::tenant_rules::object_ids(state);
     let mut tenant = state.write_tenant();
     let user = tenant
-        .exchange_identity(&id)
+        .exchange_identity_by(&id, object_ids)
         .filter(|u| tenant.mailboxes.contains_key(u))
         .ok_or_else(|| ExoError::not_found(&id))?;
     let alias = tenant
@@ -284,6 +268,9 @@ fn set_mailbox(state: &AppState, params: &Map<String, Value>) -> Result<Output, 
     let object_id = tenant.users[user as usize].id.to_string();
     let now = state.clock.now();
     let reservation = seconds(behaviour.address_reservation_s);
+    if let Some(change) = &change {
+        super::tenant_rules::dual_write(state, &mut tenant, user, change, now)?;
+    }
     let changed = match change {
         Some(change) => tenant
             .change_mailbox_addresses(user, &change, now, reservation)
@@ -341,7 +328,7 @@ fn render(
             "https://outlook.office.com/{base}/$metadata#Collection(Exchange.GenericHashTable)"
         ),
         warnings_type: "#Collection(String)",
-        warnings: output.warnings,
+        warnings: super::tenant_rules::warnings(state, output.warnings),
         next_link,
         value,
     };

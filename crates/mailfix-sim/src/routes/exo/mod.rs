@@ -2,9 +2,12 @@
 //! annotations, paging and errors.
 
 pub mod cmdlets;
+pub mod discovery;
 pub mod error;
 pub mod invoke;
 pub mod paging;
 pub mod record;
+mod router;
+pub mod tenant_rules;
 
-pub use invoke::router;
+pub use router::router;

@@ -123,11 +123,13 @@ pub async fn list(
     uri: Uri,
 ) -> Result<Response, GraphError> {
     let state = auth.state;
+    super::auth::require_directory_read_for_audit(&state, &auth.caller)?;
     let mut q = QueryOptions::parse(uri.query(), &headers)?;
     q.refuse(&["$search", "$count"])?;
     q.check_plain(&DIRECTORY_AUDIT)?;
     let ascending = ascending(&q)?;
-    let size = q.page_size(PAGE, PAGE)?;
+    let max_top = (state.throttle.limits().get("graph.audit_max_top") as usize).max(1);
+    let size = q.page_size(PAGE.min(max_top), max_top)?;
     let fingerprint = paging::fingerprint(PATH, &q.binding());
     let after: Option<Cursor> = q
         .skiptoken
@@ -210,6 +212,7 @@ pub async fn get(
     auth: Authorized<AuditRead>,
     Path(id): Path<String>,
 ) -> Result<Response, GraphError> {
+    super::auth::require_directory_read_for_audit(&auth.state, &auth.caller)?;
     let tenant = auth.state.read_tenant();
     let event = tenant
         .audits

@@ -74,6 +74,25 @@ pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Caller, GraphErro
         .map_err(|e| GraphError::unauthenticated(&e))
 }
 
+/// `directoryAudits` needs `Directory.Read.All` beside `AuditLog.Read.All` ("AuditLog.Read.All and
+/// Directory.Read.All", microsoft-graph-docs-contrib
+/// `api-reference/v1.0/includes/permissions/directoryaudit-list-permissions.md`), unless the
+/// switch `graph.audit_needs_directory_read` is 0.
+pub fn require_directory_read_for_audit(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(), GraphError> {
+    let enforced = state
+        .throttle
+        .limits()
+        .get("graph.audit_needs_directory_read")
+        > 0.0;
+    if enforced && !caller.has("Directory.Read.All") {
+        return Err(GraphError::forbidden());
+    }
+    Ok(())
+}
+
 macro_rules! permission {
     ($(#[$doc:meta])* $name:ident = [$($p:literal),+ $(,)?]) => {
         $(#[$doc])*

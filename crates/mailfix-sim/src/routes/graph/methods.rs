@@ -1,6 +1,9 @@
 //! Authentication methods of a user (`/users/{id|upn}/authentication/...`): `methods` (all, each
 //! with `@odata.type`, the password method included), `phoneMethods` and `emailMethods` (list,
 //! create, get, update, delete) with the fixed method ids and the rules of `model::method_rules`.
+//! A delegated Authentication Administrator's view and reach are in `methods_scope.rs`; with
+//! `graph.unknown_enum_values` on, listings also carry a phone method of a type added later
+//! (`unknownFutureValue`, which the v1.0 enum lists).
 
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -11,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::auth::{Authorized, MethodsRead, MethodsWrite};
 use super::listing::Page;
+use super::methods_scope;
 use super::respond::{self, Collection, context, graph_time, parse_body, service_root};
 use crate::error::GraphError;
 use crate::model::method_rules::MethodError;
@@ -105,6 +109,38 @@ fn entity(state: &AppState, tenant: &Tenant, idx: UserIdx, tail: &str, method: V
     body
 }
 
+/// What the caller sees of one user's methods `pick`: refused for a user out of a delegated
+/// Authentication Administrator's reach, numbers masked for that role, and with
+/// `graph.unknown_enum_values` a listing (`listing`) of phones carries a later enum value.
+fn view(
+    auth: &Authorized<MethodsRead>,
+    tenant: &Tenant,
+    idx: UserIdx,
+    tail: &str,
+    listing: bool,
+    pick: fn(&Tenant, UserIdx) -> Vec<Value>,
+) -> Result<Vec<Value>, GraphError> {
+    methods_scope::check_target(&auth.state, tenant, &auth.caller, idx)?;
+    let mut found = pick(tenant, idx);
+    if methods_scope::masks_phones(&auth.state, &auth.caller) {
+        for method in &mut found {
+            if let Some(number) = method["phoneNumber"].as_str() {
+                method["phoneNumber"] = json!(methods_scope::mask(number));
+            }
+        }
+    }
+    if listing && tail != "emailMethods" && !found.is_empty() && future_values(&auth.state) {
+        found.push(json!({
+            "@odata.type": "#microsoft.graph.phoneAuthenticationMethod",
+            "id": "e1f2a3b4-0000-4000-8000-00000000f00d",
+            "phoneNumber": "+1 5550100",
+            "phoneType": "unknownFutureValue",
+            "smsSignInState": "unknownFutureValue",
+        }));
+    }
+    Ok(found)
+}
+
 /// Answers a read of one user's methods: the collection `tail` (`phoneMethods`, ...) or, with
 /// `id`, the entity with that id.
 fn read(
@@ -116,7 +152,7 @@ fn read(
 ) -> Result<Response, GraphError> {
     let tenant = auth.state.read_tenant();
     let idx = user(&tenant, key)?;
-    let found = pick(&tenant, idx);
+    let found = view(auth, &tenant, idx, tail, id.is_none(), pick)?;
     let Some(id) = id else {
         let body = Collection::new(context_for(&auth.state, &tenant, idx, tail), found);
         let operation = format!("{tail}.list");
@@ -138,6 +174,10 @@ fn read(
     ))
 }
 
+fn future_values(state: &AppState) -> bool {
+    state.throttle.limits().get("graph.unknown_enum_values") > 0.0
+}
+
 /// `GET /users/{key}/authentication/methods`: all in one page, or `graph.methods_page_size` per
 /// page with the rest behind `@odata.nextLink` (`$skiptoken`).
 pub async fn list_all(
@@ -155,7 +195,7 @@ pub async fn list_all(
     let page = Page::new(&auth.state, &path, q, size as usize, size as usize)?;
     let tenant = auth.state.read_tenant();
     let idx = user(&tenant, &key)?;
-    let all = all_methods(&tenant, idx);
+    let all = view(&auth, &tenant, idx, "methods", true, all_methods)?;
     let end = (page.start + page.size).min(all.len());
     let next = (end < all.len()).then_some(end);
     let items = all.get(page.start..end).unwrap_or_default().to_vec();
@@ -219,6 +259,7 @@ fn write(
 ) -> Result<Response, GraphError> {
     let mut tenant = auth.state.write_tenant();
     let idx = user(&tenant, key)?;
+    methods_scope::check_target(&auth.state, &tenant, &auth.caller, idx)?;
     let method = apply(&mut tenant, idx).map_err(method_error)?;
     let Some(tail) = create else {
         return Ok(respond::no_content(respond::write_op(operation)));

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod listing;
 pub mod members;
 pub mod methods;
+pub mod methods_scope;
 pub mod object_view;
 pub mod reports;
 pub mod respond;

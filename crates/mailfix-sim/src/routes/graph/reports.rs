@@ -134,8 +134,29 @@ impl Fields for Registration {
     }
 }
 
-fn record(tenant: &Tenant, i: usize) -> Registration {
-    Registration::of(&tenant.users[i], tenant.methods.get(&(i as u32)))
+/// A user's record; with `future`, a method the client may not know yet (`unknownFutureValue`)
+/// is listed among those registered (switch `graph.unknown_enum_values`).
+fn record(tenant: &Tenant, i: usize, future: bool) -> Registration {
+    let mut r = Registration::of(&tenant.users[i], tenant.methods.get(&(i as u32)));
+    if future && !r.methods_registered.is_empty() {
+        r.methods_registered.push("unknownFutureValue");
+    }
+    r
+}
+
+/// The report needs Entra ID P1 or P2: without (switch `graph.entra_premium` 0) Graph answers 403
+/// `Authentication_RequestFromNonPremiumTenantOrB2CTenant` (learn.microsoft.com
+/// `authenticationmethods-usage-insights-overview`, "Licenses"; microsoft-graph-docs-contrib issue
+/// #8777).
+fn require_premium(state: &crate::state::AppState) -> Result<(), GraphError> {
+    if state.throttle.limits().get("graph.entra_premium") > 0.0 {
+        return Ok(());
+    }
+    Err(GraphError::new(
+        StatusCode::FORBIDDEN,
+        "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        "Neither tenant is B2C or tenant doesn't have premium license",
+    ))
 }
 
 /// `GET /reports/authenticationMethods/userRegistrationDetails`.
@@ -145,6 +166,8 @@ pub async fn list(
     uri: Uri,
 ) -> Result<Response, GraphError> {
     let state = auth.state;
+    require_premium(&state)?;
+    let future = state.throttle.limits().get("graph.unknown_enum_values") > 0.0;
     let mut q = QueryOptions::parse(uri.query(), &headers)?;
     q.refuse(&["$search", "$count"])?;
     let select = q.selected(URD_KNOWN, "microsoft.graph.userRegistrationDetails")?;
@@ -153,14 +176,14 @@ pub async fn list(
     let order = order_key(&q, &sortable)?;
     let page = Page::new(&state, &format!("/{SET}"), q, PAGE, PAGE)?;
     let tenant = state.read_tenant();
-    let keep = |i: usize| !tenant.users[i].deleted && page.keeps(&record(&tenant, i));
+    let keep = |i: usize| !tenant.users[i].deleted && page.keeps(&record(&tenant, i, future));
     let (value, next) = page_of(
         &page,
         tenant.users.len(),
         keep,
         order,
-        |i| record(&tenant, i),
-        |i| record(&tenant, i).selected(select.as_deref()),
+        |i| record(&tenant, i, future),
+        |i| record(&tenant, i, future).selected(select.as_deref()),
     );
     let body = Collection {
         next_link: page.next_link(next),
@@ -178,6 +201,7 @@ pub async fn get(
     auth: Authorized<AuditRead>,
     Path(id): Path<String>,
 ) -> Result<Response, GraphError> {
+    require_premium(&auth.state)?;
     let tenant = auth.state.read_tenant();
     let idx = uuid::Uuid::parse_str(&id)
         .ok()
@@ -185,7 +209,7 @@ pub async fn get(
         .ok_or_else(|| GraphError::not_found(&id))?;
     let body = Entity {
         context: context(&auth.state, &format!("{SET}/$entity")),
-        inner: record(&tenant, idx as usize),
+        inner: record(&tenant, idx as usize, false),
     };
     Ok(respond::json(
         StatusCode::OK,

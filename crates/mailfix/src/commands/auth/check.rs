@@ -1,12 +1,14 @@
 //! `mailfix auth check`: the resolved settings (secrets redacted), a token for Graph and one for
-//! Exchange, the permissions and roles each carries, and per command whether it can run and what to
-//! grant if not (SPEC §1, §13).
+//! Exchange, the permissions and roles each carries, the read-only service checks of `probes.rs`
+//! (Exchange endpoint and role, the registration report's licence), and per command whether it can
+//! run and what to grant if not.
 
 use chrono::{DateTime, Utc};
 use mailfix_client::{Client, Permission, Resource, TokenClaims};
 use serde::Serialize;
 
-use super::needs::{NEEDS, Verdict};
+use super::needs::{CanRun, NEEDS, Verdict};
+use super::probes::{self, Findings, ServiceCheck};
 use crate::connect::Context;
 use crate::error::CliError;
 
@@ -19,6 +21,8 @@ pub struct CheckReport {
     pub tokens: Vec<TokenReport>,
     /// Each permission mailfix uses and whether the tokens carry it.
     pub permissions: Vec<PermissionRow>,
+    /// What the services answered to read-only checks.
+    pub checks: Vec<ServiceCheck>,
     /// Per command: can it run, and what is missing.
     pub commands: Vec<Verdict>,
     /// Why the check could not finish (sign-in failed), when it could not.
@@ -42,6 +46,7 @@ impl CheckReport {
             settings,
             tokens: Vec::new(),
             permissions: Vec::new(),
+            checks: Vec::new(),
             commands: Vec::new(),
             error: Some(CheckError {
                 message: error.headline.clone(),
@@ -127,7 +132,11 @@ pub async fn check(ctx: &Context) -> Result<CheckReport, CliError> {
             hint: (!granted(p)).then(|| p.hint()),
         })
         .collect();
-    let commands = NEEDS.iter().map(|n| n.verdict(granted)).collect();
+    let (checks, findings) = probes::run(&client, exchange.is_ok()).await;
+    let commands = NEEDS
+        .iter()
+        .map(|n| with_findings(n.verdict(granted), findings))
+        .collect();
     Ok(CheckReport {
         settings,
         tokens: vec![
@@ -135,9 +144,30 @@ pub async fn check(ctx: &Context) -> Result<CheckReport, CliError> {
             token_report("exchange", exchange.as_ref()),
         ],
         permissions,
+        checks,
         commands,
         error: None,
     })
+}
+
+/// A verdict corrected by what the services answered: Exchange refusing a cmdlet stops `fix` and
+/// `cleanup`; a tenant without Entra ID P1/P2 leaves MF007 out of `scan --registration`.
+fn with_findings(mut verdict: Verdict, findings: Findings) -> Verdict {
+    let exchange = matches!(verdict.command, "fix" | "cleanup");
+    if exchange && findings.exchange_refused && verdict.can_run != CanRun::No {
+        verdict.can_run = CanRun::No;
+        verdict.note =
+            "Exchange refused Get-AcceptedDomain (see the exchange role check)".to_owned();
+    }
+    if verdict.command == "scan --registration" && findings.no_premium {
+        if verdict.can_run == CanRun::Yes {
+            verdict.can_run = CanRun::Partly;
+        }
+        verdict.note = "every rule but MF007: the registration report needs Microsoft Entra ID \
+            P1 or P2, which the tenant lacks"
+            .to_owned();
+    }
+    verdict
 }
 
 /// The settings rows, also printed on their own when sign-in fails.

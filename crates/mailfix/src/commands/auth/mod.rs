@@ -3,6 +3,7 @@
 
 mod check;
 mod needs;
+mod probes;
 mod render;
 mod run;
 

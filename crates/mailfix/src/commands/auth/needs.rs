@@ -54,7 +54,7 @@ pub const NEEDS: &[Need] = &[
     },
     Need {
         command: "audit",
-        always: &[P::UserReadAll, P::AuditLogReadAll],
+        always: &[P::UserReadAll, P::AuditLogReadAll, P::DirectoryReadAll],
         takes_groups: true,
     },
 ];

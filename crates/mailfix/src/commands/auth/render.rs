@@ -39,6 +39,18 @@ fn text(report: &CheckReport) -> String {
         ],
         report.tokens.iter().map(token_row),
     ));
+    out.push_str("\nService checks (read-only)\n");
+    out.push_str(&output::table(
+        &["check", "ok", "result"],
+        report.checks.iter().map(|c| {
+            let result = match &c.hint {
+                Some(hint) => format!("{} (hint: {hint})", c.result),
+                None => c.result.clone(),
+            };
+            let ok = if c.ok { "yes" } else { "no" };
+            vec![c.check.to_owned(), ok.to_owned(), result]
+        }),
+    ));
     out.push_str("\nCommands\n");
     out.push_str(&output::table(
         &["command", "can run", "what to grant"],

@@ -234,6 +234,7 @@ mod tests {
             skipped: Default::default(),
             findings,
             summary: Default::default(),
+            rules_skipped: Vec::new(),
         }
     }
 

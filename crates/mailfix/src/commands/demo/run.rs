@@ -13,9 +13,14 @@ use crate::exit::Exit;
 use crate::printer::Printer;
 
 /// Runs `mailfix demo`.
-pub async fn run(args: &DemoArgs, verbose: u8, printer: Arc<Printer>) -> Result<Exit, CliError> {
+pub async fn run(
+    args: &DemoArgs,
+    verbose: u8,
+    printer: Arc<Printer>,
+    trace: Option<Arc<mailfix_client::Trace>>,
+) -> Result<Exit, CliError> {
     let started = Instant::now();
-    let stage = Stage::start(printer.clone(), verbose).await?;
+    let stage = Stage::start(printer.clone(), verbose, trace).await?;
     let story = Narrator::new(&printer);
     let told = tokio::select! {
         told = story::tell(&stage, &story) => told?,

@@ -38,7 +38,11 @@ pub struct Stage {
 
 impl Stage {
     /// Starts the simulator on a free loopback port and prepares a private journal.
-    pub async fn start(printer: Arc<Printer>, verbose: u8) -> Result<Self, CliError> {
+    pub async fn start(
+        printer: Arc<Printer>,
+        verbose: u8,
+        trace: Option<Arc<mailfix_client::Trace>>,
+    ) -> Result<Self, CliError> {
         let options = SimOptions {
             seed: SEED,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -60,7 +64,11 @@ impl Stage {
         let settings = settings(&sim, dir.path().to_path_buf(), verbose);
         Ok(Self {
             sim,
-            ctx: Context { settings, printer },
+            ctx: Context {
+                settings,
+                printer,
+                trace,
+            },
             users,
             _dir: dir,
         })
@@ -144,6 +152,10 @@ fn settings(sim: &RunningSim, dir: PathBuf, verbose: u8) -> Settings {
         }),
         token_cache: dir.join("token-cache.json"),
         retry_max_elapsed: None,
+        mailbox_plans: None,
+        dual_write_retry: None,
+        trace: None,
+        trace_unmasked: false,
         output: OutputFormat::Table,
         verbose,
         guard: Default::default(),

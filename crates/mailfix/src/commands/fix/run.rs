@@ -20,6 +20,7 @@ use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::html::{ReportFile, reports};
+use crate::settings::Settings;
 
 /// Runs `mailfix fix`.
 pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -30,7 +31,7 @@ pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
 }
 
 async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let options = fix_options(args)?;
+    let options = fix_options(args, &ctx.settings)?;
     let html = ReportFile::for_run(args.html.path.as_deref(), args.write.dry_run)?;
     let spec = args.scope.to_spec();
     if spec.is_empty() {
@@ -170,7 +171,7 @@ fn refuse_with_resume(args: &FixArgs) -> Result<(), CliError> {
     }
 }
 
-fn fix_options(args: &FixArgs) -> Result<FixOptions, CliError> {
+fn fix_options(args: &FixArgs, settings: &Settings) -> Result<FixOptions, CliError> {
     let template = match &args.alias_template {
         Some(text) => text
             .parse::<AliasTemplate>()
@@ -190,6 +191,11 @@ fn fix_options(args: &FixArgs) -> Result<FixOptions, CliError> {
             on_timeout: args.on_timeout.map(on_timeout).unwrap_or_default(),
             keep_aliases: args.keep_aliases,
         },
+        plans: settings.mailbox_plans(),
+        dual_write_retry: settings
+            .dual_write_retry
+            .as_ref()
+            .map_or(mailfix_engine::aliases::DUAL_WRITE_RETRY, |d| d.value),
     })
 }
 

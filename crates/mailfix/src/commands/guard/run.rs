@@ -147,6 +147,12 @@ fn options(args: &GuardArgs, ctx: &Context) -> Result<GuardOptions, CliError> {
                 on_timeout: OnTimeout::Remove,
                 keep_aliases: false,
             },
+            plans: ctx.settings.mailbox_plans(),
+            dual_write_retry: ctx
+                .settings
+                .dual_write_retry
+                .as_ref()
+                .map_or(mailfix_engine::aliases::DUAL_WRITE_RETRY, |d| d.value),
         },
         tenant: ctx
             .settings

@@ -133,6 +133,7 @@ mod tests {
                 users_with_findings: findings.len() as u64,
             },
             findings,
+            rules_skipped: Vec::new(),
         }
     }
 

@@ -29,7 +29,7 @@ pub async fn scan_and_print(args: &ScanArgs, ctx: &Context) -> Result<ScanReport
     let options = ScanOptions {
         methods: args.methods,
         registration: args.registration,
-        ..ScanOptions::default()
+        plans: ctx.settings.mailbox_plans(),
     };
     // A spinner on a terminal; off a terminal (logs, pipes) a scan prints no status lines at all.
     let reporter: Arc<dyn Reporter> = if ctx.printer.progress_allowed() {
@@ -38,6 +38,12 @@ pub async fn scan_and_print(args: &ScanArgs, ctx: &Context) -> Result<ScanReport
         Arc::new(NoopReporter)
     };
     let report = scan(&client, &scope, &options, reporter.as_ref()).await?;
+    for skipped in &report.rules_skipped {
+        ctx.printer.notice(&format!(
+            "warning: {} was not checked: {}",
+            skipped.rule, skipped.reason
+        ));
+    }
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
     if let Some(file) = &html {

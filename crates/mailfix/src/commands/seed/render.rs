@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use mailfix_client::Client;
 use mailfix_engine::RunId;
+use mailfix_engine::duration::format_duration;
 use mailfix_engine::events::Command;
 use mailfix_engine::fix::RequestCounts;
 use mailfix_engine::journal::Journal;
@@ -35,6 +36,22 @@ pub fn plan(ctx: &Context, plan: &SeedPlan) {
         "plan: {} rows; {creates} methods to create, {updates} to update, {unchanged} already registered; {unusable} rows cannot be applied",
         plan.rows.len()
     ));
+    if plan.writes() > 0 {
+        let per = mailfix_client::Limits::default().reports_requests;
+        let window = ctx
+            .settings
+            .reports_window
+            .as_ref()
+            .map_or(std::time::Duration::from_secs(10), |w| w.value);
+        let time = plan.time_at_reports_limit(per, window);
+        ctx.printer.status(&format!(
+            "pace: if Graph applies its reports limit ({per} requests per {}) to authentication \
+             methods, the {} writes take at least {}; mailfix keeps to it once Graph shows it",
+            format_duration(window),
+            plan.writes(),
+            format_duration(time)
+        ));
+    }
     if !ctx.printer.progress_allowed() || plan.writes() == 0 {
         return;
     }
@@ -72,6 +89,8 @@ struct JsonReport<'a> {
     summary: &'a SeedSummary,
     requests: RequestCounts,
     elapsed_s: f64,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 /// Prints the report in the chosen format.
@@ -91,6 +110,7 @@ pub fn output(
             summary: &report.summary,
             requests: RequestCounts::from(&client.counters()),
             elapsed_s: started.elapsed().as_secs_f64(),
+            notes: &report.notes,
         })?,
         OutputFormat::Ndjson => output::ndjson(&report.rows)?,
         OutputFormat::Csv => report_csv(report)?,
@@ -138,6 +158,9 @@ fn table(report: &SeedReport) -> String {
     ));
     if let Some(run) = &report.run {
         out.push_str(&format!("run: {run}\n"));
+    }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
     }
     out
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use mailfix_engine::scan::ScanReport;
+use mailfix_engine::scan::{ScanReport, SkippedRule};
 use mailfix_engine::scope::SkipCounts;
 use mailfix_engine::{Finding, Severity};
 
@@ -57,6 +57,8 @@ pub struct ScanView {
     pub coverage_chart: Figure,
     /// Every finding.
     pub findings: Vec<FindingRow>,
+    /// Rules the scan could not apply, and why (e.g. MF007 without Entra ID P1/P2).
+    pub rules_skipped: Vec<SkippedRule>,
 }
 
 fn tone(severity: Severity) -> Tone {
@@ -70,7 +72,11 @@ fn tone(severity: Severity) -> Tone {
 impl ScanView {
     /// The view of `report`.
     pub fn new(report: &ScanReport, portal: &Portal) -> Result<Self, ChartError> {
-        ScanView::of(report.scanned, &report.skipped, &report.findings, portal)
+        let view = ScanView::of(report.scanned, &report.skipped, &report.findings, portal)?;
+        Ok(ScanView {
+            rules_skipped: report.rules_skipped.clone(),
+            ..view
+        })
     }
 
     /// The view of `findings` on `scanned` users, `skipped` left out (a scan, or a guard cycle).
@@ -137,6 +143,7 @@ impl ScanView {
         let findings_chart = findings_chart(&rules)?;
         let coverage_chart = coverage_chart(scanned, &skipped)?;
         Ok(ScanView {
+            rules_skipped: Vec::new(),
             tiles,
             rules: rules.into_values().map(|(row, _)| row).collect(),
             skipped,
