@@ -406,7 +406,7 @@ async fn guard_without_cycle_in_the_path_replaces_one_rolling_report() {
         report
             .select(".tile")
             .into_iter()
-            .find(|tile| text(&tile).trim().ends_with("cycle"))
+            .find(|tile| text(tile).trim().ends_with("cycle"))
             .map(|tile| {
                 text(&tile)
                     .split_whitespace()
