@@ -162,6 +162,15 @@ impl ScopeArgs {
     }
 }
 
+/// `--html PATH`: the report as one self-contained HTML file.
+#[derive(Debug, Default, Clone, Args)]
+pub struct HtmlArgs {
+    /// Also write the report as one self-contained HTML file (charts, tables, links to the Entra
+    /// admin center; it names users, so it is written readable by you only) [default: none].
+    #[arg(long = "html", value_name = "PATH")]
+    pub path: Option<PathBuf>,
+}
+
 /// Confirmation and limits for commands that write.
 #[derive(Debug, Default, Clone, Args)]
 pub struct WriteArgs {
@@ -229,6 +238,9 @@ pub struct ScanArgs {
     /// Exit 3 when findings of this severity or worse exist.
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// The HTML report.
+    #[command(flatten)]
+    pub html: HtmlArgs,
 }
 
 /// Severity threshold for `scan`'s exit code.
@@ -276,6 +288,9 @@ pub struct FixArgs {
     /// unfinished one].
     #[arg(long, value_name = "RUN", num_args = 0..=1, default_missing_value = "")]
     pub resume: Option<String>,
+    /// The HTML report.
+    #[command(flatten)]
+    pub html: HtmlArgs,
 }
 
 /// What `fix` does with users still pending at its timeout.
@@ -304,6 +319,9 @@ pub struct CleanupArgs {
     /// marker followed by a run id, and the original script's .forcemailwriteback@ ones).
     #[arg(long)]
     pub sweep: bool,
+    /// The HTML report.
+    #[command(flatten)]
+    pub html: HtmlArgs,
 }
 
 /// `mailfix runs`.
@@ -322,6 +340,9 @@ pub enum RunsCommand {
     Show {
         /// The run id.
         run: String,
+        /// The HTML report.
+        #[command(flatten)]
+        html: HtmlArgs,
     },
 }
 
@@ -357,6 +378,9 @@ pub struct SeedArgs {
     /// Confirmation and limits.
     #[command(flatten)]
     pub write: WriteArgs,
+    /// The HTML report.
+    #[command(flatten)]
+    pub html: HtmlArgs,
 }
 
 /// `mailfix audit`.
@@ -381,6 +405,9 @@ pub struct AuditArgs {
     /// Write the failing users' UPNs, one per line, for `fix --users-file`.
     #[arg(long, value_name = "PATH")]
     pub failing_users_file: Option<PathBuf>,
+    /// The HTML report.
+    #[command(flatten)]
+    pub html: HtmlArgs,
 }
 
 /// `mailfix auth`.

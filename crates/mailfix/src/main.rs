@@ -7,6 +7,7 @@ mod confirm;
 mod connect;
 mod error;
 mod exit;
+mod html;
 mod interrupt;
 mod not_found;
 mod output;

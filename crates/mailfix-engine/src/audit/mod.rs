@@ -4,6 +4,7 @@
 
 pub mod cause;
 pub mod classify;
+pub mod days;
 pub mod events;
 pub mod join;
 pub mod offline;
@@ -15,6 +16,7 @@ pub mod window;
 
 pub use cause::{Cause, likely_cause};
 pub use classify::{AuditClass, ReasonCount, UserHistory, attempt_outcome, classify};
+pub use days::{DayAttempts, attempts_per_day};
 pub use events::{AuditResult, RegistrationEvent, parse_audit_time};
 pub use join::{Directory, JOIN_SELECT, read_directory, read_scope};
 pub use offline::{

@@ -7,6 +7,7 @@ use serde::{Serialize, Serializer};
 
 use super::cause::likely_cause;
 use super::classify::{AuditClass, ReasonCount, UserHistory};
+use super::days::DayAttempts;
 use super::join::Directory;
 use super::offline::RecordProblem;
 use super::table::{TableRow, contingency};
@@ -84,6 +85,8 @@ pub struct AuditReport {
     pub reading: String,
     /// Every user, failing first, then by UPN within a class.
     pub users: Vec<AuditUser>,
+    /// The users' registration attempts per day over the period.
+    pub days: Vec<DayAttempts>,
     /// Records of a file that could not be read (left out).
     pub problems: Vec<RecordProblem>,
 }

@@ -11,7 +11,7 @@ use super::offline::{AuditFileError, read_audit_file};
 use super::online::{AUDIT_PAGE_SIZE, read_online};
 use super::report::{AuditReport, SourceKind, build_users};
 use super::window::AuditWindow;
-use super::{AuditFileFormat, RegistrationEvent, UserHistory, classify};
+use super::{AuditFileFormat, RegistrationEvent, UserHistory, attempts_per_day, classify};
 use crate::events::{Command, Event, Phase, Reporter};
 use crate::finding::UserRef;
 use crate::scope::{Scope, ScopeError, ScopeSpec, SkipCounts};
@@ -191,6 +191,7 @@ pub async fn run_audit(
     let (histories, directory, skipped) =
         join(client, &read.events, scope.as_ref(), reporter).await?;
     let (table, reading, users) = build_users(&histories, &directory);
+    let days = attempts_per_day(&read.events, &users, &options.window);
     let report = AuditReport {
         source: read.source,
         since: options.window.from,
@@ -201,6 +202,7 @@ pub async fn run_audit(
         table,
         reading,
         users,
+        days,
         problems: read.problems,
     };
     let failing = report.failing().count() as u64;

@@ -27,6 +27,7 @@ mod guard_cost;
 mod guard_crash;
 mod guard_inputs;
 mod help;
+mod html_report;
 mod journal_inputs;
 mod lost_output;
 mod methods_paging;

@@ -228,6 +228,7 @@ mod tests {
                 user("anna@contoso.com", AuditClass::Failing, true),
                 user("bo@contoso.com", AuditClass::Completed, false),
             ],
+            days: vec![],
             problems: vec![],
         }
     }

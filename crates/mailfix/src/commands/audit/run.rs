@@ -16,6 +16,7 @@ use crate::cli::{AuditArgs, ScopeArgs};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 use crate::output;
 
 /// Runs `mailfix audit`.
@@ -27,6 +28,7 @@ pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<Exit, CliError> {
 /// `mailfix demo`).
 pub async fn audit_and_print(args: &AuditArgs, ctx: &Context) -> Result<AuditReport, CliError> {
     let options = options(args, Utc::now())?;
+    let html = ReportFile::from_flag(args.html.path.as_deref())?;
     // Created now (empty), so that an unwritable path fails before the audit log is read.
     let failing_file = args.failing_users_file.as_deref();
     if let Some(path) = failing_file {
@@ -42,6 +44,9 @@ pub async fn audit_and_print(args: &AuditArgs, ctx: &Context) -> Result<AuditRep
     }
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
+    if let Some(file) = &html {
+        reports::write_audit(ctx, file, &report)?;
+    }
     Ok(report)
 }
 

@@ -13,6 +13,7 @@ use crate::confirm::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 use crate::not_found;
 
 /// Runs `mailfix cleanup`.
@@ -21,6 +22,7 @@ pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
     let run = run_filter(args)?;
     let spec = args.scope.to_spec();
     check_sweep_scope(args.sweep, spec.is_empty())?;
+    let html = ReportFile::for_run(args.html.path.as_deref(), args.write.dry_run)?;
     let journal = open_journal(ctx, args.write.dry_run)?;
     let client = ctx.write_client(concurrency)?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
@@ -48,14 +50,46 @@ pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
     render::plan_status(ctx, &plan);
     let journal = journal.ok_or_else(|| CliError::runtime("internal error: no journal"))?;
     if plan.changes() == 0 {
-        render::summary(ctx, &cleanup::nothing_to_do(&client), &missing)?;
+        let report = cleanup::nothing_to_do(&client);
+        render::summary(ctx, &report, &missing)?;
+        write_html(ctx, args, html.as_ref(), &report)?;
         return Ok(exit_for_missing(&missing));
     }
-    let exit = carry_out(ctx, args, &client, &journal, plan, concurrency, &missing).await?;
+    let ends = Ends {
+        missing: &missing,
+        html: html.as_ref(),
+    };
+    let exit = carry_out(ctx, args, &client, &journal, plan, concurrency, ends).await?;
     Ok(match exit {
         Exit::Success => exit_for_missing(&missing),
         other => other,
     })
+}
+
+/// What a cleanup reports at its end besides its summary: the named users the directory does not
+/// have, and the HTML report.
+struct Ends<'a> {
+    missing: &'a [NotFound],
+    html: Option<&'a ReportFile>,
+}
+
+fn write_html(
+    ctx: &Context,
+    args: &CleanupArgs,
+    html: Option<&ReportFile>,
+    report: &cleanup::CleanupReport,
+) -> Result<(), CliError> {
+    let Some(file) = html else {
+        return Ok(());
+    };
+    let scope = match (&args.run, args.sweep) {
+        (Some(run), _) => format!("the temporary aliases of run {run}"),
+        (None, true) => {
+            "the journal's temporary aliases, and marker aliases in the scope".to_owned()
+        }
+        (None, false) => "every temporary alias the journal records".to_owned(),
+    };
+    reports::write_cleanup(ctx, file, report, &scope)
 }
 
 async fn carry_out(
@@ -65,7 +99,7 @@ async fn carry_out(
     journal: &Journal,
     plan: CleanupPlan,
     concurrency: usize,
-    missing: &[NotFound],
+    ends: Ends<'_>,
 ) -> Result<Exit, CliError> {
     let question = format!(
         "Remove the temporary aliases of {}?",
@@ -81,7 +115,8 @@ async fn carry_out(
         cancel: &cancel,
     };
     let outcome = cleanup::execute(fix_ctx, plan, concurrency).await?;
-    render::summary(ctx, &outcome.report, missing)?;
+    render::summary(ctx, &outcome.report, ends.missing)?;
+    write_html(ctx, args, ends.html, &outcome.report)?;
     if let Some(error) = outcome.stopped_by {
         return Err(CliError::from(error));
     }

@@ -97,5 +97,6 @@ fn guard_args() -> GuardArgs {
         poll_interval: Some(super::story::POLL_INTERVAL.to_owned()),
         fix_timeout: Some(super::story::TIMEOUT.to_owned()),
         concurrency: None,
+        html: None,
     }
 }

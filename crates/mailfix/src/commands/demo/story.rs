@@ -12,7 +12,8 @@ use super::check::{self, Failing, Unexpected};
 use super::narrate::{Narrator, plural};
 use super::setup::{Stage, TIME_SCALE};
 use crate::cli::{
-    AuditArgs, FailOn, FixArgs, OnTimeout, RunsArgs, RunsCommand, ScanArgs, ScopeArgs, WriteArgs,
+    AuditArgs, FailOn, FixArgs, HtmlArgs, OnTimeout, RunsArgs, RunsCommand, ScanArgs, ScopeArgs,
+    WriteArgs,
 };
 use crate::commands::{audit, fix, runs, scan};
 use crate::error::CliError;
@@ -246,7 +247,10 @@ async fn show_run(stage: &Stage, story: &Narrator<'_>, detail: &RunDetail) -> Re
          or a cleanup starts from, and the record to show whoever asks what was changed.",
     );
     let args = RunsArgs {
-        show: Some(RunsCommand::Show { run }),
+        show: Some(RunsCommand::Show {
+            run,
+            html: HtmlArgs::default(),
+        }),
     };
     step(story, runs::run(&args, &stage.ctx)).await?;
     Ok(())
@@ -320,6 +324,7 @@ fn audit_args() -> AuditArgs {
         to: None,
         from_file: None,
         failing_users_file: None,
+        html: HtmlArgs::default(),
     }
 }
 
@@ -329,6 +334,7 @@ fn scan_args() -> ScanArgs {
         methods: false,
         registration: false,
         fail_on: FailOn::Never,
+        html: HtmlArgs::default(),
     }
 }
 
@@ -343,6 +349,7 @@ fn fix_args_base() -> FixArgs {
         on_timeout: None,
         keep_aliases: false,
         resume: None,
+        html: HtmlArgs::default(),
     }
 }
 

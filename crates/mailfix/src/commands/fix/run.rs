@@ -19,6 +19,7 @@ use crate::confirm::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 use crate::not_found;
 use crate::output;
 use crate::settings::{MAX_CONCURRENCY, Settings};
@@ -33,6 +34,7 @@ pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
 
 async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
     let options = fix_options(args, ctx)?;
+    let html = ReportFile::for_run(args.html.path.as_deref(), args.write.dry_run)?;
     let spec = args.scope.to_spec();
     if spec.is_empty() {
         return Err(CliError::usage("fix needs to know whom to fix").hint(
@@ -70,12 +72,19 @@ async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
     let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
     let fix_ctx = context(&client, &journal, &reporter, &cancel);
     let outcome = fix::execute(fix_ctx, prepared).await?;
-    finish(ctx, outcome, &missing)
+    finish(
+        ctx,
+        outcome,
+        &missing,
+        &journal,
+        html.as_ref().map(|f| (f, "fix")),
+    )
 }
 
 async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, CliError> {
     refuse_with_resume(args)?;
     let overrides = resume_options(args, ctx)?;
+    let html = ReportFile::for_run(args.html.path.as_deref(), args.write.dry_run)?;
     let run: Option<RunId> =
         match run {
             "" => None,
@@ -101,7 +110,13 @@ async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, Cl
     let cancel = crate::interrupt::cancel_on_ctrl_c(reporter.clone());
     let fix_ctx = context(&client, &journal, &reporter, &cancel);
     let outcome = fix::resume(fix_ctx, &record, &overrides).await?;
-    finish(ctx, outcome, &[])
+    finish(
+        ctx,
+        outcome,
+        &[],
+        &journal,
+        html.as_ref().map(|f| (f, "fix --resume")),
+    )
 }
 
 fn context<'a>(
@@ -118,10 +133,19 @@ fn context<'a>(
     }
 }
 
-/// Renders the summary and picks the exit code: 4 when a target was not fixed or a named user
-/// does not exist.
-fn finish(ctx: &Context, outcome: FixOutcome, missing: &[NotFound]) -> Result<Exit, CliError> {
+/// Renders the summary (and the HTML report, with the command it names) and picks the exit code:
+/// 4 when a target was not fixed or a named user does not exist.
+fn finish(
+    ctx: &Context,
+    outcome: FixOutcome,
+    missing: &[NotFound],
+    journal: &mailfix_engine::journal::Journal,
+    html: Option<(&ReportFile, &str)>,
+) -> Result<Exit, CliError> {
     render::summary(ctx, &outcome.report, missing)?;
+    if let Some((file, command)) = html {
+        reports::write_fix(ctx, file, journal, &outcome.report, command)?;
+    }
     if let Some(error) = outcome.stopped_by {
         return Err(CliError::from(error));
     }

@@ -1,5 +1,7 @@
 //! The flags of `mailfix guard`.
 
+use std::path::PathBuf;
+
 use clap::{Args, ValueEnum};
 
 use crate::cli::{FailOn, ScopeArgs};
@@ -80,4 +82,9 @@ pub struct GuardArgs {
     /// Exchange changes at once during remediation [default: 3].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
+    /// Also write each cycle's report as one self-contained HTML file (it names users: readable by
+    /// you only). `{cycle}` in PATH is the cycle's number, one file per cycle; without it, the
+    /// file is replaced every cycle.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
 }

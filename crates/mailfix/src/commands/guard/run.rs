@@ -28,6 +28,7 @@ use crate::confirm::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{GuardReports, ReportFile};
 
 /// How long remediation waits for a write-back by default: Exchange takes one to five minutes,
 /// and the next cycle waits while a fix watches.
@@ -49,6 +50,7 @@ pub async fn run(args: &GuardArgs, ctx: &Context) -> Result<Exit, CliError> {
         .as_deref()
         .map(|a| listen::address(a, args.listen_allow_remote))
         .transpose()?;
+    let html = ReportFile::from_flag(args.html.as_deref())?;
     let journal = ctx.journal_write("guard")?;
     // Remediation's Exchange lane sends up to --concurrency requests at once.
     let client = ctx.write_client(options.fix.concurrency)?;
@@ -58,7 +60,8 @@ pub async fn run(args: &GuardArgs, ctx: &Context) -> Result<Exit, CliError> {
         ctx.printer.clone(),
         ctx.settings.output == OutputFormat::Ndjson,
     ));
-    let observer = Fanout(vec![lines.clone(), metrics.clone(), health.clone()]);
+    let mut observers: Vec<Arc<dyn GuardObserver>> =
+        vec![lines.clone(), metrics.clone(), health.clone()];
     let webhook = webhook(args, ctx, &options, lines, metrics.clone())?;
     let server = match listen {
         Some(addr) => {
@@ -70,6 +73,10 @@ pub async fn run(args: &GuardArgs, ctx: &Context) -> Result<Exit, CliError> {
         None => None,
     };
     let scope = Scope::resolve(&client, spec).await?;
+    if let Some(file) = html {
+        observers.push(Arc::new(GuardReports::new(ctx, file, scope.describe())));
+    }
+    let observer = Fanout(observers);
     ctx.printer
         .status(&intro(&options, &scope, webhook.as_ref()));
     let signal = OnSignal::listen();

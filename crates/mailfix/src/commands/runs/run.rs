@@ -8,12 +8,16 @@ use crate::cli::{RunsArgs, RunsCommand};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 
 /// Runs `mailfix runs`. The journal is read on its own thread (`Journal::submit`).
 pub async fn run(args: &RunsArgs, ctx: &Context) -> Result<Exit, CliError> {
     match &args.show {
         None => list(ctx).await,
-        Some(RunsCommand::Show { run }) => show(ctx, run).await,
+        Some(RunsCommand::Show { run, html }) => {
+            let html = ReportFile::from_flag(html.path.as_deref())?;
+            show(ctx, run, html.as_ref()).await
+        }
     }
 }
 
@@ -37,7 +41,7 @@ async fn list(ctx: &Context) -> Result<Exit, CliError> {
     Ok(Exit::Success)
 }
 
-async fn show(ctx: &Context, run: &str) -> Result<Exit, CliError> {
+async fn show(ctx: &Context, run: &str, html: Option<&ReportFile>) -> Result<Exit, CliError> {
     let id: RunId = run
         .parse()
         .map_err(|e| CliError::usage(format!("{e}")).hint("`mailfix runs` lists the runs"))?;
@@ -50,5 +54,8 @@ async fn show(ctx: &Context, run: &str) -> Result<Exit, CliError> {
             false => CliError::from(e).hint("`mailfix runs` lists the runs"),
         })?;
     render::show(ctx, &detail)?;
+    if let Some(file) = html {
+        reports::write_run(ctx, file, &detail)?;
+    }
     Ok(Exit::Success)
 }

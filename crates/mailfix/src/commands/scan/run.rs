@@ -12,6 +12,7 @@ use crate::cli::{FailOn, ScanArgs};
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 use crate::not_found;
 use crate::progress;
 
@@ -23,6 +24,7 @@ pub async fn run(args: &ScanArgs, ctx: &Context) -> Result<Exit, CliError> {
 
 /// Scans and prints the findings; returns the report (for `mailfix demo`).
 pub async fn scan_and_print(args: &ScanArgs, ctx: &Context) -> Result<ScanReport, CliError> {
+    let html = ReportFile::from_flag(args.html.path.as_deref())?;
     let client = ctx.client()?;
     let scope = Scope::resolve(&client, args.scope.to_spec()).await?;
     let options = ScanOptions {
@@ -46,6 +48,9 @@ pub async fn scan_and_print(args: &ScanArgs, ctx: &Context) -> Result<ScanReport
     not_found::warn(&ctx.printer, &report.not_found, "they were not scanned");
     ctx.printer
         .data(&render::render(&report, ctx.settings.output)?);
+    if let Some(file) = &html {
+        reports::write_scan(ctx, file, &report)?;
+    }
     Ok(report)
 }
 

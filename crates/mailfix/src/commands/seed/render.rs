@@ -9,7 +9,7 @@ use mailfix_engine::duration::format_duration;
 use mailfix_engine::events::Command;
 use mailfix_engine::fix::RequestCounts;
 use mailfix_engine::journal::Journal;
-use mailfix_engine::seed::{SeedPlan, SeedReport, SeedSummary};
+use mailfix_engine::seed::{RowReport, SeedPlan, SeedReport, SeedSummary};
 use serde::Serialize;
 
 use super::sink::{Attention, ReportSink};
@@ -88,14 +88,14 @@ struct Tail<'a> {
 }
 
 /// Ends the output: the JSON document's last fields, or the table of the rows that need
-/// attention and the counts.
+/// attention and the counts. Returns the rows the sink kept for `--html`.
 pub fn output(
     ctx: &Context,
     client: &Client,
     started: Instant,
     report: &SeedReport,
     sink: ReportSink<'_>,
-) -> Result<(), CliError> {
+) -> Result<Vec<RowReport>, CliError> {
     let tail = Tail {
         interrupted: report.interrupted,
         summary: &report.summary,
@@ -103,11 +103,12 @@ pub fn output(
         elapsed_s: started.elapsed().as_secs_f64(),
         notes: &report.notes,
     };
-    let attention = sink.finish(&tail)?;
+    let mut attention = sink.finish(&tail)?;
+    let kept = attention.kept.take().unwrap_or_default();
     if ctx.settings.output == OutputFormat::Table {
         ctx.printer.data(&table(report, attention));
     }
-    Ok(())
+    Ok(kept)
 }
 
 /// The rows that need attention, then the counts.

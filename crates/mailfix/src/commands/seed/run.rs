@@ -20,6 +20,7 @@ use crate::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::html::{ReportFile, reports};
 use crate::progress;
 
 /// The command's flags, checked.
@@ -85,6 +86,7 @@ fn delimiter(text: &str) -> Result<u8, CliError> {
 /// Runs `mailfix seed`.
 pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
     let settings = SeedSettings::resolve(args)?;
+    let html = ReportFile::from_flag(args.html.path.as_deref())?;
     let started = Instant::now();
     let (journal, start, input) = start(ctx, args, &settings)?;
     let client = ctx.client()?;
@@ -96,6 +98,9 @@ pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
         dry,
         args.report.as_deref(),
     )?;
+    if html.is_some() {
+        sink.keep_rows();
+    }
     // A dry run's rows go out as they are planned, unless --max-changes must see the whole plan
     // first (a refused plan prints nothing): then the rows come from a second planning pass.
     let stream_now = dry && args.write.max_changes.is_none();
@@ -124,7 +129,14 @@ pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
                 }
             }
         };
-        return finish(ctx, &client, started, dry_run(planned), sink);
+        return finish(
+            ctx,
+            &client,
+            started,
+            dry_run(planned),
+            sink,
+            html_of(&html, args),
+        );
     }
     // A resumed run was confirmed when it started (by --yes or at the prompt), as fix --resume.
     if settings.resume.is_none() {
@@ -147,7 +159,7 @@ pub async fn run(args: &SeedArgs, ctx: &Context) -> Result<Exit, CliError> {
     )
     .await;
     match applied {
-        Ok(report) => finish(ctx, &client, started, report, sink),
+        Ok(report) => finish(ctx, &client, started, report, sink, html_of(&html, args)),
         Err(error) => Err(sink.abort(error)),
     }
 }
@@ -238,15 +250,31 @@ fn confirm(ctx: &Context, plan: &SeedPlan, write: &WriteArgs) -> Result<(), CliE
     confirm::confirm(&ctx.printer, write, &question)
 }
 
-/// Ends the output and the `--report` file, and picks the exit code.
+/// The `--html` file with the HR file it names.
+fn html_of<'a>(
+    html: &'a Option<ReportFile>,
+    args: &'a SeedArgs,
+) -> Option<(&'a ReportFile, &'a std::path::Path)> {
+    let source = args
+        .file
+        .as_deref()
+        .unwrap_or(std::path::Path::new("(the resumed run's file)"));
+    html.as_ref().map(|file| (file, source))
+}
+
+/// Ends the output, the `--report` file and the `--html` report, and picks the exit code.
 fn finish(
     ctx: &Context,
     client: &mailfix_client::Client,
     started: Instant,
     report: SeedReport,
     sink: ReportSink<'_>,
+    html: Option<(&ReportFile, &std::path::Path)>,
 ) -> Result<Exit, CliError> {
-    render::output(ctx, client, started, &report, sink)?;
+    let rows = render::output(ctx, client, started, &report, sink)?;
+    if let Some((file, source)) = html {
+        reports::write_seed(ctx, file, &report, &rows, source)?;
+    }
     if report.interrupted {
         if let Some(run) = &report.run {
             ctx.printer.notice(&format!(

@@ -30,6 +30,8 @@ pub struct Attention {
     pub rows: Vec<Vec<String>>,
     /// Rows that need attention beyond the listed ones.
     pub more: u64,
+    /// Every row, kept only for `--html` (its report lists them all).
+    pub kept: Option<Vec<RowReport>>,
 }
 
 /// The stdout and `--report` writer of one seed.
@@ -68,6 +70,11 @@ impl<'a> ReportSink<'a> {
             report,
             attention: Attention::default(),
         })
+    }
+
+    /// Keeps every row for the HTML report (`--html`): the one case where seed holds its rows.
+    pub fn keep_rows(&mut self) {
+        self.attention.kept = Some(Vec::new());
     }
 
     fn flush(&mut self) {
@@ -139,6 +146,9 @@ impl RowSink for ReportSink<'_> {
     }
 
     fn row(&mut self, row: &RowReport) -> io::Result<()> {
+        if let Some(kept) = &mut self.attention.kept {
+            kept.push(row.clone());
+        }
         if let Some((_, writer)) = &mut self.report {
             writer
                 .write_record(csv_fields(row))

@@ -6,6 +6,8 @@ pub mod crash;
 /// Guard: the webhook receiver, hires, Graph requests and NDJSON events.
 pub mod guard;
 mod harness;
+/// HTML reports: parsed, and checked for what a browser without network and a screen reader need.
+pub mod html;
 
 pub use harness::{
     RUN_LIMIT, TestSim, interrupt, run, run_within, stderr, stdout, terminate, write,
