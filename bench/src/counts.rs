@@ -8,6 +8,8 @@ use mailfix_sim::log::{LogEntry, Service};
 pub struct SimLogCounts {
     /// Graph requests (a `$batch` counts once).
     pub graph: u64,
+    /// Of those, `$batch` requests.
+    pub batches: u64,
     /// Exchange admin API requests.
     pub exchange: u64,
     /// Sign-in requests (discovery, token).
@@ -21,6 +23,8 @@ pub struct SimLogCounts {
     pub early: u64,
     /// Requests that changed state.
     pub writes: u64,
+    /// The most Exchange requests the simulator served at once.
+    pub exchange_peak_in_flight: u32,
 }
 
 impl SimLogCounts {
@@ -35,6 +39,10 @@ impl SimLogCounts {
                 Service::Control => continue,
             }
             counts.writes += u64::from(entry.write);
+            counts.exchange_peak_in_flight = counts
+                .exchange_peak_in_flight
+                .max(entry.in_flight.unwrap_or(0));
+            counts.batches += u64::from(is_batch(entry));
             if entry.batch_items.is_empty() {
                 counts.throttled += u64::from(entry.status == 429);
                 counts.early += u64::from(entry.early);
@@ -48,8 +56,20 @@ impl SimLogCounts {
         counts
     }
 
-    /// Graph and Exchange requests (sign-in left out).
+    /// Graph and Exchange HTTP requests (sign-in left out; a `$batch` counts once).
     pub fn service_requests(&self) -> u64 {
         self.graph + self.exchange
     }
+
+    /// Graph and Exchange requests as the services count them against their limits: each
+    /// `$batch` item is a request (Graph evaluates every item against its throttling limits), the
+    /// `$batch` envelope is not.
+    pub fn counted_requests(&self) -> u64 {
+        self.graph - self.batches + self.batch_items + self.exchange
+    }
+}
+
+fn is_batch(entry: &LogEntry) -> bool {
+    entry.service == Service::Graph
+        && (entry.path.ends_with("/$batch") || entry.path.ends_with("/%24batch"))
 }

@@ -16,8 +16,66 @@ pub struct Machine {
     pub kernel: String,
     /// When the run started.
     pub started: DateTime<Utc>,
-    /// `git describe` of the worktree, when available.
-    pub commit: Option<String>,
+    /// The commit of the worktree, when available.
+    pub commit: Option<Commit>,
+}
+
+/// The commit the figures were measured at.
+#[derive(Clone, Debug)]
+pub struct Commit {
+    /// Its full hash.
+    pub hash: String,
+    /// Whether the worktree held changes not committed (tracked or untracked files).
+    pub dirty: bool,
+}
+
+impl Commit {
+    /// The worktree's `HEAD`, and whether `git status` shows changes.
+    pub fn of_worktree() -> Option<Self> {
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(args)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        };
+        Some(Self {
+            hash: git(&["rev-parse", "HEAD"])?,
+            dirty: !git(&["status", "--porcelain"])?.is_empty(),
+        })
+    }
+}
+
+impl std::fmt::Display for Commit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short = self.hash.get(..12).unwrap_or(&self.hash);
+        write!(f, "{short}{}", if self.dirty { "-dirty" } else { "" })
+    }
+}
+
+/// The file system a path lives on: its type and device (`ext4 /dev/vda`), from
+/// `/proc/self/mountinfo` (the mount point that is the longest prefix of the path).
+pub fn filesystem_of(path: &std::path::Path) -> Option<(String, String)> {
+    let path = std::fs::canonicalize(path).ok()?;
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    mounts
+        .lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            let mount_point = left.split_whitespace().nth(4)?;
+            let mut fields = right.split_whitespace();
+            let (kind, source) = (fields.next()?, fields.next()?);
+            path.starts_with(mount_point)
+                .then(|| (mount_point.len(), kind.to_owned(), source.to_owned()))
+        })
+        .max_by_key(|(len, _, _)| *len)
+        .map(|(_, kind, source)| (kind, source))
+}
+
+/// Whether a file system type keeps its files in memory (an fsync there costs nothing).
+pub fn in_memory(kind: &str) -> bool {
+    matches!(kind, "tmpfs" | "ramfs")
 }
 
 impl Machine {
@@ -36,12 +94,6 @@ impl Machine {
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|v| v.parse().ok())
             .unwrap_or(0.0);
-        let commit = std::process::Command::new("git")
-            .args(["describe", "--always", "--dirty"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
         Self {
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cpu,
@@ -49,7 +101,7 @@ impl Machine {
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
                 .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned()),
             started: Utc::now(),
-            commit,
+            commit: Commit::of_worktree(),
         }
     }
 }

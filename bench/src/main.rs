@@ -18,6 +18,7 @@ mod report;
 mod say;
 mod sim;
 mod sim_host;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

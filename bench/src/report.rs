@@ -1,16 +1,23 @@
-//! BENCHMARKS.md: the machine, one table of every measured program with ratios against the
-//! baseline of its case, the checks against the issues' bounds, a section per case (setup,
-//! commands, outcome, reproduce command), and how everything is measured. The whole file is
+//! BENCHMARKS.md: the machine and the commit, one table of every measured program (median and
+//! range over its runs, ratios against the baseline of its case as the median of the per-pair
+//! ratios), the checks against the issues' bounds, a section per case (setup, commands, each
+//! run's outcome, reproduce command), and how everything is measured. The whole file is
 //! generated; edits by hand are lost on the next run.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
-use crate::cases::{CaseResult, Check, Row, ratio};
-use crate::machine::{LoadAvg, Machine};
+use crate::cases::{CaseResult, Check, Row, Run, format_ratio};
+use crate::machine::{self, LoadAvg, Machine};
+use crate::stats::median_ratio;
 
 /// Everything the report shows.
 pub struct Report {
     pub machine: Machine,
+    /// Where the runs' journals were written.
+    pub scratch: Scratch,
+    /// Runs per program.
+    pub runs: usize,
     /// Load average when the run started.
     pub load_at_start: LoadAvg,
     /// Load average when it ended.
@@ -19,11 +26,43 @@ pub struct Report {
     pub elapsed_s: f64,
     /// Peak RSS `bench measure` reports for `true`.
     pub floor_rss_mib: f64,
-    /// Whether every case ran with the default sizes.
+    /// Whether every case ran with the default sizes and at least 3 runs.
     pub full: bool,
     /// The command that produced it.
     pub command: String,
     pub cases: Vec<CaseResult>,
+}
+
+/// The directory the measured programs kept their journals in, and its file system.
+pub struct Scratch {
+    /// The directory.
+    pub path: String,
+    /// Its file system type and device, if known.
+    pub filesystem: Option<(String, String)>,
+}
+
+impl Scratch {
+    /// The scratch directory `dir`.
+    pub fn of(dir: &Path) -> Self {
+        Self {
+            path: dir.display().to_string(),
+            filesystem: machine::filesystem_of(dir),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match &self.filesystem {
+            Some((kind, _)) if machine::in_memory(kind) => format!(
+                "`{}`, on **{kind}, a file system in memory: an fsync costs nothing there, so the \
+                 figures of fix and cleanup leave out the cost of a real disk**",
+                self.path
+            ),
+            Some((kind, device)) => {
+                format!("`{}`, on {kind} ({device}), a disk", self.path)
+            }
+            None => format!("`{}`, on a file system that could not be told", self.path),
+        }
+    }
 }
 
 /// The Markdown text.
@@ -49,28 +88,44 @@ fn header(out: &mut String, r: &Report) {
     if !r.full {
         let _ = writeln!(
             out,
-            "**Partial run** (`{}`): not every case, or not the default sizes.\n",
+            "**Partial run** (`{}`): not every case, not the default sizes, or fewer than 3 runs.\n",
             r.command
         );
     }
+    let commit = m.commit.as_ref().map_or_else(
+        || " (not in a git worktree)".to_owned(),
+        |c| {
+            let dirty = if c.dirty {
+                " — **with changes not committed**"
+            } else {
+                ""
+            };
+            format!(" at commit `{c}` (`{}`){dirty}", c.hash)
+        },
+    );
     let _ = writeln!(
         out,
-        "Measured {} UTC{} with `{}`, which builds the release binaries, runs every case below and \
-         writes this file. The whole run took **{}**.\n",
+        "Measured {} UTC{commit} with `{}`, which builds the release binaries, runs every case \
+         below ({} runs per program, interleaved) and writes this file. The whole run took **{}**.\n",
         m.started.format("%Y-%m-%d %H:%M"),
-        m.commit
-            .as_deref()
-            .map_or_else(String::new, |c| format!(" at commit `{c}`")),
         r.command,
+        r.runs,
         minutes(r.elapsed_s)
     );
     let _ = writeln!(
         out,
         "Machine: {} cores ({}), {:.1} GiB memory, Linux {}. **Load average** (1, 5, 15 min) at \
          the start: {}; at the end: {}. The machine was shared with other engineers' builds, so \
-         wall times carry noise; each case gives the load average at its start, and CPU time \
-         (user + system) of the measured process is listed beside wall time.\n",
-        m.cores, m.cpu, m.memory_gib, m.kernel, r.load_at_start, r.load_at_end
+         wall times carry noise: each figure is the median of the runs with their range, each \
+         case gives the load average at its start and each run's 1-minute load is in its \
+         section. Journals: {}.\n",
+        m.cores,
+        m.cpu,
+        m.memory_gib,
+        m.kernel,
+        r.load_at_start,
+        r.load_at_end,
+        r.scratch.describe()
     );
 }
 
@@ -83,17 +138,20 @@ fn table(out: &mut String, cases: &[CaseResult]) {
     let _ = writeln!(out, "## Results\n");
     let _ = writeln!(
         out,
-        "Ratios are mailfix ÷ baseline, both measured in this run against identical fresh \
-         simulators. Requests come from the simulator's request log; peak RSS is the measured \
-         process's own (see [How it is measured](#how-it-is-measured)).\n"
+        "Figures are the median over the runs, with the range in brackets. Ratios are mailfix ÷ \
+         baseline: the median of the ratios of the runs made one after the other (A B A B ...), \
+         against identical fresh simulators. Requests come from the simulator's request log of \
+         the run with the median wall time: **HTTP** counts a `$batch` once; **as throttled** \
+         counts each `$batch` item as a request, as Graph does against its limits (see [How it \
+         is measured](#how-it-is-measured)).\n"
     );
     let _ = writeln!(
         out,
-        "| case | program | wall s | ratio | CPU s | Graph | Exchange | sign-in | `$batch` items | 429s | requests ratio | peak RSS MiB | RSS ratio | load (1 min) |"
+        "| case | program | runs | wall s | ratio | CPU s | Graph | Exchange | sign-in | `$batch` items | 429s | requests (HTTP) | ratio | requests (as throttled) | ratio | peak RSS MiB | RSS ratio | load (1 min) |"
     );
     let _ = writeln!(
         out,
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     for case in cases {
         let base = case.row("baseline");
@@ -105,33 +163,45 @@ fn table(out: &mut String, cases: &[CaseResult]) {
 }
 
 fn table_row(case: &CaseResult, row: &Row, base: Option<&Row>) -> String {
-    let m = &row.measurement;
-    let versus = |f: fn(&Row) -> f64| match base {
-        Some(b) if row.program != "baseline" => ratio(f(row), f(b)),
+    let versus = |f: &dyn Fn(&Run) -> f64| match base {
+        Some(b) if row.program != "baseline" => {
+            let mine: Vec<f64> = row.runs.iter().map(f).collect();
+            let theirs: Vec<f64> = b.runs.iter().map(f).collect();
+            format_ratio(median_ratio(&mine, &theirs))
+        }
         Some(_) => "1".to_owned(),
         None => "–".to_owned(),
     };
-    let requests = |r: &Row| r.requests.map_or(0.0, |c| c.service_requests() as f64);
+    let typical = row.typical().and_then(|r| r.requests);
     let count = |f: fn(&crate::counts::SimLogCounts) -> u64| {
-        row.requests
-            .map_or_else(|| "–".to_owned(), |c| f(&c).to_string())
+        typical.map_or_else(|| "–".to_owned(), |c| f(&c).to_string())
+    };
+    let http = |r: &Run| r.requests.map_or(0.0, |c| c.service_requests() as f64);
+    let counted = |r: &Run| r.requests.map_or(0.0, |c| c.counted_requests() as f64);
+    let program = if row.detail.is_empty() {
+        row.program.clone()
+    } else {
+        format!("{} ({})", row.program, row.detail)
     };
     format!(
-        "| [{}](#{}) | {} | {:.1} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {} |",
+        "| [{}](#{}) | {program} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         case.id,
         case.id,
-        row.program,
-        m.wall_s,
-        versus(|r| r.measurement.wall_s),
-        m.cpu_s(),
+        row.runs.len(),
+        row.wall().show(1),
+        versus(&|r| r.measurement.wall_s),
+        row.spread(|r| r.measurement.cpu_s()).show(1),
         count(|c| c.graph),
         count(|c| c.exchange),
         count(|c| c.sign_in),
         count(|c| c.batch_items),
         count(|c| c.throttled),
-        versus(requests),
-        m.rss_mib(),
-        versus(|r| r.measurement.rss_mib()),
+        count(|c| c.service_requests()),
+        versus(&http),
+        count(|c| c.counted_requests()),
+        versus(&counted),
+        row.spread(|r| r.measurement.rss_mib()).show(0),
+        versus(&|r| r.measurement.rss_mib()),
         case.load.0[0]
     )
 }
@@ -180,13 +250,30 @@ fn section(out: &mut String, case: &CaseResult) {
     out.push('\n');
     for row in &case.rows {
         let _ = writeln!(out, "- {}: `{}`", row.program, row.command);
-        let _ = writeln!(out, "  - {}", row.outcome);
-        if let Some(c) = row.requests {
+        for (n, run) in row.runs.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "  - requests: Graph {}, Exchange {}, sign-in {}, `$batch` items {}, writes {}, 429s {}, early retries {}",
-                c.graph, c.exchange, c.sign_in, c.batch_items, c.writes, c.throttled, c.early
+                "  - run {}: {:.1} s (load {:.2}); {}",
+                n + 1,
+                run.measurement.wall_s,
+                run.load,
+                run.outcome
             );
+            if let Some(c) = run.requests {
+                let _ = writeln!(
+                    out,
+                    "    - requests: Graph {} ({} `$batch` with {} items), Exchange {} (at most {} in flight), sign-in {}, writes {}, 429s {}, early retries {}",
+                    c.graph,
+                    c.batches,
+                    c.batch_items,
+                    c.exchange,
+                    c.exchange_peak_in_flight,
+                    c.sign_in,
+                    c.writes,
+                    c.throttled,
+                    c.early
+                );
+            }
         }
     }
     out.push('\n');
@@ -201,14 +288,22 @@ fn method(report: &Report) -> String {
 
 - **One command.** `bench/run` builds `mailfix` and the harness (`bench/`, a workspace member \
   named `bench` like its directory) with `--release` and runs `bench run`, which runs every case \
-  and writes this file. `bench/run --only CASE` runs one case (the report then goes to \
-  `target/bench/BENCHMARKS.partial.md`); `bench/run --help` lists the size flags, and \
-  `bench/run --quick` tries everything at small sizes. The harness is not a test: \
+  and writes this file; a full run refuses a worktree with changes not committed, so that the \
+  commit above is the code measured. `bench/run --only CASE` runs one case (the report then goes \
+  to `target/bench/BENCHMARKS.partial.md`); `bench/run --help` lists the size flags and `--runs`, \
+  and `bench/run --quick` tries everything at small sizes. The harness is not a test: \
   `cargo test --workspace` does not build it.
-- **Processes.** The simulator runs inside the harness's process (one fresh instance per measured \
-  run, same scenario and seed, HTTPS on loopback), except in `sim-scale`, where it runs alone in a \
-  `bench sim-host` process. Every measured program (mailfix, the baseline, the sim-host) runs as the \
-  only child of `bench measure`, a freshly started bench binary without an async runtime.
+- **Repeats.** Every program of a case runs {runs} times, the programs of a case in turn (A B A B \
+  ...), each run against a fresh simulator of the same scenario and seed. A figure is the median \
+  with the range; a ratio is the median of the per-pair ratios (run i of A ÷ run i of B), so \
+  that a slow moment of the shared machine weighs on both sides of a pair.
+- **Processes.** The simulator runs inside the harness's process, except in `sim-scale`, where \
+  it runs alone in a `bench sim-host` process. Every measured program (mailfix, the baseline, the \
+  sim-host) runs as the only child of `bench measure`, a freshly started bench binary without an \
+  async runtime.
+- **Journals** are written where the header says (`target/bench/scratch`, beside the code): a \
+  journal in memory (tmpfs) would hide the cost of its fsyncs (`synchronous=FULL`), so the header \
+  names the file system.
 - **Peak RSS** is the measured process's own `ru_maxrss`, read with `getrusage(RUSAGE_CHILDREN)` \
   (through the `nix` crate; the workspace forbids `unsafe`) by `bench measure` after it reaped the \
   child: the kernel's exact high-water mark, where sampling `/proc/PID/status` would miss whatever \
@@ -220,25 +315,34 @@ fn method(report: &Report) -> String {
 - **Wall time** runs from spawning the program to reaping it (process start, sign-in and \
   everything else included); **CPU s** is its user + system time.
 - **Requests** are counted from the request log of the run's own simulator, which sees retries \
-  too: Graph (a `$batch` counts once; its items are counted beside it), Exchange, sign-in; the \
-  harness's control-plane calls are left out. **429s** are every 429 answer, `$batch` items and \
-  Exchange's concurrency refusals included; **early retries** are requests sent again before \
-  their `Retry-After` had passed.
-- **The baseline** is the original PowerShell script's algorithm over the same HTTP \
-  APIs, in `bench/src/baseline/`: for `fix`, list the group's direct members (as `-All`), keep \
-  those with an empty `mail`, for each in turn `Get-Mailbox` then `Set-Mailbox` adding \
+  too: Graph, Exchange, sign-in; the harness's control-plane calls are left out. Two totals: \
+  HTTP requests (a `$batch` counts once), and requests as the services count them against their \
+  limits (each `$batch` item counts, the envelope does not: Graph evaluates every item against \
+  its throttling limits). **429s** are every 429 answer, `$batch` items and Exchange's \
+  concurrency refusals included; **early retries** are requests sent again before their \
+  `Retry-After` had passed.
+- **The baseline** is the original PowerShell script's algorithm over the same HTTP APIs, in \
+  `bench/src/baseline/`: for `scan`, list the users in pages of 100 (the AzureAD module's page) \
+  with their default properties, keep them in memory, and keep those whose `mail` is empty — no \
+  per-user reads, no other checks; for `fix`, list the group's members the same way, keep those \
+  with an empty `mail`, for each in turn `Get-Mailbox` then `Set-Mailbox` adding \
   `<alias>.forcemailwriteback@<domain>`, re-list the whole group every 60 s (simulated) until none \
-  is empty, then remove the addresses one by one; for `scan`, list the users (default properties, \
-  kept in memory), then one request per member. It is built on mailfix's client library, so it \
+  is empty, then remove the addresses one by one. It is built on mailfix's client library, so it \
   gets mailfix's retry and throttle handling, token caching and connection reuse, **which flatters \
-  it** (the script had none). Two deviations keep it comparable: it waits only for the members it \
-  changed (the script waits for every empty member and never ends on `small`, where synced and \
-  unlicensed members stay empty), and its scan lists the same population as mailfix's (nested \
-  group members included) so that both read the same users.
+  it** (the script had none). Three deviations make it do mailfix's job: it reads the group's \
+  transitive members (the script read the direct ones; mailfix includes nested groups), it leaves \
+  out disabled members and guests as mailfix's scope does (reading `accountEnabled` and \
+  `userType`, which the AzureAD module returned), and it waits only for the members it changed \
+  (the script waits for every empty member and never ends on `small`, where synced and \
+  unlicensed members stay empty).
+- **Write-back delays** are a function of the seed and the user in the simulator, so every \
+  program meets the same delay for the same user.
 - **Compressed clocks.** Where a case compresses the simulator's clock (`--time-scale`), every \
   simulated duration shrinks by that factor: write-back delays, poll intervals (mailfix's and the \
   script's are given in real time accordingly), throttling windows and token lifetimes. Added \
   latencies are real time and do not shrink.
-"
-    , floor = report.floor_rss_mib)
+",
+        runs = report.runs,
+        floor = report.floor_rss_mib
+    )
 }

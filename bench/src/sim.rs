@@ -70,8 +70,9 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// Starts a simulator for `setup`.
-    pub async fn start(setup: &Setup) -> anyhow::Result<Self> {
+    /// Starts a simulator for `setup`, with the run's scratch directory (journal, HOME) under
+    /// `scratch`.
+    pub async fn start(setup: &Setup, scratch: &std::path::Path) -> anyhow::Result<Self> {
         let options = SimOptions {
             seed: setup.seed,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -93,7 +94,7 @@ impl Sim {
         }
         Ok(Self {
             running,
-            dir: tempfile::tempdir()?,
+            dir: tempfile::tempdir_in(scratch)?,
             http: http.build()?,
         })
     }
@@ -149,6 +150,18 @@ impl Sim {
     /// Requests by service since the simulator started (control plane left out).
     pub fn counts(&self) -> SimLogCounts {
         SimLogCounts::of(&self.state().log.since(0))
+    }
+
+    /// The write-back delay the simulator gives the user `upn` (simulated seconds; a function of
+    /// the seed and the user, the same in every fresh simulator of the setup).
+    pub fn writeback_delay_s(&self, upn: &str) -> Option<f64> {
+        let id = {
+            let tenant = self.state().read_tenant();
+            let idx = tenant.user_by_upn(upn)?;
+            tenant.users[idx as usize].id.to_string()
+        };
+        let delay = self.state().writeback_delay(&id);
+        Some(delay.num_milliseconds() as f64 / 1000.0)
     }
 
     /// Stops the simulator.

@@ -43,8 +43,9 @@ pub struct HostInfo {
     pub users: usize,
     /// Seconds from process start to serving (generate and build the tenant, keys, TLS).
     pub load_s: f64,
-    /// The process's peak RSS once serving (`VmHWM`, read by the process itself), KiB.
-    pub rss_after_load_kib: u64,
+    /// The process's peak RSS once serving (`VmHWM`, read by the process itself), KiB; `None`
+    /// when `/proc/self/status` could not be read.
+    pub rss_after_load_kib: Option<u64>,
 }
 
 /// Runs the host until stdin closes.
@@ -70,7 +71,7 @@ pub async fn run(args: SimHostArgs) -> anyhow::Result<()> {
         client_secret: sim.info.client_secret.clone(),
         users,
         load_s: started.elapsed().as_secs_f64(),
-        rss_after_load_kib: vm_hwm_kib().unwrap_or(0),
+        rss_after_load_kib: vm_hwm_kib(),
     };
     // It holds the app's secret: a private file, replaced atomically.
     mailfix_client::private_file::replace(&args.info_file, &serde_json::to_vec(&info)?)?;

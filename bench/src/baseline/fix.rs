@@ -1,19 +1,32 @@
-//! The original fix script: list the group's direct members, keep those with an empty `mail`, for
-//! each one in turn `Get-Mailbox` then `Set-Mailbox -EmailAddresses @{Add=...}` with
+//! The original fix script: list the group's members, keep those with an empty `mail`, for each
+//! one in turn `Get-Mailbox` then `Set-Mailbox -EmailAddresses @{Add=...}` with
 //! `<alias>.forcemailwriteback@<domain>`, re-list the whole group every poll until none is empty,
 //! then remove the addresses one by one.
 //!
-//! One deviation, so that it ends: it waits for the members it added an address to, not for every
-//! member with an empty `mail` (the script never ends when a member cannot be fixed, e.g. a synced
-//! user or one without a mailbox, which `small` has).
+//! Three deviations, so that it does mailfix's job and ends: it reads the group's transitive
+//! members (the script read the direct ones; mailfix fixes nested members too), it leaves out
+//! disabled members and guests as mailfix's scope does by default, and it waits for the members
+//! it added an address to, not for every member with an empty `mail` (the script never ends when
+//! a member cannot be fixed, e.g. a synced user or one without a mailbox, which `small` has).
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use mailfix_client::{Client, Membership};
+use mailfix_client::models::User;
+use mailfix_client::{Client, Membership, Query};
 use serde_json::{Value, json};
 
-/// Runs the script on `group`'s direct members.
+/// The properties the script's module returned that the baseline needs: the AzureAD module's
+/// member objects carried them all (Graph's default set lacks `accountEnabled` and `userType`).
+const MEMBER_FIELDS: [&str; 5] = [
+    "id",
+    "userPrincipalName",
+    "mail",
+    "accountEnabled",
+    "userType",
+];
+
+/// Runs the script on `group`'s members.
 pub async fn run(
     client: &Client,
     group: &str,
@@ -21,10 +34,12 @@ pub async fn run(
     poll: Duration,
 ) -> anyhow::Result<Value> {
     let id = super::members::group_id(client, group).await?;
-    let members = super::members::user_members(client, &id, Membership::Direct).await?;
+    let listing = Query::new().top(super::scan::PAGE).select(MEMBER_FIELDS);
+    let members =
+        super::members::user_members(client, &id, Membership::Transitive, &listing).await?;
     let empty: Vec<String> = members
         .iter()
-        .filter(|u| u.mail_is_empty())
+        .filter(|u| in_mailfix_scope(u) && u.mail_is_empty())
         .map(|u| {
             u.user_principal_name
                 .clone()
@@ -44,7 +59,8 @@ pub async fn run(
     loop {
         tokio::time::sleep(poll).await;
         polls += 1;
-        let members = super::members::user_members(client, &id, Membership::Direct).await?;
+        let members =
+            super::members::user_members(client, &id, Membership::Transitive, &listing).await?;
         let pending = members
             .iter()
             .filter(|u| u.mail_is_empty())
@@ -73,6 +89,12 @@ pub async fn run(
         "polls": polls,
         "removed": removed,
     }))
+}
+
+/// The members mailfix's scope keeps by default: enabled members, not guests (so that both
+/// programs work on the same users; the script itself did not look).
+fn in_mailfix_scope(user: &User) -> bool {
+    user.account_enabled != Some(false) && user.user_type.as_deref() != Some("Guest")
 }
 
 /// `Get-Mailbox` for the alias, then `Set-Mailbox` adding the temporary address; the address.

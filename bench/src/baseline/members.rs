@@ -17,15 +17,16 @@ pub(super) async fn group_id(client: &Client, name: &str) -> anyhow::Result<Grou
 }
 
 /// The user members of a group with the default properties (no `$select`), all of them in memory
-/// like the script's `Get-AzureADGroupMember -All $true`.
+/// like the script's `Get-AzureADGroupMember -All $true`, in pages as `query` says.
 pub(super) async fn user_members(
     client: &Client,
     group: &GroupId,
     membership: Membership,
+    query: &Query,
 ) -> anyhow::Result<Vec<User>> {
     let members: Vec<DirectoryObject> = client
         .graph()
-        .members(group, membership, &Query::new())
+        .members(group, membership, query)
         .try_collect()
         .await?;
     Ok(members

@@ -9,3 +9,4 @@ mod run;
 mod scan;
 
 pub use run::{BaselineArgs, run};
+pub use scan::PAGE;

@@ -16,7 +16,7 @@ pub struct BaselineArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum BaselineCommand {
-    /// List the scope, then read every member with a request of its own, one after the other.
+    /// List the scope in pages of 100 and count the users whose `mail` is empty.
     Scan {
         /// A group (its members, nested ones included, as mailfix reads them).
         #[arg(
@@ -31,7 +31,7 @@ enum BaselineCommand {
     },
     /// The original fix script.
     Fix {
-        /// The group whose direct members are fixed.
+        /// The group whose members (nested ones included, as mailfix reads them) are fixed.
         #[arg(long)]
         group: String,
         /// The domain of the temporary addresses (the script had it written in).

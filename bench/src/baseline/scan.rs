@@ -1,38 +1,30 @@
-//! The script's way of scanning: list the population (default properties, everything kept in
-//! memory), then one request per member for what the checks need, one after the other.
+//! The script's way of scanning: list the population in pages of 100 (as the AzureAD module's
+//! `Get-AzureADGroupMember -All $true` / `Get-AzureADUser -All $true` read them), with the default
+//! properties, everything kept in memory, and keep the users whose `mail` is empty. It makes no
+//! per-user reads and evaluates no other check.
 
 use futures::TryStreamExt as _;
 use mailfix_client::models::User;
-use mailfix_client::{Client, Membership, Query, UserKey};
-use mailfix_engine::collect::USER_FIELDS;
+use mailfix_client::{Client, Membership, Query};
 use serde_json::{Value, json};
 
-/// Scans the transitive members of `group`, or every user when `group` is `None`.
+/// The AzureAD module's page size.
+pub const PAGE: u32 = 100;
+
+/// Scans the transitive members of `group` (mailfix's population), or every user when `group` is
+/// `None`.
 pub async fn run(client: &Client, group: Option<&str>) -> anyhow::Result<Value> {
+    let query = Query::new().top(PAGE);
     let listed: Vec<User> = match group {
         Some(name) => {
             let id = super::members::group_id(client, name).await?;
-            super::members::user_members(client, &id, Membership::Transitive).await?
+            super::members::user_members(client, &id, Membership::Transitive, &query).await?
         }
-        None => {
-            client
-                .graph()
-                .list_users(&Query::new())
-                .try_collect()
-                .await?
-        }
+        None => client.graph().list_users(&query).try_collect().await?,
     };
-    let mut empty_mail = 0u64;
-    for member in &listed {
-        let user = client
-            .graph()
-            .get_user(&UserKey::parse(&member.id), &USER_FIELDS)
-            .await?;
-        empty_mail += u64::from(user.mail_is_empty());
-    }
+    let empty_mail = listed.iter().filter(|u| u.mail_is_empty()).count();
     Ok(json!({
         "listed": listed.len(),
-        "read": listed.len(),
         "empty_mail": empty_mail,
     }))
 }

@@ -1,14 +1,22 @@
-//! fix-bulk (issue 8): fix of 5,000 affected users under the simulator's documented throttling
-//! limits, against the script and against the throttle-bound minimum time (requests needed ÷
-//! allowed rate).
+//! fix-bulk (issues 8 and 13): fix of 5,000 affected users under the simulator's throttling
+//! limits, by mailfix at its default Exchange concurrency and at `--concurrency 10`, against the
+//! script, and against the throttle-bound minimum time (Exchange requests needed ÷ allowed rate)
+//! and the slowest write-back.
 //!
 //! Which limit binds: Exchange's rate budget (30,000 per 60 s) starts full and is never spent by
 //! two requests per user, and Graph's resource units are not approached; the limit that binds is
-//! Exchange's concurrency limit (3 requests in flight per app). With a per-request latency `L`
-//! that allows `3 / L` requests per second, so the case adds a small real Exchange latency (10 ms
-//! by default; the realistic 500 ms would make the script's run last hours). The clock is
-//! compressed (10× by default) so that write-backs of 1–5 minutes take 6–30 s; every limit keeps
-//! its documented value in simulated time.
+//! the number of Exchange requests in flight. With a per-request latency `L`, `C` in flight allow
+//! `C / L` requests per second, so the case adds a small real Exchange latency (10 ms by default;
+//! the realistic 500 ms would make the script's run last hours). How many requests in flight
+//! Exchange accepts is not documented; this case lets the simulator accept `--bulk-concurrency`
+//! (20 by default; `exo.concurrency`), so that mailfix's `--concurrency` at that number is served
+//! and the default 3 is the client's own choice. At 20 the 5,000 adds take about 5 s on this
+//! machine, at 10 about 8 s: the user added last still waits its full write-back, so the issue's
+//! bound (which counts the slowest write-back from the start) is within reach only when the adds
+//! take a small part of it. The clock is
+//! compressed (10× by default) so that write-backs of 1–5 minutes take 6–30 s.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use mailfix_sim::scenario::generate::{self, Kind, Names};
 use mailfix_sim::scenario::{GroupSpec, MemberSpec, Scenario};
@@ -21,12 +29,16 @@ use super::run::Ctx;
 use super::{CaseResult, Check, SEED};
 use crate::sim::Setup;
 
+/// Issue 13's goal for fix-bulk.
+const GOAL: f64 = 1.2;
+
 /// Runs the case.
 pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
     let users = ctx.sizes.bulk_users;
     let scale = ctx.sizes.bulk_time_scale;
     let latency_ms = ctx.sizes.bulk_exo_latency_ms;
-    let scenario = bulk_scenario(users);
+    let concurrency = ctx.sizes.bulk_concurrency;
+    let scenario = bulk_scenario(users, concurrency);
     let limits = Limits::from_map(&scenario.behaviour.limits)?;
     let setup = Setup {
         scenario,
@@ -38,69 +50,133 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
     };
     let mut result = CaseResult::new(
         "fix-bulk",
-        format!("Fix of {users} affected users under the documented throttling limits"),
-        "issue 8",
+        format!("Fix of {users} affected users under the throttling limits"),
+        "issues 8 and 13",
     );
-    let mailfix = fixing::measure(ctx, &setup, Fixer::Mailfix, result.id).await?;
-    let script = fixing::measure(ctx, &setup, Fixer::Script, result.id).await?;
-
-    let concurrency = limits.get("exo.concurrency");
-    let quota = limits.get("exo.rate_quota");
-    let window_real = limits.get("exo.rate_window_s") / scale;
-    let by_concurrency = concurrency / (latency_ms.max(1) as f64 / 1000.0);
-    let rate = by_concurrency.min(quota / window_real);
-    let needed = 2 * users as u64;
-    let minimum = needed as f64 / rate;
-    let slowest = mailfix.delays.max_s() / scale;
-    let wall = mailfix.row.measurement.wall_s;
-    result.checks.push(Check::compare(
-        format!(
-            "throttle-bound minimum: {needed} Exchange requests needed (add and remove per user) ÷ {rate:.0} allowed per s = {minimum:.1} s"
-        ),
-        format!("mailfix {wall:.1} s = {:.2}× the minimum", wall / minimum),
-    ));
-    let own = mailfix.row.requests.map_or(0, |c| c.exchange);
-    result.checks.push(Check::compare(
-        format!(
-            "mailfix's own Exchange requests ÷ allowed rate: {own} (add, remove and a `Get-Mailbox` checking the removal, per user) ÷ {rate:.0} per s = {:.1} s",
-            own as f64 / rate
-        ),
-        format!("mailfix {wall:.1} s = {:.2}× that", wall * rate / own.max(1) as f64),
-    ));
-    result.checks.push(Check::compare(
-        format!(
-            "lower bound with the write-backs: max(throttle-bound {minimum:.1} s, slowest write-back {slowest:.1} s) = {:.1} s",
-            minimum.max(slowest)
-        ),
-        format!("mailfix {wall:.1} s = {:.2}× the bound", wall / minimum.max(slowest)),
-    ));
+    let fixers = [
+        Fixer::Mailfix(None),
+        Fixer::Mailfix(Some(concurrency)),
+        Fixer::Script,
+    ];
+    let mut slowest_s: f64 = 0.0;
+    let mut fixed = Vec::new();
+    for run in 1..=ctx.runs {
+        for fixer in fixers {
+            let measured = fixing::measure(ctx, &setup, fixer, result.id, run).await?;
+            slowest_s = slowest_s.max(measured.slowest_s);
+            fixed.push((fixer.program(), measured.fixed.len()));
+            result.push(measured.row, measured.run);
+        }
+    }
+    let budget = Budget {
+        users,
+        latency_s: latency_ms.max(1) as f64 / 1000.0,
+        quota_per_s: limits.get("exo.rate_quota") / (limits.get("exo.rate_window_s") / scale),
+        writeback_s: slowest_s / scale + MAILFIX_POLL_S / scale,
+    };
+    check_row(&mut result, &budget, fixers[0], 3, false);
+    check_row(&mut result, &budget, fixers[1], concurrency, true);
     result.setup = vec![
         format!(
             "simulator: {users} cloud-only licensed users with a mailbox and an empty `mail` (MF001), all direct members of \"{GROUP}\" (built in the harness from the simulator's own generator), `{}`, in the harness's process, HTTPS on loopback",
             setup.sim_flags()
         ),
         format!(
-            "limits (simulator defaults): Exchange {concurrency} requests in flight and {quota} per {} simulated s; with {latency_ms} ms per Exchange request that allows {rate:.0} requests per real second (the rate budget would allow {:.0})",
+            "limits: Exchange accepts {concurrency} requests in flight (`exo.concurrency`; the real number is not documented, the simulator's default is 3) and {} per {} simulated s; with {latency_ms} ms per Exchange request, C requests in flight allow C ÷ {:.3} s requests per real second (the rate budget would allow {:.0})",
+            limits.get("exo.rate_quota"),
             limits.get("exo.rate_window_s"),
-            quota / window_real
+            budget.latency_s,
+            budget.quota_per_s
         ),
         format!(
-            "write-backs 60–300 simulated s ({:.0}–{:.0} s real); mailfix polls every {MAILFIX_POLL_S} simulated s, the script every {SCRIPT_POLL_S}",
+            "write-backs 60–300 simulated s ({:.0}–{:.0} s real), each user's a function of the seed and the user; the slowest among the users fixed: {:.1} s real; mailfix polls every {MAILFIX_POLL_S:.0} simulated s (its default), the script every {SCRIPT_POLL_S:.0}",
             60.0 / scale,
-            300.0 / scale
+            300.0 / scale,
+            slowest_s / scale
         ),
     ];
+    let mut per_program: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for (program, n) in fixed {
+        per_program.entry(program).or_default().insert(n);
+    }
     result.notes.push(format!(
-        "Both programs work on the same {} users (fixed: mailfix {}, script {}).",
-        users, mailfix.targets, script.targets
+        "Users fixed per program, over its runs: {}.",
+        per_program
+            .iter()
+            .map(|(p, n)| format!("{p} {n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
-    result.rows = vec![mailfix.row, script.row];
     result.reproduce = ctx.reproduce(result.id);
     Ok(result)
 }
 
-/// `users` users, every one with the defect, all direct members of [`GROUP`].
-fn bulk_scenario(users: usize) -> Scenario {
+/// What bounds a fix of the case's users.
+struct Budget {
+    users: usize,
+    latency_s: f64,
+    quota_per_s: f64,
+    /// The slowest write-back among the users plus one poll interval, real seconds.
+    writeback_s: f64,
+}
+
+impl Budget {
+    /// Exchange requests per second `concurrency` in flight allow.
+    fn rate(&self, concurrency: usize) -> f64 {
+        (concurrency as f64 / self.latency_s).min(self.quota_per_s)
+    }
+}
+
+/// The goal against the throttle-bound minimum at `concurrency` and the slowest write-back; a
+/// bound for the `goal` row, a comparison for the other.
+fn check_row(
+    result: &mut CaseResult,
+    budget: &Budget,
+    fixer: Fixer,
+    concurrency: usize,
+    goal: bool,
+) {
+    let Some(row) = result.row(&fixer.program()) else {
+        return;
+    };
+    let wall = row.wall();
+    let exchange = row
+        .typical()
+        .and_then(|r| r.requests)
+        .map_or(0, |c| c.exchange);
+    let rate = budget.rate(concurrency);
+    let needed = 2 * budget.users as u64;
+    let minimum = needed as f64 / rate;
+    let bound = minimum.max(budget.writeback_s);
+    let r = wall.median / bound;
+    let what = format!(
+        "{}: wall ≤ {GOAL} × max(throttle-bound minimum at {concurrency} in flight: {needed} Exchange requests (add and remove per user) ÷ {rate:.0} per s = {minimum:.1} s, slowest write-back + one poll = {:.1} s) = {:.1} s",
+        fixer.program(),
+        budget.writeback_s,
+        GOAL * bound
+    );
+    let figure = format!(
+        "median {} s = {r:.2}× (its {exchange} Exchange requests ÷ {rate:.0} per s = {:.1} s)",
+        wall.show(1),
+        exchange as f64 / rate
+    );
+    let check = if goal {
+        Check::bound(what, figure, r <= GOAL)
+    } else {
+        let adds = budget.users as f64 / rate;
+        Check::compare(
+            what,
+            format!(
+                "{figure}; at {concurrency} in flight the adds alone take {adds:.1} s, and a user added last still waits its own write-back, so no order that does not know the delays in advance ends near the bound"
+            ),
+        )
+    };
+    result.checks.push(check);
+}
+
+/// `users` users, every one with the defect, all direct members of [`GROUP`]; Exchange accepts
+/// `concurrency` requests in flight.
+fn bulk_scenario(users: usize, concurrency: usize) -> Scenario {
     let names = Names::for_org("northwind", "example.org");
     let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ 0xb01c);
     let specs: Vec<_> = (1..=users)
@@ -114,5 +190,10 @@ fn bulk_scenario(users: usize) -> Scenario {
             .collect(),
         ..GroupSpec::default()
     };
-    generate::scenario(format!("bulk-{users}"), &names, specs, vec![group], &[])
+    let mut scenario = generate::scenario(format!("bulk-{users}"), &names, specs, vec![group], &[]);
+    scenario
+        .behaviour
+        .limits
+        .insert("exo.concurrency".to_owned(), concurrency as f64);
+    scenario
 }

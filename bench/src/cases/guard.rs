@@ -1,14 +1,16 @@
 //! guard-enterprise (issue 14): what `mailfix guard` costs on `enterprise` (100,000 users, group
 //! "All Staff"): the first cycle (a full read), an idle cycle, and a cycle after 50 hires with
-//! remediation, each counted from the simulator's request log.
+//! remediation, each counted from the simulator's request log. Each of the `--runs` runs starts a
+//! fresh simulator and journal; the checks hold for every run.
 
 use mailfix_sim::log::{LogEntry, Service};
 use mailfix_sim::scenario;
 use serde_json::{Value, json};
 
 use super::run::Ctx;
-use super::{CaseResult, Check, Row, SEED};
+use super::{CaseResult, Check, Row, Run, SEED};
 use crate::counts::SimLogCounts;
+use crate::machine::LoadAvg;
 use crate::sim::{Setup, Sim};
 
 /// Hires of the busy cycle.
@@ -42,10 +44,23 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
          the default mix) with `--mode remediate --yes --poll-interval 1s`"
     ));
     result.reproduce = ctx.reproduce("guard-enterprise");
-    let sim = Sim::start(&setup).await?;
+    for run in 1..=ctx.runs {
+        one_run(ctx, &setup, &mut result, run).await?;
+    }
+    Ok(result)
+}
+
+/// One run: a fresh simulator and journal, three cycles, their rows and checks.
+async fn one_run(
+    ctx: &Ctx,
+    setup: &Setup,
+    result: &mut CaseResult,
+    run: usize,
+) -> anyhow::Result<()> {
+    let sim = ctx.sim(setup).await?;
     let base = ["guard", "--group", "All Staff", "--once", "-o", "ndjson"];
-    let (first, _) = phase(ctx, &sim, &mut result, "first cycle", &base, &[]).await?;
-    let (idle, idle_log) = phase(ctx, &sim, &mut result, "idle cycle", &base, &[]).await?;
+    let (first, _) = phase(ctx, &sim, result, "first cycle", &base, &[]).await?;
+    let (idle, idle_log) = phase(ctx, &sim, result, "idle cycle", &base, &[]).await?;
     let hired = sim
         .control_post("/_sim/users/hire", json!({ "count": HIRES }))
         .await?;
@@ -53,19 +68,26 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<CaseResult> {
         h.iter().filter(|u| u["label"] == "empty-mail").count()
     });
     let remediate = ["--mode", "remediate", "--yes", "--poll-interval", "1s"];
-    let (busy, busy_log) =
-        phase(ctx, &sim, &mut result, "after 50 hires", &base, &remediate).await?;
+    let (busy, busy_log) = phase(ctx, &sim, result, "after 50 hires", &base, &remediate).await?;
     sim.stop().await;
-    checks(
-        &mut result,
-        &first,
-        &idle,
-        &idle_log,
-        &busy,
-        &busy_log,
-        defective,
-    );
-    Ok(result)
+    let cycles = Cycles {
+        first: &first,
+        idle: &idle,
+        idle_log: &idle_log,
+        busy: &busy,
+        busy_log: &busy_log,
+    };
+    checks(result, run, &cycles, defective);
+    Ok(())
+}
+
+/// The three cycles of a run: their `cycle-finished` events and request logs.
+struct Cycles<'a> {
+    first: &'a Value,
+    idle: &'a Value,
+    idle_log: &'a [LogEntry],
+    busy: &'a Value,
+    busy_log: &'a [LogEntry],
 }
 
 /// Runs one guard cycle and adds its row; its `cycle-finished` event and its request log.
@@ -80,6 +102,7 @@ async fn phase(
     let mut args = base.to_vec();
     args.extend_from_slice(extra);
     let seq = sim.state().log.len() as u64;
+    let load = LoadAvg::now().0[0];
     let launch = ctx.mailfix(sim, &format!("guard-{}", name.replace(' ', "-")), &args);
     let done = ctx.run(&launch).await?;
     anyhow::ensure!(
@@ -105,16 +128,16 @@ async fn phase(
         .map(|e| e["fixed"].as_array().map_or(0, Vec::len))
         .sum::<usize>();
     let log = sim.state().log.since(seq);
-    result.rows.push(Row {
-        program: format!("guard, {name}"),
-        command: launch.display(),
+    let run = Run {
         measurement: done.measurement.clone(),
         requests: Some(SimLogCounts::of(&log)),
         outcome: format!(
             "{} changes, {} users checked, {} Graph requests in the cycle, {fixed} fixed",
             cycle["changes"], cycle["checked"], cycle["graph_requests"]
         ),
-    });
+        load,
+    };
+    result.push(Row::new(&format!("guard, {name}"), "", &launch), run);
     Ok((cycle, log))
 }
 
@@ -122,18 +145,17 @@ fn graph(log: &[LogEntry]) -> Vec<&LogEntry> {
     log.iter().filter(|e| e.service == Service::Graph).collect()
 }
 
-fn checks(
-    result: &mut CaseResult,
-    first: &Value,
-    idle: &Value,
-    idle_log: &[LogEntry],
-    busy: &Value,
-    busy_log: &[LogEntry],
-    defective: usize,
-) {
+fn checks(result: &mut CaseResult, run: usize, cycles: &Cycles<'_>, defective: usize) {
+    let Cycles {
+        first,
+        idle,
+        idle_log,
+        busy,
+        busy_log,
+    } = cycles;
     let idle_graph = graph(idle_log).len();
     result.checks.push(Check::bound(
-        "an idle cycle costs ≤ 2 Graph requests",
+        format!("run {run}: an idle cycle costs ≤ 2 Graph requests"),
         format!(
             "{} in the cycle ({idle_graph} for the whole run, with the group's resolution)",
             idle["graph_requests"]
@@ -159,7 +181,7 @@ fn checks(
     let (pages, batches) = (changes.div_ceil(PAGE), changes.div_ceil(BATCH));
     result.checks.push(Check::bound(
         format!(
-            "after {HIRES} hires: delta pages ≤ ceil({changes}/{PAGE}) = {pages}, membership \
+            "run {run}, after {HIRES} hires: delta pages ≤ ceil({changes}/{PAGE}) = {pages}, membership \
              batches ≤ ceil({changes}/{BATCH}) = {batches}, the rest the fixes' own"
         ),
         format!(
@@ -171,12 +193,12 @@ fn checks(
         delta <= pages && checks <= batches,
     ));
     result.checks.push(Check::bound(
-        format!("the {defective} new MF001 users are fixed by the cycle that sees them"),
+        format!("run {run}: the {defective} new MF001 users are fixed by the cycle that sees them"),
         format!("{} fixed", busy["fixed"]),
         busy["fixed"].as_u64() == Some(defective as u64),
     ));
     result.notes.push(format!(
-        "The first cycle read the whole scope: {} members listed, {} Graph requests.",
+        "Run {run}: the first cycle read the whole scope: {} members listed, {} Graph requests.",
         first["changes"], first["graph_requests"]
     ));
 }

@@ -1,5 +1,6 @@
 //! The cases `bench run` measures, their sizes, and what each one yields (rows of measured
-//! programs and checks against the bounds the issues set). The cases live one per file.
+//! programs, each run several times, and checks against the bounds the issues set). The cases
+//! live one per file.
 
 mod audit;
 mod fix_bulk;
@@ -12,7 +13,7 @@ mod scale;
 mod scan;
 mod seed;
 mod seed_memory;
-mod watch;
+mod tenant;
 
-pub use result::{CaseResult, Check, Row, SEED, ratio};
+pub use result::{CaseResult, Check, Row, Run, SEED, format_ratio};
 pub use run::{RunArgs, run};

@@ -11,7 +11,7 @@ use crate::child::{self, Finished, Launch};
 use crate::machine::{LoadAvg, Machine};
 use crate::report::{self, Report};
 use crate::say;
-use crate::sim::Sim;
+use crate::sim::{Setup, Sim};
 
 /// Flags of `bench run`.
 #[derive(Clone, Debug, clap::Args)]
@@ -33,6 +33,17 @@ pub struct RunArgs {
     /// Run from a debug build (its figures mean nothing).
     #[arg(long)]
     allow_debug: bool,
+    /// Write BENCHMARKS.md although the worktree has changes not committed (the report then
+    /// names the commit `-dirty`; a full run refuses otherwise, so that the file names the code
+    /// it measured).
+    #[arg(long)]
+    allow_dirty: bool,
+    /// Runs per program in every case, interleaved (A B A B ...) [default: 3; 2 with --quick].
+    #[arg(long, value_name = "N")]
+    runs: Option<usize>,
+    /// Keep each measured fix's request log as JSON in target/bench/logs/ (to study a run).
+    #[arg(long)]
+    keep_logs: bool,
     /// Sizes and settings of the cases.
     #[command(flatten)]
     pub sizes: Sizes,
@@ -45,7 +56,7 @@ pub struct Sizes {
     #[arg(long, default_value_t = 100_000)]
     pub enterprise_users: usize,
     /// Clock compression of fix-small (write-backs of 1–5 min take 1/X of that).
-    #[arg(long, default_value_t = 8.0)]
+    #[arg(long, default_value_t = 4.0)]
     pub fix_time_scale: f64,
     /// Affected users of fix-bulk.
     #[arg(long, default_value_t = 5_000)]
@@ -56,6 +67,10 @@ pub struct Sizes {
     /// Exchange latency of fix-bulk, real milliseconds.
     #[arg(long, default_value_t = 10)]
     pub bulk_exo_latency_ms: u64,
+    /// Exchange requests in flight the simulator accepts in fix-bulk, and the `--concurrency` of
+    /// its second mailfix row.
+    #[arg(long, default_value_t = 20)]
+    pub bulk_concurrency: usize,
     /// HR rows of seed.
     #[arg(long, default_value_t = 5_000)]
     pub seed_rows: usize,
@@ -92,6 +107,7 @@ impl Sizes {
             ("bulk-users", self.bulk_users.to_string()),
             ("bulk-time-scale", self.bulk_time_scale.to_string()),
             ("bulk-exo-latency-ms", self.bulk_exo_latency_ms.to_string()),
+            ("bulk-concurrency", self.bulk_concurrency.to_string()),
             ("seed-rows", self.seed_rows.to_string()),
             ("seed-time-scale", self.seed_time_scale.to_string()),
             ("audit-events", self.audit_events.to_string()),
@@ -120,13 +136,23 @@ pub struct Ctx {
     pub sizes: Sizes,
     /// The flags to add to `bench/run` to reproduce with these sizes.
     pub size_flags: String,
+    /// Runs per program.
+    pub runs: usize,
+    /// Where to keep request logs, if anywhere.
+    pub logs: Option<PathBuf>,
     dir: tempfile::TempDir,
 }
 
 impl Ctx {
-    /// Where programs leave their output.
+    /// Where programs leave their output, and under which each run's simulator keeps its scratch
+    /// directory (the journal): `target/bench/scratch`, on the worktree's disk.
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Starts a fresh simulator for `setup`.
+    pub async fn sim(&self, setup: &Setup) -> anyhow::Result<Sim> {
+        Sim::start(setup, self.dir()).await
     }
 
     /// The reproduce command of case `id`.
@@ -149,7 +175,11 @@ impl Ctx {
 
     /// Runs `launch` to its end and says so.
     pub async fn run(&self, launch: &Launch) -> anyhow::Result<Finished> {
-        say::line(&format!("  running {}", launch.display()));
+        say::line(&format!(
+            "  running {} (load {})",
+            launch.display(),
+            LoadAvg::now()
+        ));
         let done = child::run(launch, self.dir()).await?;
         say::line(&format!(
             "    {:.1} s, peak RSS {:.0} MiB, exit {:?}",
@@ -204,7 +234,18 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<()> {
     if args.quick {
         args.sizes.quick();
     }
-    let full = args.only.is_empty() && !args.quick;
+    let runs = args.runs.unwrap_or(if args.quick { 2 } else { 3 });
+    anyhow::ensure!(runs >= 1, "--runs must be at least 1");
+    let full = args.only.is_empty() && !args.quick && runs >= 3;
+    let machine = Machine::describe();
+    if full && !args.allow_dirty {
+        let dirty = machine.commit.as_ref().is_none_or(|c| c.dirty);
+        anyhow::ensure!(
+            !dirty,
+            "the worktree has changes not committed (or is not a git worktree): commit them first, \
+             so that BENCHMARKS.md names the code it measured, or pass --allow-dirty"
+        );
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         if full {
             PathBuf::from("BENCHMARKS.md")
@@ -212,13 +253,17 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<()> {
             PathBuf::from("target/bench/BENCHMARKS.partial.md")
         }
     });
+    let scratch = PathBuf::from("target/bench/scratch");
+    std::fs::create_dir_all(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
     let ctx = Ctx {
         mailfix: mailfix_binary(args.mailfix.as_deref())?,
-        size_flags: size_flags(&args),
+        size_flags: size_flags(&args, runs),
         sizes: args.sizes.clone(),
-        dir: tempfile::tempdir()?,
+        runs,
+        logs: args.keep_logs.then(|| PathBuf::from("target/bench/logs")),
+        dir: tempfile::tempdir_in(&scratch)?,
     };
-    let machine = Machine::describe();
     let load_at_start = LoadAvg::now();
     let started = Instant::now();
     say::line(&format!(
@@ -241,6 +286,8 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<()> {
     }
     let report = Report {
         machine,
+        scratch: report::Scratch::of(ctx.dir()),
+        runs,
         load_at_start,
         load_at_end: LoadAvg::now(),
         elapsed_s: started.elapsed().as_secs_f64(),
@@ -301,16 +348,21 @@ fn mailfix_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
 }
 
 /// The size flags that differ from the defaults, for reproduce commands.
-fn size_flags(args: &RunArgs) -> String {
+fn size_flags(args: &RunArgs, runs: usize) -> String {
+    let runs_flag = args
+        .runs
+        .map_or_else(String::new, |_| format!(" --runs {runs}"));
     if args.quick {
-        return " --quick".to_owned();
+        return format!(" --quick{runs_flag}");
     }
     let defaults = Sizes::defaults().pairs();
-    args.sizes
+    let sizes: String = args
+        .sizes
         .pairs()
         .into_iter()
         .zip(defaults)
         .filter(|(given, default)| given != default)
         .map(|((name, value), _)| format!(" --{name} {value}"))
-        .collect()
+        .collect();
+    format!("{sizes}{runs_flag}")
 }

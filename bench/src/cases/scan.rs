@@ -1,18 +1,22 @@
 //! scan-small and scan-enterprise (issue 4): `mailfix scan` against the script's way of scanning
-//! (list the population, then one request per member), on the same tenant.
+//! (list the population in pages of 100 and keep the users whose `mail` is empty), on the same
+//! tenant, each run several times in turn.
 
 use mailfix_sim::log::Service;
 use mailfix_sim::scenario::{self, Scenario};
 use serde_json::Value;
 
 use super::run::Ctx;
-use super::{CaseResult, Check, Row, SEED};
+use super::{CaseResult, Check, Row, Run, SEED};
+use crate::baseline::PAGE;
+use crate::machine::LoadAvg;
 use crate::sim::{Setup, Sim};
+use crate::stats::Spread;
 
 /// Issue 4's memory bound for scanning the enterprise tenant.
 const RSS_BOUND_MIB: f64 = 200.0;
 /// Graph's largest page of users.
-const PAGE: usize = 999;
+const MAX_PAGE: usize = 999;
 
 /// scan-small: `--group "All Staff"` on `small`.
 pub async fn small(ctx: &Ctx) -> anyhow::Result<CaseResult> {
@@ -39,79 +43,86 @@ pub async fn enterprise(ctx: &Ctx) -> anyhow::Result<CaseResult> {
         format!("Scan of `enterprise` ({users} users), all users"),
         "issue 4",
     );
-    let mailfix = scan_case(ctx, &mut result, scenario, &["--all-users"]).await?;
-    let lists = mailfix.list_requests;
-    let bound = users.div_ceil(PAGE);
+    let lists = scan_case(ctx, &mut result, scenario, &["--all-users"]).await?;
+    let bound = users.div_ceil(MAX_PAGE);
+    let most = lists.iter().map(|l| l.0).max().unwrap_or(0);
     result.checks.push(Check::bound(
-        format!("user list requests ≤ ceil({users}/{PAGE}) = {bound}, plus retries"),
-        format!("{} answered 200, {} in all", lists.0, lists.1),
-        lists.0 <= bound as u64,
+        format!("user list requests ≤ ceil({users}/{MAX_PAGE}) = {bound}, plus retries"),
+        format!(
+            "{most} answered 200 in the run with the most, {} in all",
+            lists.iter().map(|l| l.1).max().unwrap_or(0)
+        ),
+        most <= bound as u64,
     ));
     if let Some(row) = result.row("mailfix") {
-        let rss = row.measurement.rss_mib();
+        let rss = row.spread(|r| r.measurement.rss_mib());
         result.checks.push(Check::bound(
-            format!("mailfix peak RSS < {RSS_BOUND_MIB:.0} MB"),
-            format!("{rss:.0} MiB"),
-            rss * 1.048_576 < RSS_BOUND_MIB,
+            format!("mailfix peak RSS < {RSS_BOUND_MIB:.0} MB (the largest of the runs)"),
+            format!("{} MiB", rss.show(0)),
+            rss.max * 1.048_576 < RSS_BOUND_MIB,
         ));
     }
     Ok(result)
 }
 
-/// What the mailfix run of a scan case showed beyond its row.
-struct MailfixScan {
-    /// `GET /v1.0/users` requests: answered 200, and in all.
-    list_requests: (u64, u64),
-}
-
+/// Runs both programs `ctx.runs` times in turn; the `GET /users` requests of each mailfix run
+/// (answered 200, in all).
 async fn scan_case(
     ctx: &Ctx,
     result: &mut CaseResult,
     scenario: Scenario,
     scope: &[&str],
-) -> anyhow::Result<MailfixScan> {
+) -> anyhow::Result<Vec<(u64, u64)>> {
     let setup = Setup::new(scenario, SEED);
     let mut args = vec!["scan"];
     args.extend_from_slice(scope);
     args.extend_from_slice(&["-o", "json", "-q", "--fail-on", "never"]);
-
-    let sim = Sim::start(&setup).await?;
-    let launch = ctx.mailfix(&sim, &format!("mailfix-{}", result.id), &args);
-    let (done, doc) = ctx.run_ok(&launch).await?;
-    let list_requests = list_requests(&sim);
-    result.rows.push(Row::new(
-        "mailfix",
-        &launch,
-        &done,
-        &sim,
-        mailfix_outcome(&doc),
-    ));
-    sim.stop().await;
-
-    let sim = Sim::start(&setup).await?;
     let mut base_args = vec!["scan"];
     base_args.extend_from_slice(scope);
-    let launch = ctx.baseline(&sim, &format!("baseline-{}", result.id), &base_args)?;
-    let (done, doc) = ctx.run_ok(&launch).await?;
-    let outcome = format!(
-        "listed {} users and read each one; {} with an empty `mail`",
-        doc["listed"], doc["empty_mail"]
-    );
-    result
-        .rows
-        .push(Row::new("baseline", &launch, &done, &sim, outcome));
-    sim.stop().await;
+    let mut lists = Vec::new();
+    for run in 1..=ctx.runs {
+        let sim = ctx.sim(&setup).await?;
+        let launch = ctx.mailfix(&sim, &format!("mailfix-{}-{run}", result.id), &args);
+        let load = LoadAvg::now().0[0];
+        let (done, doc) = ctx.run_ok(&launch).await?;
+        lists.push(list_requests(&sim));
+        result.push(
+            Row::new("mailfix", "", &launch),
+            Run::new(&done, &sim, mailfix_outcome(&doc), load),
+        );
+        sim.stop().await;
 
+        let sim = ctx.sim(&setup).await?;
+        let launch = ctx.baseline(&sim, &format!("baseline-{}-{run}", result.id), &base_args)?;
+        let load = LoadAvg::now().0[0];
+        let (done, doc) = ctx.run_ok(&launch).await?;
+        let outcome = format!(
+            "listed {} users in pages of {PAGE}; {} with an empty `mail`",
+            doc["listed"], doc["empty_mail"]
+        );
+        result.push(
+            Row::new("baseline", "", &launch),
+            Run::new(&done, &sim, outcome, load),
+        );
+        sim.stop().await;
+    }
     result.setup = vec![
         format!(
             "simulator: {}, in the harness's process, HTTPS on loopback, real time, no added latency",
             sim_equivalent(&setup)
         ),
         "mailfix: the release binary, default settings".to_owned(),
-        "baseline: lists the same users (default properties, kept in memory), then `GET /users/{id}?$select=` the rules' ten properties, one user after the other".to_owned(),
+        format!(
+            "baseline: the script's scan: lists the same users (the group's transitive members, as mailfix reads them; the script's module read direct members) in pages of {PAGE} with the default properties, kept in memory, and keeps those whose `mail` is empty; no per-user reads (an earlier version of this harness read every user once more, which the script never did)"
+        ),
     ];
+    let spread = Spread::of(lists.iter().map(|l| l.0 as f64));
+    result.notes.push(format!(
+        "mailfix's `GET /users` requests per run: {}.",
+        spread.show(0)
+    ));
     result.reproduce = ctx.reproduce(result.id);
-    Ok(MailfixScan { list_requests })
+    Ok(lists)
 }
 
 /// `mailfix sim --scenario NAME FLAGS` for the built-in scenarios, the generator otherwise.

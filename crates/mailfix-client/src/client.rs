@@ -78,7 +78,7 @@ impl Client {
 
     /// A snapshot of this client's counters.
     pub fn counters(&self) -> CountersSnapshot {
-        self.inner.transport.counters.snapshot()
+        self.inner.transport.snapshot()
     }
 
     /// The endpoints in use.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::error::Service;
+use crate::pace::ConcurrencyReport;
 
 /// Live counters, shared by every clone of a client.
 #[derive(Debug, Default)]
@@ -78,6 +79,7 @@ impl Counters {
             waited_ms: self.waited_us.load(Ordering::Relaxed) / 1000,
             batch_items: self.batch_items.load(Ordering::Relaxed),
             token_refreshes: self.token_refreshes.load(Ordering::Relaxed),
+            exchange_concurrency: ConcurrencyReport::default(),
         }
     }
 }
@@ -97,6 +99,9 @@ pub struct CountersSnapshot {
     pub batch_items: u64,
     /// Tokens dropped and fetched again after a 401.
     pub token_refreshes: u64,
+    /// Exchange requests in flight at once: as configured, the fewest after push-backs, and how
+    /// often Exchange pushed back.
+    pub exchange_concurrency: ConcurrencyReport,
 }
 
 impl CountersSnapshot {

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use crate::auth::tokens::Tokens;
 use crate::cloud::Resource;
-use crate::counters::Counters;
+use crate::counters::{Counters, CountersSnapshot};
 use crate::error::{Error, ErrorKind};
 use crate::methods_pace::MethodsPace;
 use crate::pace::{self, AfterThrottle, Gate, Limits, Pacer};
@@ -137,13 +137,20 @@ impl Transport {
                 Gate::windowed(limits.reports_requests, limits.reports_window)
                     .after_throttle(after_throttle),
             ),
-            exchange: Pacer::new(limits.exchange_concurrency, gate()),
+            exchange: Pacer::adaptive(limits.exchange_concurrency, gate()),
             methods: MethodsPace::new(limits.reports_requests, limits.reports_window),
             trace: None,
             limits,
             counters: Counters::default(),
             on_connect_retry: None,
         }
+    }
+
+    /// What each lane did so far, with the counters.
+    pub(crate) fn snapshot(&self) -> CountersSnapshot {
+        let mut snapshot = self.counters.snapshot();
+        snapshot.exchange_concurrency = self.exchange.concurrency();
+        snapshot
     }
 
     pub(crate) fn pacer(&self, lane: Lane) -> &Pacer {
@@ -227,11 +234,22 @@ impl Transport {
             let admission = pacer.admit(&self.counters).await;
             let sent = self.attempt(req, &auth, &mut refreshed).await;
             let now = Instant::now();
-            admission.complete(now, sent.as_ref().ok().and_then(|s| self.spacing(s)));
+            let verdict = sent
+                .as_ref()
+                .ok()
+                .map(|s| retry::classify(s.outcome(), req.mode));
+            let pushed_back = matches!(
+                verdict,
+                Some(Verdict::Retry {
+                    throttled: true,
+                    ..
+                })
+            );
+            let spacing = sent.as_ref().ok().and_then(|s| self.spacing(s));
+            admission.complete(now, spacing, pushed_back);
             let sent = sent?;
             self.note_methods(req, &sent);
-            let Verdict::Retry { after, throttled } = retry::classify(sent.outcome(), req.mode)
-            else {
+            let Some(Verdict::Retry { after, throttled }) = verdict else {
                 return sent.finish(req);
             };
             let diagnosis = sent.diagnosis(req);

@@ -45,7 +45,7 @@ pub use error::{Error, ErrorKind, Service, SignInKind};
 pub use exo::{AddressChange, AddressOutcome, Exchange, ExchangeEndpoint, MailboxIdentity};
 pub use graph::{DeltaItem, DeltaStart, Graph, Membership, needs_resync};
 pub use ids::{GroupId, UserId, UserKey};
-pub use pace::Limits;
+pub use pace::{ConcurrencyReport, Limits};
 pub use page::{Items, Page};
 pub use permission::Permission;
 pub use query::{Filter, Query};

@@ -17,15 +17,20 @@
 //! answered within the period before, so no period ever sees more than `max` arrivals, whatever
 //! the concurrency. (Counting answers, not sends, costs one round trip per request at most.)
 //!
-//! [`Gate`] is the pure part (explicit instants, unit-tested); [`Pacer`] adds the semaphore and the
-//! sleeping; [`Admission`] records the answer (or the abandonment) of each admitted send.
+//! [`Gate`] is the pure part (explicit instants, unit-tested); [`Pacer`] adds the places in flight
+//! ([`slots`], adaptive for Exchange) and the sleeping; [`Admission`] records the answer (or the
+//! abandonment) of each admitted send.
+
+mod slots;
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
+
+pub use slots::ConcurrencyReport;
+use slots::{Slot, Slots};
 
 use crate::counters::Counters;
 
@@ -34,7 +39,9 @@ use crate::counters::Counters;
 pub struct Limits {
     /// Requests in flight to Graph (default 8).
     pub graph_concurrency: usize,
-    /// Requests in flight to Exchange (default 3).
+    /// Requests in flight to Exchange (default 3; `fix --concurrency`). Lowered by itself while
+    /// Exchange pushes back (429, or "maximum number of concurrent requests"), raised again after
+    /// a long run of answers without push-back.
     pub exchange_concurrency: usize,
     /// Requests per [`Limits::reports_window`] to Graph reports and audit logs (default 5;
     /// "5 requests per 10 seconds per app per tenant", docs/protocol.md §2.7), in flight included.
@@ -316,20 +323,33 @@ impl Gate {
     }
 }
 
-/// A lane's pacing: semaphore plus gate.
+/// A lane's pacing: places in flight plus gate.
 #[derive(Debug)]
 pub(crate) struct Pacer {
     gate: Mutex<Gate>,
-    permits: Semaphore,
+    slots: Slots,
 }
 
 impl Pacer {
-    /// A pacer with `concurrency` permits.
+    /// A pacer allowing `concurrency` sends in flight.
     pub(crate) fn new(concurrency: usize, gate: Gate) -> Self {
         Self {
             gate: Mutex::new(gate),
-            permits: Semaphore::new(concurrency.max(1)),
+            slots: Slots::new(concurrency, false),
         }
+    }
+
+    /// A lane allowing at most `concurrency` sends in flight, fewer while the service pushes back.
+    pub(crate) fn adaptive(concurrency: usize, gate: Gate) -> Self {
+        Self {
+            gate: Mutex::new(gate),
+            slots: Slots::new(concurrency, true),
+        }
+    }
+
+    /// What the lane's concurrency did.
+    pub(crate) fn concurrency(&self) -> ConcurrencyReport {
+        self.slots.report()
     }
 
     fn with_gate<T>(&self, f: impl FnOnce(&mut Gate) -> T) -> T {
@@ -340,24 +360,18 @@ impl Pacer {
         f(&mut gate)
     }
 
-    /// Waits for a permit and for the gate to open. The admission is held for one send and must
-    /// be completed with [`Admission::complete`]; dropped without it (the send failed before an
-    /// answer or was cancelled), it counts as answered at the drop.
+    /// Waits for a place in flight and for the gate to open. The admission is held for one send
+    /// and must be completed with [`Admission::complete`]; dropped without it (the send failed
+    /// before an answer or was cancelled), it counts as answered at the drop.
     pub(crate) async fn admit(&self, counters: &Counters) -> Admission<'_> {
-        // The semaphore lives as long as the lane and is never closed.
-        let permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("lane semaphores are never closed");
+        let slot = self.slots.acquire().await;
         loop {
             let now = Instant::now();
             match self.with_gate(|g| g.try_pass(now)) {
                 Ok(()) => {
                     return Admission {
                         pacer: self,
-                        _permit: permit,
-                        open: true,
+                        slot: Some(slot),
                     };
                 }
                 Err(at) => {
@@ -386,26 +400,28 @@ impl Pacer {
     }
 }
 
-/// One admitted send: its concurrency permit and its place in the window until it is answered.
+/// One admitted send: its place in flight and in the window until it is answered.
 #[derive(Debug)]
 pub(crate) struct Admission<'a> {
     pacer: &'a Pacer,
-    _permit: SemaphorePermit<'a>,
-    open: bool,
+    slot: Option<Slot<'a>>,
 }
 
 impl Admission<'_> {
-    /// The send ended at `at`; `spacing` is the service's pressure signal, if it answered.
-    /// Recorded before the permit is released, so the next send sees it.
-    pub(crate) fn complete(mut self, at: Instant, spacing: Option<Duration>) {
-        self.open = false;
+    /// The send ended at `at`; `spacing` is the service's pressure signal, if it answered, and
+    /// `pushed_back` whether the answer was a throttling one. Recorded before the place in flight
+    /// is freed, so the next send sees it.
+    pub(crate) fn complete(mut self, at: Instant, spacing: Option<Duration>, pushed_back: bool) {
         self.pacer.completed(at, spacing);
+        if let Some(slot) = self.slot.take() {
+            slot.answered(pushed_back);
+        }
     }
 }
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
-        if self.open {
+        if self.slot.is_some() {
             self.pacer.completed(Instant::now(), None);
         }
     }

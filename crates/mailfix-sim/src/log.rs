@@ -2,6 +2,7 @@
 //! benchmark harness through `GET /_sim/requests`.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -98,6 +99,10 @@ pub struct LogEntry {
     /// `$batch` items.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub batch_items: Vec<BatchItemLog>,
+    /// Exchange requests being served when this one arrived, this one included (Exchange only;
+    /// throttled ones too): the peak over the log is the most a client had in flight at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<u32>,
 }
 
 /// The log itself.
@@ -105,6 +110,7 @@ pub struct LogEntry {
 pub struct RequestLog {
     entries: Mutex<Vec<LogEntry>>,
     started: std::time::Instant,
+    exo_in_flight: AtomicU32,
 }
 
 impl Default for RequestLog {
@@ -112,11 +118,35 @@ impl Default for RequestLog {
         Self {
             entries: Mutex::new(Vec::new()),
             started: std::time::Instant::now(),
+            exo_in_flight: AtomicU32::new(0),
         }
     }
 }
 
+/// An Exchange request being served; dropped when its answer is ready.
+#[derive(Debug)]
+pub struct ExoInFlight<'a> {
+    counter: &'a AtomicU32,
+    /// Exchange requests being served at its arrival, itself included.
+    pub at_arrival: u32,
+}
+
+impl Drop for ExoInFlight<'_> {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl RequestLog {
+    /// Counts an Exchange request in until the returned guard drops.
+    pub fn exo_arrived(&self) -> ExoInFlight<'_> {
+        let at_arrival = self.exo_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        ExoInFlight {
+            counter: &self.exo_in_flight,
+            at_arrival,
+        }
+    }
+
     /// Wall-clock milliseconds since the log was created (the simulator started).
     pub fn real_ms(&self) -> u64 {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)

@@ -38,7 +38,8 @@ pub struct SimState {
     pub throttle: Throttle,
     /// Injected faults.
     pub faults: Faults,
-    /// Random stream for behaviour (write-back delays, faults), seeded for reproducibility.
+    /// Random stream for behaviour (registration attempts), seeded for reproducibility. Write-back
+    /// delays are not drawn from it (see [`SimState::writeback_delay`]).
     pub rng: Mutex<ChaCha8Rng>,
     /// The seed the scenario was built with.
     pub seed: u64,
@@ -140,17 +141,19 @@ impl SimState {
         Ok(())
     }
 
-    /// The behaviour's random stream (write-back delays, registration picks).
+    /// The behaviour's random stream (registration picks).
     pub fn lock_rng(&self) -> std::sync::MutexGuard<'_, ChaCha8Rng> {
         self.rng
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// A write-back delay drawn uniformly from the behaviour's `[writeback_min_s, writeback_max_s]`.
-    pub fn writeback_delay(&self) -> chrono::Duration {
-        let behaviour = self.behaviour();
-        draw_delay(&behaviour, &mut self.lock_rng())
+    /// The write-back delay of `user` (its object id): uniform in the behaviour's
+    /// `[writeback_min_s, writeback_max_s]`, and a function of the seed and the user alone, so
+    /// that two simulators of the same scenario and seed give every user the same delay whatever
+    /// order the changes come in.
+    pub fn writeback_delay(&self, user: &str) -> chrono::Duration {
+        user_delay(&self.behaviour(), self.seed, user)
     }
 
     /// Reads the tenant after applying everything due by now (write-backs, expired reservations).
@@ -172,14 +175,15 @@ impl SimState {
     }
 
     /// Un-sticks every stuck user (`POST /_sim/unstick`): held write-backs are scheduled with
-    /// delays drawn from the behaviour. Returns (users un-stuck, write-backs scheduled).
+    /// each user's delay ([`SimState::writeback_delay`]). Returns (users un-stuck, write-backs
+    /// scheduled).
     pub fn unstick(&self) -> (usize, usize) {
         let behaviour = self.behaviour();
         let now = self.clock.now();
         let mut tenant = self.write_tenant();
-        let mut rng = self.lock_rng();
-        let draw = || draw_delay(&behaviour, &mut rng);
-        tenant.unstick_all(now, draw, seconds(behaviour.consistency_lag_s))
+        let seed = self.seed;
+        let delay = |id: &str| user_delay(&behaviour, seed, id);
+        tenant.unstick_all(now, delay, seconds(behaviour.consistency_lag_s))
     }
 
     /// A copy of the current behaviour settings.
@@ -209,18 +213,25 @@ impl SimState {
     }
 }
 
-/// Draws a write-back delay uniformly from `[writeback_min_s, writeback_max_s]`.
-pub fn draw_delay(behaviour: &BehaviourSpec, rng: &mut ChaCha8Rng) -> chrono::Duration {
+/// The write-back delay of the user with object id `user`: uniform in `[writeback_min_s,
+/// writeback_max_s]`, drawn from a stream seeded by `seed` and the id (FNV-1a, stable across
+/// builds and platforms).
+pub fn user_delay(behaviour: &BehaviourSpec, seed: u64, user: &str) -> chrono::Duration {
     use rand::RngExt;
     let min = behaviour.writeback_min_s.max(0.0);
     let max = behaviour.writeback_max_s.max(min);
-    let s = if max > min {
-        rng.random_range(min..=max)
-    } else {
-        min
-    };
-    seconds(s)
+    if max <= min {
+        return seconds(min);
+    }
+    let id = user.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ WRITEBACK_STREAM ^ id);
+    seconds(rng.random_range(min..=max))
 }
+
+/// Mixed into the seed of the write-back delays, so that they are not the scenario's stream.
+const WRITEBACK_STREAM: u64 = 0x3f1d_5eed_0b0c_4a11;
 
 /// Simulated seconds as a chrono duration (microsecond precision, negative values as zero).
 pub fn seconds(s: f64) -> chrono::Duration {

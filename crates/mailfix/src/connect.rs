@@ -43,9 +43,23 @@ impl Context {
         self.client_with(&self.settings.credential)
     }
 
+    /// A client for `fix` and `cleanup`, whose Exchange lane sends up to `concurrency` requests
+    /// at once (fewer while Exchange pushes back).
+    pub fn write_client(&self, concurrency: usize) -> Result<Client, CliError> {
+        self.build_client(&self.settings.credential, Some(concurrency))
+    }
+
     /// A client for the configured tenant signing in with `credential` instead of the configured
     /// one (`auth login` always uses the device code flow).
     pub fn client_with(&self, credential: &CredentialSetting) -> Result<Client, CliError> {
+        self.build_client(credential, None)
+    }
+
+    fn build_client(
+        &self,
+        credential: &CredentialSetting,
+        exchange_concurrency: Option<usize>,
+    ) -> Result<Client, CliError> {
         let s = &self.settings;
         let tenant = s.tenant.as_ref().map(|t| t.value.clone()).ok_or_else(|| {
             CliError::usage("no tenant configured").hint(
@@ -71,6 +85,9 @@ impl Context {
         }
         if let Some(limit) = &s.retry_max_elapsed {
             config.retry.max_elapsed = limit.value;
+        }
+        if let Some(n) = exchange_concurrency {
+            config.limits.exchange_concurrency = n;
         }
         config.on_connect_retry = Some(connect_retries_on_stderr(self.printer.clone()));
         Client::new(config).map_err(|e| {

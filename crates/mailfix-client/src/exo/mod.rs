@@ -11,5 +11,7 @@ pub mod users;
 
 pub use endpoint::ExchangeEndpoint;
 pub use invoke::ExoPage;
-pub use mailboxes::{AddressChange, AddressOutcome, MailboxIdentity, secondary_address};
+pub use mailboxes::{
+    AddressChange, AddressOutcome, MAILBOXES_PER_FILTER, MailboxIdentity, secondary_address,
+};
 pub use service::Exchange;

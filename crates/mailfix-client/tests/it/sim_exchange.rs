@@ -236,3 +236,68 @@ async fn the_plain_text_concurrency_refusal_is_typed_and_retried() {
     );
     assert_eq!(early(&log), [], "a retry came before its Retry-After");
 }
+
+/// The most Exchange requests the simulator served at once, from its log.
+fn peak_in_flight(log: &[crate::sim_support::Entry]) -> u32 {
+    log.iter().filter_map(|e| e.in_flight).max().unwrap_or(0)
+}
+
+/// 40 mailbox reads at once through a client allowing `concurrency` Exchange requests in flight,
+/// against a simulator that allows `allowed` (0: no limit), each read taking 150 ms.
+async fn forty_reads(concurrency: usize, allowed: f64) -> (Client, Vec<crate::sim_support::Entry>) {
+    let sim = Sim::start_with(small(1), |o| o.exo_latency_ms = Some(150)).await;
+    sim.set_limits(json!({"exo.concurrency": allowed, "exo.concurrency_retry_after_s": 0.2}))
+        .await;
+    let client = sim.client_with(|c| c.limits.exchange_concurrency = concurrency);
+    let upn = {
+        let tenant = sim.sim.state.read_tenant();
+        let idx = *tenant.mailboxes.keys().next().expect("a mailbox");
+        tenant.users[idx as usize].user_principal_name.clone()
+    };
+    let mark = sim.last_seq().await;
+    let exo = client.exo();
+    let reads = (0..40).map(|_| exo.get_mailbox(&upn));
+    for read in futures::future::join_all(reads).await {
+        read.expect("every read succeeds in the end");
+    }
+    let log: Vec<_> = sim
+        .requests(mark)
+        .await
+        .into_iter()
+        .filter(|e| e.service == "exo")
+        .collect();
+    (client, log)
+}
+
+#[tokio::test]
+async fn the_exchange_lane_sends_as_many_at_once_as_configured() {
+    let (client, log) = forty_reads(10, 0.0).await;
+    assert_eq!(peak_in_flight(&log), 10, "up to 10 at once");
+    let lane = client.counters().exchange_concurrency;
+    assert_eq!(
+        (lane.configured, lane.lowest, lane.pushed_back),
+        (10, 10, 0)
+    );
+    let (_, log) = forty_reads(3, 0.0).await;
+    assert_eq!(peak_in_flight(&log), 3, "never more than 3");
+}
+
+#[tokio::test]
+async fn the_exchange_lane_backs_off_when_exchange_pushes_back_and_says_how_often() {
+    let (client, log) = forty_reads(10, 3.0).await;
+    let refused = log.iter().filter(|e| e.throttled).count() as u64;
+    let lane = client.counters().exchange_concurrency;
+    assert!(refused >= 1, "Exchange refused some");
+    assert_eq!(lane.pushed_back, refused);
+    assert_eq!(lane.configured, 10);
+    assert!(
+        (1..=3).contains(&lane.lowest),
+        "lowered to what Exchange allows: {lane:?}"
+    );
+    // Once lowered, the sends that followed the last refusal met no refusal.
+    let last_refusal = log.iter().rposition(|e| e.throttled).unwrap();
+    assert!(
+        log.len() > last_refusal + 1,
+        "reads went on after the last refusal"
+    );
+}

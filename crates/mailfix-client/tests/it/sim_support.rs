@@ -34,6 +34,9 @@ pub struct Entry {
     pub fault: Option<String>,
     #[serde(default)]
     pub batch_items: Vec<BatchItem>,
+    /// Exchange requests being served at this one's arrival, itself included.
+    #[serde(default)]
+    pub in_flight: Option<u32>,
 }
 
 /// One `$batch` item of a logged batch.

@@ -1,94 +1,32 @@
-//! Removing a temporary alias and verifying it is gone: intent, `Set-Mailbox -EmailAddresses
-//! @{Remove=...}`, result, then `Get-Mailbox` to check. An alias still there after the removal is
-//! removed once more; after that the item is `remove-failed` and `cleanup` takes it up.
+//! Removing a temporary alias: intent, `Set-Mailbox -EmailAddresses @{Remove=...}`, result. That
+//! the alias is gone is proven afterwards, many removals at a time (`verify.rs`).
 //!
 //! Only the item's own address is ever sent, always as a lowercase `smtp:` secondary address, so
 //! neither the primary address nor any address mailfix did not add can be touched.
 
-use super::writer::{AliasItem, Presence, Writer, is_fatal};
-use crate::events::{Action, Outcome};
-use crate::journal::{ItemState, JournalError, Op, OpOutcome};
+use super::writer::{AliasItem, Writer, is_fatal};
+use crate::events::Action;
+use crate::journal::{JournalError, Op, OpOutcome};
 
-/// How a removal ended.
+/// What one removal call did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RemoveOutcome {
-    /// Removed and confirmed gone (`verified`).
-    Verified,
-    /// Removed, but the check could not be made (`removed`); `cleanup` checks again.
-    Unverified(String),
-    /// Failed for good, with why (`remove-failed`).
+pub(super) enum RemoveCall {
+    /// Exchange took it (the alias still has to be proven gone).
+    Sent,
+    /// It failed for good, with why.
     Failed(String),
     /// Not sent: the run is stopping.
     NotStarted,
 }
 
-/// Removals of one item before it counts as failed.
-const REMOVE_ATTEMPTS: usize = 2;
-
 impl Writer<'_> {
-    /// Removes the item's alias and verifies it is gone.
-    pub async fn remove(&self, item: &AliasItem) -> Result<RemoveOutcome, JournalError> {
-        let Some(_permit) = self.permit().await else {
-            return Ok(RemoveOutcome::NotStarted);
+    /// One journaled removal of the item's alias (every address of a swept item).
+    pub(super) async fn remove_once(&self, item: &AliasItem) -> Result<RemoveCall, JournalError> {
+        let Some(_permit) = self.permit(Op::Remove).await else {
+            return Ok(RemoveCall::NotStarted);
         };
         self.started(item, Action::RemoveAlias);
-        let outcome = self.remove_and_verify(item).await?;
-        let (action, done) = match &outcome {
-            RemoveOutcome::Verified => (Action::VerifyRemoved, Outcome::Done),
-            RemoveOutcome::Unverified(reason) => (
-                Action::RemoveAlias,
-                Outcome::Skipped {
-                    reason: reason.clone(),
-                },
-            ),
-            RemoveOutcome::Failed(reason) => (
-                Action::RemoveAlias,
-                Outcome::Failed {
-                    reason: reason.clone(),
-                },
-            ),
-            RemoveOutcome::NotStarted => return Ok(outcome),
-        };
-        self.done(&item.user, action, done);
-        Ok(outcome)
-    }
-
-    async fn remove_and_verify(&self, item: &AliasItem) -> Result<RemoveOutcome, JournalError> {
-        for attempt in 1..=REMOVE_ATTEMPTS {
-            if let Some(failed) = self.remove_once(item).await? {
-                return Ok(failed);
-            }
-            match self.presence(item).await {
-                Ok(Presence::Absent) => {
-                    self.journal.mark(item.id, ItemState::Verified, None)?;
-                    return Ok(RemoveOutcome::Verified);
-                }
-                Ok(Presence::NoMailbox) => {
-                    let reason = "the mailbox no longer exists";
-                    self.journal
-                        .mark(item.id, ItemState::Verified, Some(reason))?;
-                    return Ok(RemoveOutcome::Verified);
-                }
-                Ok(Presence::Present) => {
-                    let reason = format!("still on the mailbox after removal {attempt}");
-                    self.journal
-                        .mark(item.id, ItemState::RemoveIntent, Some(&reason))?;
-                }
-                Err(e) => {
-                    let reason = format!("removed, but checking that it is gone failed: {e}");
-                    return Ok(RemoveOutcome::Unverified(reason));
-                }
-            }
-        }
-        let reason = format!("still on the mailbox after {REMOVE_ATTEMPTS} removals");
-        self.result(item, Op::Remove, OpOutcome::Failed(reason.clone()))?;
-        Ok(RemoveOutcome::Failed(reason))
-    }
-
-    /// One journaled removal; `Some` when it failed for good.
-    async fn remove_once(&self, item: &AliasItem) -> Result<Option<RemoveOutcome>, JournalError> {
-        self.journal
-            .record_intent(item.id, Op::Remove, Some(&item.address))?;
+        self.intent(item, Op::Remove).await?;
         let exo = self.client.exo();
         let mut sent = Ok(());
         for address in item.addresses() {
@@ -101,18 +39,19 @@ impl Writer<'_> {
             }
         }
         match sent {
-            // A mailbox that is gone took the alias with it; the check below confirms it.
+            // A mailbox that is gone took the alias with it; the check confirms it.
             Err(e) if !e.is_not_found() => {
                 if is_fatal(&e) {
                     self.stop(&e);
                 }
                 let reason = format!("removing the alias failed: {e}");
-                self.result(item, Op::Remove, OpOutcome::Failed(reason.clone()))?;
-                Ok(Some(RemoveOutcome::Failed(reason)))
+                self.result(item, Op::Remove, OpOutcome::Failed(reason.clone()))
+                    .await?;
+                Ok(RemoveCall::Failed(reason))
             }
             _ => {
-                self.result(item, Op::Remove, OpOutcome::Succeeded)?;
-                Ok(None)
+                self.result(item, Op::Remove, OpOutcome::Succeeded).await?;
+                Ok(RemoveCall::Sent)
             }
         }
     }

@@ -1,18 +1,22 @@
 //! Journaled address changes on mailboxes, the only remote writes `fix` and `cleanup` make: add a
-//! temporary alias, remove it and verify it is gone, and read back whether it is there.
+//! temporary alias, remove it, and read back whether it is there.
 //!
-//! Every write is journaled as an intent before the call and a result after it (README "Runs and the journal"). Writes
-//! run under a semaphore of `--concurrency` permits; once Ctrl-C cancels the run's token, or a
-//! failure shows that every further call would fail too (sign-in, permission), no new write
-//! starts, and the ones in flight finish and are journaled.
+//! Every write is journaled as an intent before the call and a result after it (README "Runs and the journal"). The journal work
+//! goes through [`Journal::submit`] (off the async runtime; what several writes journal at the
+//! same moment shares one commit). Writes run under a semaphore of [`PIPELINE`] × `--concurrency`
+//! permits: the client's Exchange lane lets `--concurrency` calls out at once, and the others
+//! meanwhile wait for their intent or result to be committed, so that commits and calls overlap.
+//! Once Ctrl-C cancels the run's token, or a failure shows that every further call would fail
+//! too (sign-in, permission), no new write starts, and the ones in flight finish and are
+//! journaled.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use mailfix_client::{Client, ErrorKind, MailboxIdentity};
-use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
+use super::write_permits::{WritePermit, WritePermits};
 use crate::events::{Action, Event, Outcome, Reporter};
 use crate::finding::UserRef;
 use crate::journal::{ItemId, ItemRecord, Journal, JournalError, Op, OpOutcome};
@@ -77,6 +81,10 @@ pub enum Presence {
     NoMailbox,
 }
 
+/// Items worked on at once per Exchange request allowed in flight: while some wait for the journal
+/// to commit their intent or result, the others keep the Exchange lane busy.
+pub const PIPELINE: usize = 4;
+
 /// How long to wait before adding an address again after a dual-write conflict: Exchange's text
 /// says "retry a couple of minutes later" (vilega/O365Troubleshooters issue #215).
 pub const DUAL_WRITE_RETRY: Duration = Duration::from_secs(120);
@@ -92,7 +100,7 @@ pub struct Writer<'a> {
     pub(super) client: &'a Client,
     pub(super) journal: &'a Journal,
     reporter: &'a dyn Reporter,
-    permits: Semaphore,
+    permits: WritePermits,
     cancel: CancellationToken,
     halt: CancellationToken,
     stopped_by: Mutex<Option<mailfix_client::Error>>,
@@ -100,8 +108,8 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    /// A writer allowing `concurrency` writes at once (at least one), stopping when `cancel` is
-    /// cancelled.
+    /// A writer for `concurrency` Exchange writes at once (at least one; the client's Exchange lane
+    /// should allow as many), stopping when `cancel` is cancelled.
     pub fn new(
         client: &'a Client,
         journal: &'a Journal,
@@ -113,7 +121,7 @@ impl<'a> Writer<'a> {
             client,
             journal,
             reporter,
-            permits: Semaphore::new(concurrency.max(1)),
+            permits: WritePermits::new(concurrency.max(1) * PIPELINE),
             halt: cancel.child_token(),
             cancel,
             stopped_by: Mutex::new(None),
@@ -145,6 +153,11 @@ impl<'a> Writer<'a> {
     /// The reporter.
     pub fn reporter(&self) -> &'a dyn Reporter {
         self.reporter
+    }
+
+    /// How many items may be worked on at once.
+    pub fn depth(&self) -> usize {
+        self.permits.depth()
     }
 
     /// Whether new work must not start (Ctrl-C, or a failure every call would share).
@@ -185,26 +198,22 @@ impl<'a> Writer<'a> {
         self.halt.cancel();
     }
 
-    /// A write permit, or `None` when the run is stopping.
-    pub(super) async fn permit(&self) -> Option<SemaphorePermit<'_>> {
+    /// A write permit, or `None` when the run is stopping; adds go first (`write_permits.rs`).
+    pub(super) async fn permit(&self, op: Op) -> Option<WritePermit<'_>> {
         if self.halted() {
             return None;
         }
-        let permit = tokio::select! {
-            permit = self.permits.acquire() => permit.ok()?,
-            () = self.halt.cancelled() => return None,
-        };
+        let permit = self.permits.acquire(op, &self.halt).await?;
         (!self.halted()).then_some(permit)
     }
 
     /// Adds the item's alias: intent, `Set-Mailbox -EmailAddresses @{Add=...}`, result.
     pub async fn add(&self, item: &AliasItem) -> Result<AddOutcome, JournalError> {
-        let Some(_permit) = self.permit().await else {
+        let Some(_permit) = self.permit(Op::Add).await else {
             return Ok(AddOutcome::NotStarted);
         };
         self.started(item, Action::AddAlias);
-        self.journal
-            .record_intent(item.id, Op::Add, Some(&item.address))?;
+        self.intent(item, Op::Add).await?;
         let outcome = match self
             .client
             .exo()
@@ -215,11 +224,12 @@ impl<'a> Writer<'a> {
             Err(e) => self.add_failure(item, e).await,
         };
         match &outcome {
-            AddOutcome::Added => self.result(item, Op::Add, OpOutcome::Succeeded)?,
+            AddOutcome::Added => self.result(item, Op::Add, OpOutcome::Succeeded).await?,
             AddOutcome::InUse(reason)
             | AddOutcome::Failed(reason)
             | AddOutcome::DualWrite(reason) => {
-                self.result(item, Op::Add, OpOutcome::Failed(reason.clone()))?
+                self.result(item, Op::Add, OpOutcome::Failed(reason.clone()))
+                    .await?
             }
             AddOutcome::Unknown(_) | AddOutcome::NotStarted => {}
         }
@@ -308,13 +318,25 @@ impl<'a> Writer<'a> {
         }
     }
 
-    pub(super) fn result(
+    /// Journals that `op` on the item is about to be sent; returns once that is on disk.
+    pub(super) async fn intent(&self, item: &AliasItem, op: Op) -> Result<(), JournalError> {
+        let (id, address) = (item.id, item.address.clone());
+        self.journal
+            .submit(move |j| j.record_intent(id, op, Some(&address)))
+            .await
+    }
+
+    /// Journals how `op` on the item ended.
+    pub(super) async fn result(
         &self,
         item: &AliasItem,
         op: Op,
         outcome: OpOutcome,
     ) -> Result<(), JournalError> {
-        self.journal.record_result(item.id, op, &outcome)
+        let id = item.id;
+        self.journal
+            .submit(move |j| j.record_result(id, op, &outcome))
+            .await
     }
 
     pub(super) fn started(&self, item: &AliasItem, action: Action) {

@@ -50,12 +50,22 @@ pub async fn plan(
     reporter: &dyn Reporter,
 ) -> Result<CleanupPlan, FixError> {
     let journaled = match (journal, run) {
-        (Some(journal), Some(id)) if journal.run(id)?.is_none() => {
-            return Err(unknown_run(id));
-        }
         (None, Some(id)) => return Err(unknown_run(id)),
-        (Some(journal), _) => journal.items_to_clean(run)?,
         (None, None) => Vec::new(),
+        (Some(journal), run) => {
+            let wanted = run.cloned();
+            let items = journal
+                .submit(move |j| match &wanted {
+                    Some(id) if j.run(id)?.is_none() => Ok(None),
+                    wanted => j.items_to_clean(wanted.as_ref()).map(Some),
+                })
+                .await?;
+            match (items, run) {
+                (Some(items), _) => items,
+                (None, Some(id)) => return Err(unknown_run(id)),
+                (None, None) => Vec::new(),
+            }
+        }
     };
     let found = match sweep_scope {
         Some(scope) => sweep(client, scope, &journaled, reporter).await?,

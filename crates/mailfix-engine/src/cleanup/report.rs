@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::fix::{FixContext, FixError, ReportItem, RequestCounts};
-use crate::journal::{ItemId, ItemState, RunStatus};
+use crate::fix::{ReportItem, RequestCounts};
+use crate::journal::{ItemRecord, ItemState, RunStatus};
 use crate::run_id::RunId;
 
 /// The summary of a cleanup.
@@ -16,7 +16,8 @@ pub struct CleanupReport {
     pub run: Option<RunId>,
     /// How it ended.
     pub status: Option<RunStatus>,
-    /// Aliases removed (and confirmed gone).
+    /// Aliases removed (proven gone: `verified` or `withdrawn`; or `removed` when the check could
+    /// not be made).
     pub removed: Vec<ReportItem>,
     /// Aliases found not to be there (never added).
     pub absent: Vec<ReportItem>,
@@ -49,23 +50,24 @@ pub struct CleanupOutcome {
 }
 
 pub(super) fn report(
-    ctx: FixContext<'_>,
+    client: &mailfix_client::Client,
     run: &RunId,
     status: RunStatus,
-    ids: &[ItemId],
+    items: &[ItemRecord],
     started: Instant,
-) -> Result<CleanupReport, FixError> {
+) -> CleanupReport {
     let mut report = CleanupReport {
         run: Some(run.clone()),
         status: Some(status),
         elapsed_s: started.elapsed().as_secs_f64(),
-        ..nothing_to_do(ctx.client)
+        ..nothing_to_do(client)
     };
-    for id in ids {
-        let item = ctx.journal.item(*id)?;
-        let line = ReportItem::of(&item, item.reason.clone());
+    for item in items {
+        let line = ReportItem::of(item, item.reason.clone());
         match item.state {
-            ItemState::Verified | ItemState::Removed => report.removed.push(line),
+            ItemState::Verified | ItemState::Withdrawn | ItemState::Removed => {
+                report.removed.push(line)
+            }
             ItemState::Skipped => report.absent.push(line),
             ItemState::RemoveFailed | ItemState::RemoveIntent => report.failed.push(line),
             _ => report.pending.push(line),
@@ -74,7 +76,7 @@ pub(super) fn report(
     if !report.is_complete() {
         report.next = Some("mailfix cleanup".to_owned());
     }
-    Ok(report)
+    report
 }
 
 /// An empty report, for a cleanup with nothing to do.

@@ -6,7 +6,6 @@
 //! The binary drives it in two calls: [`prepare`] (reads only; the plan to show and confirm),
 //! then [`execute`].
 
-mod adds;
 mod domain;
 mod error;
 mod options;
@@ -17,7 +16,6 @@ mod resume;
 mod run;
 mod targets;
 
-pub use adds::{AddTarget, REPLAN_NOTE, add_all, was_replanned};
 pub use domain::{alias_domain, choose as choose_alias_domain};
 pub use error::FixError;
 pub use options::{

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::{AliasPlanner, FixPlan, check_max_changes};
 use super::{FixError, FixOptions, Targets, WatchOptions, alias_domain, find_targets};
 use crate::events::{Event, Phase, Reporter};
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalError, RunRecord};
 use crate::run_id::RunId;
 use crate::scope::Scope;
 
@@ -67,6 +67,18 @@ pub struct RunOptions {
     pub watch: WatchOptions,
 }
 
+impl RunOptions {
+    /// The options a fix run was journaled with.
+    pub fn of_run(record: &RunRecord) -> Result<RunOptions, FixError> {
+        serde_json::from_value(record.options.clone()).map_err(|e| {
+            FixError::Journal(JournalError::corrupt(format!(
+                "options of run {}: {e}",
+                record.id
+            )))
+        })
+    }
+}
+
 /// Scans `scope`, then plans. `journal` (when given) is asked for a run id it does not use yet.
 pub async fn prepare(
     client: &Client,
@@ -78,10 +90,16 @@ pub async fn prepare(
     reporter.report(&Event::Phase {
         phase: Phase::Scope,
     });
-    let targets = find_targets(client, scope, &options.plans, reporter).await?;
+    // Exchange's accepted domains are read while Graph is scanned (they are needed only when
+    // there are targets, and a refused --alias-domain only matters then).
+    let (targets, domain) = tokio::join!(
+        find_targets(client, scope, &options.plans, reporter),
+        alias_domain(client, options.alias_domain.as_deref())
+    );
+    let targets = targets?;
     reporter.report(&Event::Phase { phase: Phase::Plan });
     let run = match journal {
-        Some(journal) => journal.unused_run_id()?,
+        Some(journal) => journal.submit(|j| j.unused_run_id()).await?,
         None => RunId::random(),
     };
     if targets.users.is_empty() {
@@ -99,7 +117,7 @@ pub async fn prepare(
             planner: None,
         });
     }
-    let domain = alias_domain(client, options.alias_domain.as_deref()).await?;
+    let domain = domain?;
     let planner = AliasPlanner::new(options.template.clone(), run.clone(), &domain)?;
     let plan = planner.plan(&targets.users);
     Ok(PreparedFix {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use mailfix_client::{CountersSnapshot, Service};
+use mailfix_client::{ConcurrencyReport, CountersSnapshot, Service};
 use serde::Serialize;
 
 use crate::aliases::LatencyStats;
@@ -74,6 +74,9 @@ pub struct RequestCounts {
     pub throttled: u64,
     /// Retried sends.
     pub retried: u64,
+    /// Exchange requests sent at once: as configured (`--concurrency`), the fewest the client
+    /// lowered it to, and how often Exchange pushed back (429, or its concurrency message).
+    pub exchange_concurrency: ConcurrencyReport,
 }
 
 impl From<&CountersSnapshot> for RequestCounts {
@@ -83,6 +86,7 @@ impl From<&CountersSnapshot> for RequestCounts {
             exchange: c.requests_to(Service::Exchange),
             throttled: c.throttled,
             retried: c.retries,
+            exchange_concurrency: c.exchange_concurrency,
         }
     }
 }
@@ -184,6 +188,7 @@ impl FixReport {
                 )),
             ),
             Stuck => (&mut self.stuck, reason.map(|r| format!("{r}; alias kept"))),
+            Withdrawn => (&mut self.stuck, reason),
             Verified | Removed => (&mut self.stuck, stuck_reason(reason, "alias removed")),
             RemoveIntent | RemoveFailed => (
                 &mut self.stuck,

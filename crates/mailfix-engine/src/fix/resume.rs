@@ -7,15 +7,15 @@
 use std::time::{Duration, Instant};
 
 use super::plan::{AliasPlanner, PlanError};
-use super::run::{Work, carry_out, finish};
-use crate::aliases::{AliasItem, AliasTemplate, Writer, settle_after_interruption};
+use super::run::finish;
+use crate::aliases::{
+    AddTarget, AliasItem, AliasTemplate, Removal, Work, Writer, carry_out,
+    settle_after_interruption, was_replanned,
+};
 use crate::events::{Command, Event, Phase};
 use crate::facts::UserFacts;
-use crate::fix::{
-    AddTarget, FixContext, FixError, FixOutcome, OnTimeout, ReportContext, RunOptions,
-    was_replanned,
-};
-use crate::journal::{ItemKind, ItemState, RunRecord};
+use crate::fix::{FixContext, FixError, FixOutcome, OnTimeout, ReportContext, RunOptions};
+use crate::journal::{ItemKind, ItemRecord, ItemState, RunRecord};
 use crate::run_id::RunId;
 
 /// Options given on the command line of `fix --resume`; `None` keeps the run's own.
@@ -46,16 +46,18 @@ impl ResumeOptions {
 }
 
 /// The run `fix --resume` takes up: `run`, or the newest unfinished fix run.
-pub fn run_to_resume(
+pub async fn run_to_resume(
     journal: &crate::journal::Journal,
     run: Option<&RunId>,
 ) -> Result<RunRecord, FixError> {
-    let record = match run {
-        Some(id) => journal.require_run(id)?,
-        None => journal
-            .latest_unfinished_run(Some(Command::Fix))?
-            .ok_or(FixError::NothingToResume { command: "fix" })?,
-    };
+    let run = run.cloned();
+    let record = journal
+        .submit(move |j| match &run {
+            Some(id) => j.require_run(id).map(Some),
+            None => j.latest_unfinished_run(Some(Command::Fix)),
+        })
+        .await?
+        .ok_or(FixError::NothingToResume { command: "fix" })?;
     if record.command != Command::Fix {
         return Err(FixError::NotAFixRun {
             run: record.id,
@@ -72,11 +74,9 @@ pub async fn resume(
     overrides: &ResumeOptions,
 ) -> Result<FixOutcome, FixError> {
     let started = Instant::now();
-    let stored: RunOptions = serde_json::from_value(record.options.clone()).map_err(|e| {
-        crate::journal::JournalError::corrupt(format!("options of run {}: {e}", record.id))
-    })?;
-    let options = overrides.apply(stored);
-    let run = ctx.journal.resume_run(&record.id)?;
+    let options = overrides.apply(RunOptions::of_run(record)?);
+    let id = record.id.clone();
+    let run = ctx.journal.submit(move |j| j.resume_run(&id)).await?;
     ctx.reporter.report(&Event::RunStarted {
         command: Command::Fix,
         run: Some(run.id.clone()),
@@ -99,7 +99,7 @@ pub async fn resume(
         .parse()
         .map_err(|e| FixError::Plan(PlanError::Template(e)))?;
     let planner = AliasPlanner::new(template, run.id.clone(), &options.domain)?;
-    carry_out(&writer, &planner, options.concurrency, &options.watch, work).await?;
+    carry_out(&writer, &planner, &options.watch, work).await?;
     let report_ctx = ReportContext {
         targets: options.targets,
         keep_aliases: options.watch.keep_aliases,
@@ -107,7 +107,7 @@ pub async fn resume(
         counters: ctx.client.counters(),
         elapsed: started.elapsed(),
     };
-    finish(&writer, &run.id, report_ctx)
+    finish(&writer, &run.id, report_ctx).await
 }
 
 /// Where the items stand, for the display: each state counts toward every step it is past.
@@ -140,7 +140,7 @@ fn resumed(items: &[crate::journal::ItemRecord]) -> Event {
 /// into what is left to do.
 async fn settle(writer: &Writer<'_>, run: &RunId, keep_aliases: bool) -> Result<Work, FixError> {
     let journal = writer.journal();
-    for item in journal.items(run)? {
+    for item in items_of(writer, run).await? {
         if matches!(
             item.state,
             ItemState::AddIntent | ItemState::RemoveIntent | ItemState::Removed
@@ -149,19 +149,24 @@ async fn settle(writer: &Writer<'_>, run: &RunId, keep_aliases: bool) -> Result<
             settle_after_interruption(writer, &item).await?;
         }
     }
-    let mut work = Work {
-        to_add: Vec::new(),
-        pending: Vec::new(),
-        written: Vec::new(),
-    };
-    for item in journal.items(run)? {
+    let items = items_of(writer, run).await?;
+    let replanned = journal
+        .submit(move |j| {
+            items
+                .into_iter()
+                .map(|item| Ok((was_replanned(j, item.id)?, item)))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    let mut work = Work::default();
+    for (replanned, item) in replanned {
         if item.kind != ItemKind::Alias {
             continue;
         }
         let alias = AliasItem::from(&item);
         match item.state {
             ItemState::Planned => work.to_add.push(AddTarget {
-                replanned: was_replanned(journal, item.id)?,
+                replanned,
                 facts: UserFacts {
                     user: item.user.clone(),
                     ..UserFacts::default()
@@ -169,10 +174,20 @@ async fn settle(writer: &Writer<'_>, run: &RunId, keep_aliases: bool) -> Result<
                 item: alias,
             }),
             ItemState::Added | ItemState::Stuck => work.pending.push(alias),
-            ItemState::WrittenBack if !keep_aliases => work.written.push(alias),
-            ItemState::RemoveIntent => work.written.push(alias),
+            ItemState::WrittenBack if !keep_aliases => {
+                work.to_remove.push(Removal::written_back(alias))
+            }
+            ItemState::RemoveIntent => work.to_remove.push(Removal {
+                without_writeback: crate::aliases::without_writeback(&item),
+                item: alias,
+            }),
             _ => {}
         }
     }
     Ok(work)
+}
+
+async fn items_of(writer: &Writer<'_>, run: &RunId) -> Result<Vec<ItemRecord>, FixError> {
+    let run = run.clone();
+    Ok(writer.journal().submit(move |j| j.items(&run)).await?)
 }

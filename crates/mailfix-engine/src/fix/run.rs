@@ -8,12 +8,10 @@ use std::time::Instant;
 use mailfix_client::Client;
 use tokio_util::sync::CancellationToken;
 
-use super::adds::{AddTarget, add_all};
-use super::plan::AliasPlanner;
 use super::report::{FixReport, ReportContext, needs_resume};
-use super::{FixError, PreparedFix, WatchOptions};
-use crate::aliases::{AliasItem, Writer, watch};
-use crate::events::{Command, Event, Phase, Reporter};
+use super::{FixError, PreparedFix};
+use crate::aliases::{AddTarget, AliasItem, Work, Writer, carry_out};
+use crate::events::{Command, Event, Reporter};
 use crate::facts::UserFacts;
 use crate::finding::UserRef;
 use crate::journal::{ItemKind, ItemState, Journal, NewItem, NewRun, RunStatus};
@@ -59,20 +57,22 @@ pub async fn execute(ctx: FixContext<'_>, prepared: PreparedFix) -> Result<FixOu
             stopped_by: None,
         });
     };
-    let run = ctx.journal.begin_run_as(
-        &prepared.run,
-        &NewRun {
-            command: Command::Fix,
-            options: serde_json::to_value(prepared.run_options()).unwrap_or_default(),
-            tenant: Some(ctx.client.tenant().to_owned()),
-        },
-    )?;
+    let new = NewRun {
+        command: Command::Fix,
+        options: serde_json::to_value(prepared.run_options()).unwrap_or_default(),
+        tenant: Some(ctx.client.tenant().to_owned()),
+    };
+    let id = prepared.run.clone();
+    let run = ctx
+        .journal
+        .submit(move |j| j.begin_run_as(&id, &new))
+        .await?;
     ctx.reporter.report(&Event::RunStarted {
         command: Command::Fix,
         run: Some(run.id.clone()),
         targets: Some(prepared.targets.users.len() as u64),
     });
-    let targets = journal_items(ctx.journal, &run.id, &prepared)?;
+    let targets = journal_items(ctx.journal, &run.id, &prepared).await?;
     let writer = Writer::new(
         ctx.client,
         ctx.journal,
@@ -83,52 +83,16 @@ pub async fn execute(ctx: FixContext<'_>, prepared: PreparedFix) -> Result<FixOu
     .with_dual_write_retry(prepared.options.dual_write_retry);
     let work = Work {
         to_add: targets,
-        pending: Vec::new(),
-        written: Vec::new(),
+        ..Work::default()
     };
-    let options = &prepared.options;
-    carry_out(&writer, &planner, options.concurrency, &options.watch, work).await?;
+    carry_out(&writer, &planner, &prepared.options.watch, work).await?;
     let report_ctx = report_context(ctx, &prepared, started);
-    finish(&writer, &run.id, report_ctx)
+    finish(&writer, &run.id, report_ctx).await
 }
 
-/// What is left to do in a run.
-pub(super) struct Work {
-    /// Aliases to add.
-    pub to_add: Vec<AddTarget>,
-    /// Added, waiting for the write-back.
-    pub pending: Vec<AliasItem>,
-    /// Written back, alias to remove.
-    pub written: Vec<AliasItem>,
-}
-
-/// Adds, then watches and removes.
-pub(super) async fn carry_out(
-    writer: &Writer<'_>,
-    planner: &AliasPlanner,
-    concurrency: usize,
-    watch_options: &WatchOptions,
-    mut work: Work,
-) -> Result<(), FixError> {
-    let reporter = writer.reporter();
-    if !work.to_add.is_empty() {
-        reporter.report(&Event::Phase {
-            phase: Phase::Apply,
-        });
-        let added = add_all(writer, work.to_add, planner, concurrency).await?;
-        work.pending.extend(added);
-    }
-    if writer.halted() {
-        return Ok(());
-    }
-    reporter.report(&Event::Phase {
-        phase: Phase::Watch,
-    });
-    watch(writer, watch_options, work.pending, work.written).await
-}
-
-/// Records the planned aliases (and the skipped users, with why) as the run's items.
-fn journal_items(
+/// Records the planned aliases (and the skipped users, with why) as the run's items, in one
+/// commit.
+async fn journal_items(
     journal: &Journal,
     run: &RunId,
     prepared: &PreparedFix,
@@ -143,8 +107,18 @@ fn journal_items(
             planned: p.address.clone(),
         })
         .collect();
-    let ids = journal.add_items(run, &aliases)?;
-    journal_skipped(journal, run, prepared)?;
+    let skipped = skipped_items(prepared);
+    let run_id = run.clone();
+    let ids = journal
+        .submit(move |j| {
+            let ids = j.add_items(&run_id, &aliases)?;
+            for (item, reason) in &skipped {
+                let id = j.add_items(&run_id, std::slice::from_ref(item))?;
+                j.mark(id[0], ItemState::Skipped, Some(reason))?;
+            }
+            Ok(ids)
+        })
+        .await?;
     // The first facts of each user, as a lookup instead of a scan of the targets per item.
     let mut facts: HashMap<&UserRef, &UserFacts> = HashMap::new();
     for f in &prepared.targets.users {
@@ -170,23 +144,22 @@ fn journal_items(
 }
 
 /// The users left out (scan and plan), as `skipped` items with their reason.
-fn journal_skipped(journal: &Journal, run: &RunId, prepared: &PreparedFix) -> Result<(), FixError> {
-    let skipped = prepared
+fn skipped_items(prepared: &PreparedFix) -> Vec<(NewItem, String)> {
+    prepared
         .targets
         .skipped
         .iter()
         .map(|s| (s.user.clone(), s.reason.clone()))
-        .chain(prepared.plan.rejected.iter().cloned());
-    for (user, reason) in skipped {
-        let item = NewItem {
-            user,
-            kind: ItemKind::Alias,
-            planned: String::new(),
-        };
-        let id = journal.add_items(run, &[item])?;
-        journal.mark(id[0], ItemState::Skipped, Some(&reason))?;
-    }
-    Ok(())
+        .chain(prepared.plan.rejected.iter().cloned())
+        .map(|(user, reason)| {
+            let item = NewItem {
+                user,
+                kind: ItemKind::Alias,
+                planned: String::new(),
+            };
+            (item, reason)
+        })
+        .collect()
 }
 
 fn report_context(ctx: FixContext<'_>, prepared: &PreparedFix, started: Instant) -> ReportContext {
@@ -199,14 +172,17 @@ fn report_context(ctx: FixContext<'_>, prepared: &PreparedFix, started: Instant)
     }
 }
 
-/// Ends the run: status, summary in the journal, `RunFinished`.
-pub(super) fn finish(
+/// Ends the run: status, summary in the journal, `RunFinished`. A run that ran to its end is
+/// `finished` only when every target was fixed; `partial` when some were not and nothing is left
+/// to resume.
+pub(super) async fn finish(
     writer: &Writer<'_>,
     run: &RunId,
     report_ctx: ReportContext,
 ) -> Result<FixOutcome, FixError> {
     let journal = writer.journal();
-    let detail = journal.show_run(run)?;
+    let id = run.clone();
+    let detail = journal.submit(move |j| j.show_run(&id)).await?;
     let stopped_by = writer.stopped_by();
     let status = if writer.interrupted() {
         RunStatus::Interrupted
@@ -221,9 +197,16 @@ pub(super) fn finish(
     } else {
         RunStatus::Finished
     };
-    let report = FixReport::from_run(&detail, status, &report_ctx);
+    let mut report = FixReport::from_run(&detail, status, &report_ctx);
+    if status == RunStatus::Finished && report.fixed.len() < report.targets {
+        report = FixReport::from_run(&detail, RunStatus::Partial, &report_ctx);
+    }
+    let status = report.status.unwrap_or(status);
     let summary = serde_json::to_value(&report).unwrap_or_default();
-    journal.finish_run(run, status, &summary)?;
+    let id = run.clone();
+    journal
+        .submit(move |j| j.finish_run(&id, status, &summary))
+        .await?;
     let done = report.fixed.len() as u64;
     writer.reporter().report(&Event::RunFinished {
         run: Some(run.clone()),

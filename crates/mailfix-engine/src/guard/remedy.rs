@@ -48,7 +48,10 @@ pub async fn recover(ctx: &GuardContext<'_>, scope: &str) -> Result<NoticeFixes,
             continue;
         };
         let report = match record.status {
-            RunStatus::Finished => record.summary.clone().unwrap_or(Value::Null),
+            // Ended with nothing left to resume (`partial`: some targets not fixed).
+            RunStatus::Finished | RunStatus::Partial => {
+                record.summary.clone().unwrap_or(Value::Null)
+            }
             _ => {
                 let outcome = resume(ctx.fix(), &record, &ResumeOptions::default()).await?;
                 report_of(&outcome)?

@@ -4,12 +4,14 @@
 use std::fmt;
 use std::io::ErrorKind as IoErrorKind;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+use super::commit::{ConnGuard, Queue, Slot};
 use super::error::{ErrorKind, JournalError};
 use super::lock::{LockHolder, WriterLock};
 use super::migrate;
@@ -24,21 +26,34 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// An open journal. Opened for writing it holds the single-writer lock until dropped.
 ///
 /// `Send + Sync`: the connection sits behind a mutex, so concurrent tasks of one run can journal
-/// through a shared reference. Each call is one short transaction, committed (and, with
-/// `synchronous=FULL`, on disk) before it returns.
+/// through a shared reference. Called directly, each method is one short transaction, committed
+/// (and, with `synchronous=FULL`, on disk) before it returns; async code goes through
+/// [`Journal::submit`], which runs the work on the journal's thread and commits what arrives at
+/// the same time together.
 pub struct Journal {
-    pub(super) conn: Mutex<Connection>,
+    pub(super) inner: Arc<Inner>,
+}
+
+/// What a [`Journal`] shares with its thread (which holds it weakly, so that dropping the
+/// journal closes it).
+pub(super) struct Inner {
+    pub(super) slot: Mutex<Slot>,
+    /// Signalled when a batch of the journal's thread ends.
+    pub(super) batch_ended: Condvar,
     pub(super) path: PathBuf,
     pub(super) writer: Option<Mutex<WriterLock>>,
     pub(super) acting_run: Mutex<Option<RunId>>,
-    pub(super) clock: Clock,
+    pub(super) clock: RwLock<Clock>,
+    pub(super) queue: Mutex<Option<Queue>>,
+    pub(super) commits: AtomicU64,
+    pub(super) pieces: AtomicU64,
 }
 
 impl fmt::Debug for Journal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Journal")
-            .field("path", &self.path)
-            .field("writer", &self.writer.is_some())
+            .field("path", &self.inner.path)
+            .field("writer", &self.inner.writer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -128,28 +143,38 @@ impl Journal {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", true)?;
         Ok(Journal {
-            conn: Mutex::new(conn),
-            path: path.to_owned(),
-            writer: lock.map(Mutex::new),
-            acting_run: Mutex::new(None),
-            clock: Arc::new(Utc::now),
+            inner: Arc::new(Inner {
+                slot: Mutex::new(Slot::new(conn)),
+                batch_ended: Condvar::new(),
+                path: path.to_owned(),
+                writer: lock.map(Mutex::new),
+                acting_run: Mutex::new(None),
+                clock: RwLock::new(Arc::new(Utc::now)),
+                queue: Mutex::new(None),
+                commits: AtomicU64::new(0),
+                pieces: AtomicU64::new(0),
+            }),
         })
     }
 
     /// Replaces the clock (tests drive time explicitly).
-    pub fn with_clock(mut self, clock: Clock) -> Journal {
-        self.clock = clock;
+    pub fn with_clock(self, clock: Clock) -> Journal {
+        *self
+            .inner
+            .clock
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = clock;
         self
     }
 
     /// The database file.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.inner.path
     }
 
     /// Whether this handle holds the writer lock.
     pub fn is_writer(&self) -> bool {
-        self.writer.is_some()
+        self.inner.writer.is_some()
     }
 
     /// The schema version of the open database.
@@ -157,18 +182,23 @@ impl Journal {
         migrate::schema_version(&self.conn())
     }
 
-    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The connection, once no batch of the journal's thread is open (on that thread, at once).
+    pub(super) fn conn(&self) -> ConnGuard<'_> {
+        ConnGuard::wait(&self.inner)
     }
 
     pub(super) fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        let clock = self
+            .inner
+            .clock
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        clock()
     }
 
     pub(super) fn require_writer(&self) -> Result<(), JournalError> {
-        if self.writer.is_some() {
+        if self.inner.writer.is_some() {
             Ok(())
         } else {
             Err(ErrorKind::ReadOnly.into())
@@ -177,8 +207,12 @@ impl Journal {
 
     /// Makes `run` the run that later events are attributed to, and names it in the lock file.
     pub(super) fn set_acting_run(&self, run: &RunId) -> Result<(), JournalError> {
-        *self.acting_run.lock().unwrap_or_else(|p| p.into_inner()) = Some(run.clone());
-        if let Some(writer) = &self.writer {
+        *self
+            .inner
+            .acting_run
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(run.clone());
+        if let Some(writer) = &self.inner.writer {
             writer
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -188,7 +222,8 @@ impl Journal {
     }
 
     pub(super) fn acting_run(&self) -> Option<RunId> {
-        self.acting_run
+        self.inner
+            .acting_run
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()

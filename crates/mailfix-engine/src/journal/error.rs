@@ -95,6 +95,9 @@ pub enum ErrorKind {
     /// A stored value this binary cannot read back.
     #[error("journal holds an unreadable value: {0}")]
     Corrupt(String),
+    /// Work submitted to the journal's thread was not committed.
+    #[error("the journal could not commit: {0}")]
+    CommitFailed(String),
 }
 
 fn damaged_message(path: Option<&std::path::Path>, source: &rusqlite::Error) -> String {

@@ -2,7 +2,7 @@
 //! other state changes, and the queries resume and cleanup need. Every change appends an event.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
+use rusqlite::{Savepoint, params};
 
 use super::db::Journal;
 use super::error::{ErrorKind, JournalError};
@@ -51,7 +51,7 @@ impl Journal {
         let now = time_text(self.now());
         let acting = self.acting_run().unwrap_or_else(|| run.clone());
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.savepoint()?;
         let mut ids = Vec::with_capacity(items.len());
         for item in items {
             tx.execute(
@@ -140,6 +140,25 @@ impl Journal {
         )
     }
 
+    /// Records that a read proved the alias of a removed item gone: `verified` when its
+    /// write-back was seen, `withdrawn` when it was not (`why` then says why it went: "no
+    /// write-back within 30m"). `proof` names the read. Returns the state it reached.
+    pub fn record_gone(
+        &self,
+        item: ItemId,
+        proof: &str,
+        why: Option<&str>,
+    ) -> Result<ItemState, JournalError> {
+        let written_back = self.item(item)?.written_back_at.is_some();
+        let next = ItemState::gone(written_back);
+        let detail = match why.filter(|_| !written_back) {
+            Some(why) => format!("{why}; alias removed ({proof})"),
+            None => proof.to_owned(),
+        };
+        self.mark(item, next, Some(&detail))?;
+        Ok(next)
+    }
+
     /// Gives an item a new planned value and sends it back to `planned`: the one retry with a new
     /// suffix after "address already in use".
     pub fn replan(&self, item: ItemId, planned: &str, reason: &str) -> Result<(), JournalError> {
@@ -159,9 +178,16 @@ impl Journal {
         self.require_writer()?;
         let now = self.now();
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.savepoint()?;
         let current = load_item(&tx, item)?;
-        if !current.state.can_become(change.next) {
+        // `verified` means the write-back was seen; `withdrawn` that it was not.
+        let gone_right = match change.next {
+            ItemState::Verified | ItemState::Withdrawn => {
+                change.next == ItemState::gone(current.written_back_at.is_some())
+            }
+            _ => true,
+        };
+        if !current.state.can_become(change.next) || !gone_right {
             return Err(ErrorKind::InvalidTransition {
                 item,
                 from: current.state,
@@ -247,7 +273,7 @@ impl Journal {
     }
 }
 
-fn load_item(tx: &Transaction<'_>, item: ItemId) -> Result<ItemRecord, JournalError> {
+fn load_item(tx: &Savepoint<'_>, item: ItemId) -> Result<ItemRecord, JournalError> {
     tx.query_row(
         &format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"),
         [item.0],
@@ -261,7 +287,7 @@ fn load_item(tx: &Transaction<'_>, item: ItemId) -> Result<ItemRecord, JournalEr
 
 /// Writes the new state, the reason, and the timestamps and latency the new state sets.
 fn update_item(
-    tx: &Transaction<'_>,
+    tx: &Savepoint<'_>,
     current: &ItemRecord,
     change: &Change<'_>,
     now: DateTime<Utc>,
@@ -299,7 +325,7 @@ fn update_item(
     Ok(())
 }
 
-const ALL_STATES: [ItemState; 11] = [
+const ALL_STATES: [ItemState; 12] = [
     ItemState::Planned,
     ItemState::AddIntent,
     ItemState::Added,
@@ -309,13 +335,14 @@ const ALL_STATES: [ItemState; 11] = [
     ItemState::Removed,
     ItemState::RemoveFailed,
     ItemState::Verified,
+    ItemState::Withdrawn,
     ItemState::Stuck,
     ItemState::Skipped,
 ];
 
 #[allow(clippy::too_many_arguments)]
 fn insert_event(
-    tx: &Transaction<'_>,
+    tx: &Savepoint<'_>,
     item: ItemId,
     run: &RunId,
     at: &str,

@@ -11,6 +11,7 @@ use super::error::{ErrorKind, JournalError};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_item_latency.sql"),
+    include_str!("migrations/0003_withdrawn_items.sql"),
     include_str!("migrations/0004_guard.sql"),
 ];
 

@@ -7,6 +7,7 @@
 //! stores a secret: options are whatever the caller passes, and callers pass resolved settings
 //! without credentials.
 
+mod commit;
 mod db;
 mod error;
 mod guard;
@@ -17,6 +18,7 @@ mod records;
 mod rows;
 mod runs;
 
+pub use commit::CommitStats;
 pub use db::{Clock, Journal};
 pub use error::{ErrorKind, JournalError};
 pub use guard::{CycleRecord, GuardState, GuardUser, GuardUserState};

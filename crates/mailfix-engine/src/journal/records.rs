@@ -55,7 +55,7 @@ text_enum! {
     pub enum RunStatus {
         /// Started and not finished: crashed, killed, or still running.
         Running = "running",
-        /// Ran to its end (items may still have failed).
+        /// Ran to its end, every target done (for `fix`: written back and its alias removed).
         Finished = "finished",
         /// Stopped by Ctrl-C; resumable.
         Interrupted = "interrupted",
@@ -64,6 +64,9 @@ text_enum! {
         /// Ran to its end with items left for a later `--resume` (e.g. stuck users whose aliases
         /// `fix --on-timeout keep` left in place).
         Incomplete = "incomplete",
+        /// Ran to its end, nothing left to resume, but some targets were not done (no write-back
+        /// before the timeout, or a failure): the items say which and why.
+        Partial = "partial",
     }
 }
 
@@ -94,6 +97,7 @@ text_enum! {
 text_enum! {
     /// Where an item is. The happy path of an alias:
     /// `planned → add-intent → added → written-back → remove-intent → removed → verified`;
+    /// an alias whose write-back never came ends `stuck → remove-intent → removed → withdrawn`;
     /// a seeded method ends at `added`.
     pub enum ItemState {
         /// Planned; nothing sent.
@@ -112,8 +116,12 @@ text_enum! {
         Removed = "removed",
         /// The removal failed for good.
         RemoveFailed = "remove-failed",
-        /// The alias is confirmed gone.
+        /// Fixed: the write-back was seen, and a read proved the alias gone after its removal.
         Verified = "verified",
+        /// A read proved the alias gone after its removal, but its write-back was never seen (the
+        /// user is not fixed by it: no write-back before the timeout, or an alias found by a
+        /// sweep). The reason says why it went.
+        Withdrawn = "withdrawn",
         /// Still waiting for the write-back when the timeout ran out.
         Stuck = "stuck",
         /// Not done, on purpose (already fine, user gone, excluded), with a reason.
@@ -134,6 +142,16 @@ text_enum! {
 }
 
 impl ItemState {
+    /// The final state of an alias a read proved gone: `verified` when its write-back was seen,
+    /// `withdrawn` when it was not.
+    pub fn gone(written_back: bool) -> ItemState {
+        if written_back {
+            ItemState::Verified
+        } else {
+            ItemState::Withdrawn
+        }
+    }
+
     /// Whether the alias may be on the mailbox and mailfix has not removed it.
     pub fn alias_may_be_present(self) -> bool {
         use ItemState::*;
@@ -160,8 +178,8 @@ impl ItemState {
             Stuck => matches!(next, Stuck | WrittenBack | RemoveIntent),
             RemoveIntent => matches!(next, RemoveIntent | Removed | RemoveFailed),
             RemoveFailed => matches!(next, RemoveIntent),
-            Removed => matches!(next, Verified | RemoveIntent),
-            Verified | Skipped => false,
+            Removed => matches!(next, Verified | Withdrawn | RemoveIntent),
+            Verified | Withdrawn | Skipped => false,
         }
     }
 

@@ -125,6 +125,20 @@ impl Journal {
         self.update_run(run, status, finished, Some(summary.to_string()))
     }
 
+    /// Gives a run that ended a new status, its end time and summary kept: `cleanup` settles a
+    /// fix run it left nothing to resume in.
+    pub fn set_run_status(&self, run: &RunId, status: RunStatus) -> Result<(), JournalError> {
+        self.require_writer()?;
+        let changed = self.conn().execute(
+            "UPDATE runs SET status = ?2 WHERE id = ?1",
+            params![run.as_str(), status.as_str()],
+        )?;
+        if changed == 0 {
+            return Err(ErrorKind::UnknownRun(run.to_string()).into());
+        }
+        Ok(())
+    }
+
     fn update_run(
         &self,
         run: &RunId,
@@ -181,8 +195,9 @@ impl Journal {
         Ok(RunDetail { run: record, items })
     }
 
-    /// The newest run that did not finish (crashed, killed, interrupted, failed), optionally of
-    /// one command: what `fix --resume` takes up by default.
+    /// The newest run that did not finish (crashed, killed, interrupted, failed, incomplete),
+    /// optionally of one command: what `fix --resume` takes up by default. A `partial` run has
+    /// nothing left to resume.
     pub fn latest_unfinished_run(
         &self,
         command: Option<Command>,
@@ -190,7 +205,7 @@ impl Journal {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "SELECT {RUN_COLUMNS} FROM runs
-             WHERE status != 'finished' AND (?1 IS NULL OR command = ?1)
+             WHERE status NOT IN ('finished', 'partial') AND (?1 IS NULL OR command = ?1)
              ORDER BY started_at DESC, rowid DESC LIMIT 1"
         ))?;
         stmt.query_and_then([command.map(Command::as_str)], run_from_row)?

@@ -50,7 +50,8 @@ async fn removals_of_unknown_outcome_are_read_back_before_being_sent_again() {
     assert!(outcome.report.is_complete(), "{:?}", outcome.report);
     assert_eq!(outcome.report.removed.len(), 2);
     let settled = s.journal.item(ids[0]).unwrap();
-    assert_eq!(settled.state, ItemState::Verified);
+    // Proven gone, but its write-back was never seen: withdrawn, not verified.
+    assert_eq!(settled.state, ItemState::Withdrawn);
     assert!(settled.reason.unwrap().contains("re-read"));
     let removals: Vec<String> = s
         .sim

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use mailfix_client::Client;
 use mailfix_engine::CancellationToken;
+use mailfix_engine::aliases::REPLAN_NOTE;
 use mailfix_engine::aliases::{AddOutcome, AliasItem, AliasTemplate, Writer};
 use mailfix_engine::events::{CollectingReporter, Event, NoopReporter};
-use mailfix_engine::fix::{self, FixContext, FixOptions, REPLAN_NOTE, RunOptions, WatchOptions};
+use mailfix_engine::fix::{self, FixContext, FixOptions, RunOptions, WatchOptions};
 use mailfix_engine::journal::{
     EventKind, ItemId, ItemKind, ItemState, Journal, LockHolder, NewItem, NewRun, Op, OpOutcome,
     RunStatus,
@@ -280,7 +281,7 @@ async fn resume_settles_intents_from_what_exchange_holds_and_finishes() {
         .await
         .unwrap();
 
-    let record = fix::run_to_resume(&s.journal, None).unwrap();
+    let record = fix::run_to_resume(&s.journal, None).await.unwrap();
     assert_eq!(record.id, run);
     let reporter = CollectingReporter::new();
     let cancel = CancellationToken::new();

@@ -7,6 +7,7 @@ mod cleanup;
 mod fix;
 mod guard_payloads;
 mod journal;
+mod journal_commit;
 mod readme;
 mod registration;
 mod rules;

@@ -83,12 +83,12 @@ impl Tenant {
             .map(|w| w.due)
     }
 
-    /// Un-sticks every stuck user; held write-backs are scheduled with the delays `delay` draws.
-    /// Returns (users un-stuck, write-backs scheduled).
+    /// Un-sticks every stuck user; held write-backs are scheduled with the delay `delay` gives
+    /// each user (by object id). Returns (users un-stuck, write-backs scheduled).
     pub fn unstick_all(
         &mut self,
         now: DateTime<Utc>,
-        mut delay: impl FnMut() -> Duration,
+        delay: impl Fn(&str) -> Duration,
         lag: Duration,
     ) -> (usize, usize) {
         let mut unstuck = 0;
@@ -99,7 +99,8 @@ impl Tenant {
         let held = std::mem::take(&mut self.held_writebacks);
         let scheduled = held.len();
         for user in held {
-            self.request_writeback(user, now, delay(), lag);
+            let id = self.users[user as usize].id.to_string();
+            self.request_writeback(user, now, delay(&id), lag);
         }
         (unstuck, scheduled)
     }

@@ -53,10 +53,14 @@ struct Observed {
 /// Logs, faults, throttles and delays one request. The latency is spent after admission, so a slow
 /// Exchange request counts against the concurrency limit while it is "processed".
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // Counted from arrival until the answer is ready (the guard drops when this returns).
+    let in_flight =
+        (service_of(request.uri().path()) == Service::Exo).then(|| state.log.exo_arrived());
     let (request, app) = caller_app(request).await;
     let (request, body) = kept_body(request).await;
     let mut seen = observed(&state, &request, app);
     seen.entry.body = body;
+    seen.entry.in_flight = in_flight.as_ref().map(|guard| guard.at_arrival);
     let service = seen.entry.service;
     let latency = state.faults.latency(service);
     let batch = is_batch(&seen.entry.path);
@@ -125,6 +129,7 @@ fn observed(state: &AppState, request: &Request, app: Option<String>) -> Observe
             fault: None,
             body: None,
             batch_items: Vec::new(),
+            in_flight: None,
         },
     }
 }

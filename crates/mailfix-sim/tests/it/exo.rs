@@ -380,3 +380,60 @@ async fn other_exchange_paths_answer_an_exchange_shaped_404() {
             .contains("/_sim/nope")
     );
 }
+
+#[tokio::test]
+async fn get_mailbox_filtered_on_object_ids_returns_those_mailboxes_only() {
+    let sim = sim(small(1)).await;
+    let (ids, without_mailbox) = {
+        let tenant = sim.sim.state.read_tenant();
+        let with: Vec<String> = tenant
+            .mailboxes
+            .keys()
+            .take(3)
+            .map(|idx| tenant.users[*idx as usize].id.to_string())
+            .collect();
+        let without = tenant
+            .users
+            .iter()
+            .enumerate()
+            .find(|(i, _)| !tenant.mailboxes.contains_key(&(*i as u32)))
+            .map(|(_, u)| u.id.to_string())
+            .expect("a user without a mailbox");
+        (with, without)
+    };
+    let mut terms: Vec<String> = ids
+        .iter()
+        .map(|id| format!("(ExternalDirectoryObjectId -eq '{}')", id.to_uppercase()))
+        .collect();
+    terms.push(format!(
+        "(ExternalDirectoryObjectId -eq '{without_mailbox}')"
+    ));
+    let filter = terms.join(" -or ");
+    let answer = sim
+        .invoke(
+            "Get-Mailbox",
+            json!({"Filter": filter, "ResultSize": "Unlimited"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let got: BTreeSet<String> = answer.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["ExternalDirectoryObjectId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got, ids.iter().cloned().collect::<BTreeSet<_>>());
+
+    let other = sim
+        .invoke(
+            "Get-Mailbox",
+            json!({"Filter": "EmailAddresses -like 'smtp:a*'"}),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST);
+    assert!(
+        exo_message(&other.body).contains("emulates only filters"),
+        "{}",
+        other.text
+    );
+}

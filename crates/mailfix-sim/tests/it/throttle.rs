@@ -262,3 +262,33 @@ async fn with_a_request_id_only_a_retry_of_the_throttled_request_is_early() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_log_counts_exchange_requests_in_flight_at_each_arrival() {
+    let mut options = SimOptions::for_test(limited(&[("exo.concurrency", 0.0)]));
+    options.exo_latency_ms = Some(1000);
+    let sim = sim_with(options).await;
+    let calls = (0..5).map(|_| sim.invoke("Get-AcceptedDomain", json!({})));
+    let answers = futures::future::join_all(calls).await;
+    assert!(answers.iter().all(|a| a.status == StatusCode::OK));
+    let alone = sim.invoke("Get-AcceptedDomain", json!({})).await;
+    assert_eq!(alone.status, StatusCode::OK);
+    let log = sim.requests().await;
+    let counts: Vec<u64> = log
+        .iter()
+        .filter(|e| e["service"] == "exo")
+        .map(|e| {
+            e["in_flight"]
+                .as_u64()
+                .expect("an Exchange entry has in_flight")
+        })
+        .collect();
+    assert_eq!(counts.len(), 6);
+    assert_eq!(counts[..5].iter().max(), Some(&5), "{counts:?}");
+    assert_eq!(counts[5], 1, "the others had been answered: {counts:?}");
+    assert!(
+        log.iter()
+            .filter(|e| e["service"] != "exo")
+            .all(|e| e.get("in_flight").is_none())
+    );
+}

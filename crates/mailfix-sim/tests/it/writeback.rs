@@ -230,3 +230,51 @@ async fn an_uppercase_smtp_makes_the_address_primary_and_mail_follows() {
     sim.advance(31.0).await;
     assert_eq!(sim.user(&upn).await["mail"], new);
 }
+
+/// The delay each user's write-back got (due time minus the clock just before the change),
+/// simulated seconds, changing `users` in the order given.
+async fn delays_in_order(users: &[String]) -> Vec<(String, f64)> {
+    let sim = sim_with_delay(60.0, 300.0).await;
+    let mut delays = Vec::new();
+    for upn in users {
+        let user = sim.user(upn).await;
+        let before = sim.sim.state.clock.now();
+        let answer = sim
+            .change(upn, "Add", &temp(&user, "d1", &sim.domain()))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        let tenant = sim.sim.state.read_tenant();
+        let idx = tenant.user_by_upn(upn).expect("user");
+        let due = tenant.pending_writeback(idx).expect("pending");
+        delays.push((
+            upn.clone(),
+            (due - before).num_milliseconds() as f64 / 1000.0,
+        ));
+    }
+    delays.sort_by(|a, b| a.0.cmp(&b.0));
+    delays
+}
+
+#[tokio::test]
+async fn a_users_delay_depends_on_the_seed_and_the_user_not_on_the_order_of_changes() {
+    let users: Vec<String> = small(3)
+        .users
+        .iter()
+        .filter(|u| u.label == "empty-mail")
+        .take(6)
+        .map(|u| u.upn.clone())
+        .collect();
+    let forward = delays_in_order(&users).await;
+    let reversed: Vec<String> = users.iter().rev().cloned().collect();
+    let backward = delays_in_order(&reversed).await;
+    for ((upn, a), (_, b)) in forward.iter().zip(&backward) {
+        assert!((a - b).abs() < 1.0, "{upn}: {a} s and {b} s");
+    }
+    let mut distinct: Vec<i64> = forward.iter().map(|(_, d)| *d as i64).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert!(
+        distinct.len() > 1,
+        "users draw different delays: {forward:?}"
+    );
+}

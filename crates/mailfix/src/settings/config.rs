@@ -57,6 +57,8 @@ pub struct Profile {
     pub reports_window: Option<String>,
     /// How long one request may keep retrying (`90s`, `5m`; default 15m).
     pub retry_max_elapsed: Option<String>,
+    /// Exchange requests `fix` and `cleanup` send at once (default 3).
+    pub concurrency: Option<i64>,
     /// Service plan ids that give a mailbox, beyond mailfix's table (plans it does not know yet).
     pub mailbox_plans: Option<Vec<String>>,
     /// How long `fix` waits before adding an address again after Exchange's dual-write conflict
@@ -93,6 +95,7 @@ impl Profile {
             journal,
             reports_window,
             retry_max_elapsed,
+            concurrency,
             mailbox_plans,
             dual_write_retry,
             webhook_url_file,
@@ -134,7 +137,7 @@ pub fn load(
     Ok((config, Some(path)))
 }
 
-const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed, mailbox_plans, dual_write_retry, webhook_url_file, webhook_format, unattended";
+const KNOWN_KEYS: &str = "known keys: default_profile, [defaults], [profiles.NAME] with cloud, tenant, client_id, client_secret_file, certificate, certificate_key, auth, login_url, graph_url, exo_url, ca_file, journal, reports_window, retry_max_elapsed, mailbox_plans, dual_write_retry, webhook_url_file, webhook_format, unattended, concurrency";
 
 /// A duration setting (`90s`, `5m`) from wherever it came.
 pub fn duration_setting(

@@ -10,4 +10,4 @@ mod resolution;
 mod tests;
 
 pub use guard::GuardSettings;
-pub use resolution::{CloudName, CredentialSetting, Settings, Source, Sourced};
+pub use resolution::{CloudName, CredentialSetting, MAX_CONCURRENCY, Settings, Source, Sourced};

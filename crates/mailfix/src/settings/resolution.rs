@@ -141,6 +141,9 @@ pub struct Settings {
     /// How long one request may keep retrying (network failures, throttling); the client's
     /// default (15 minutes) when unset.
     pub retry_max_elapsed: Option<Sourced<Duration>>,
+    /// Exchange requests `fix` and `cleanup` send at once, from `MAILFIX_CONCURRENCY` or the
+    /// config (their `--concurrency` flag comes first).
+    pub concurrency: Option<Sourced<usize>>,
     /// Service plan ids that give a mailbox beyond mailfix's table (`mailbox_plans`, each a GUID).
     pub mailbox_plans: Option<Sourced<Vec<String>>>,
     /// How long `fix` waits before adding an address again after a dual-write conflict.
@@ -218,6 +221,11 @@ impl Settings {
         )
         .map(|r| config::duration_setting("retry_max_elapsed", r))
         .transpose()?;
+        let concurrency = concurrency(layer(
+            None,
+            env_nonempty("MAILFIX_CONCURRENCY"),
+            profile.concurrency.map(|n| n.to_string()),
+        ))?;
         let mailbox_plans = mailbox_plans(layer(
             None,
             env_nonempty("MAILFIX_MAILBOX_PLANS")
@@ -246,6 +254,7 @@ impl Settings {
             reports_window,
             token_cache,
             retry_max_elapsed,
+            concurrency,
             mailbox_plans,
             dual_write_retry,
             trace: args.trace.clone(),
@@ -340,6 +349,9 @@ impl Settings {
                 r.source.to_string(),
             );
         }
+        if let Some(n) = &self.concurrency {
+            put("concurrency", n.value.to_string(), n.source.to_string());
+        }
         if let Some(plans) = &self.mailbox_plans {
             put(
                 "mailbox_plans",
@@ -386,6 +398,35 @@ fn layer<T>(flag: Option<T>, env: Option<T>, file: Option<T>) -> Option<Sourced<
             source: Source::Config,
         })
     })
+}
+
+/// The most Exchange requests at once a user may ask for: more only earns push-backs.
+pub const MAX_CONCURRENCY: usize = 50;
+
+/// A number of Exchange requests at once, 1 to [`MAX_CONCURRENCY`], from wherever it came.
+fn concurrency_setting(text: &str, source: &str) -> Result<usize, CliError> {
+    let n: usize = text.trim().parse().map_err(|_| {
+        CliError::usage(format!("concurrency '{text}' (from {source}) is not a whole number"))
+            .hint("write how many Exchange requests fix and cleanup send at once, e.g. 3 (the default) or 10")
+    })?;
+    if n == 0 || n > MAX_CONCURRENCY {
+        return Err(CliError::usage(format!(
+            "concurrency {n} (from {source}) must be between 1 and {MAX_CONCURRENCY}"
+        ))
+        .hint("3 is the default; Exchange pushes back above what it accepts, and mailfix then lowers it by itself"));
+    }
+    Ok(n)
+}
+
+/// `MAILFIX_CONCURRENCY` / `concurrency`.
+fn concurrency(raw: Option<Sourced<String>>) -> Result<Option<Sourced<usize>>, CliError> {
+    raw.map(|r| {
+        Ok(Sourced {
+            value: concurrency_setting(&r.value, &r.source.to_string())?,
+            source: r.source,
+        })
+    })
+    .transpose()
 }
 
 /// `MAILFIX_REPORTS_WINDOW` / `reports_window`: a duration above zero (`10s`, `100ms`).

@@ -244,3 +244,46 @@ fn retry_budget_comes_from_env_or_config_as_a_duration() {
     );
     assert_eq!(err.exit.code(), 2);
 }
+
+#[test]
+fn concurrency_comes_from_env_or_config_and_must_be_1_to_50() {
+    let file = config_file("[defaults]\nconcurrency = 10\n");
+    let args = GlobalArgs {
+        config: Some(file.path().to_path_buf()),
+        ..GlobalArgs::default()
+    };
+    let from_config = resolve(&args, &env_of(&[])).unwrap().concurrency;
+    assert_eq!(
+        from_config,
+        Some(Sourced {
+            value: 10,
+            source: Source::Config
+        })
+    );
+    let env = env_of(&[("MAILFIX_CONCURRENCY", "4")]);
+    let from_env = resolve(&args, &env).unwrap().concurrency.unwrap();
+    assert_eq!((from_env.value, from_env.source), (4, Source::Env));
+    for (bad, says) in [
+        ("0", "concurrency 0 (from env) must be between 1 and 50"),
+        ("51", "concurrency 51 (from env) must be between 1 and 50"),
+        (
+            "many",
+            "concurrency 'many' (from env) is not a whole number",
+        ),
+    ] {
+        let env = env_of(&[("MAILFIX_CONCURRENCY", bad)]);
+        let err = resolve(&GlobalArgs::default(), &env).unwrap_err();
+        assert_eq!(err.headline, says);
+        assert_eq!(err.exit.code(), 2);
+    }
+    let zero = config_file("[defaults]\nconcurrency = 0\n");
+    let args = GlobalArgs {
+        config: Some(zero.path().to_path_buf()),
+        ..GlobalArgs::default()
+    };
+    let err = resolve(&args, &env_of(&[])).unwrap_err();
+    assert_eq!(
+        err.headline,
+        "concurrency 0 (from config) must be between 1 and 50"
+    );
+}

@@ -216,6 +216,18 @@ async fn retry_setting_that_is_not_a_duration_shows_the_form() {
 }
 
 #[tokio::test]
+async fn concurrency_setting_out_of_range_says_the_range() {
+    let sim = sim().await;
+    let out = run(sim.mailfix().env("MAILFIX_CONCURRENCY", "0").args(SCAN)).await;
+    assert_config_error(
+        &sim,
+        &out,
+        "concurrency 0 (from env) must be between 1 and 50",
+        "3 is the default",
+    );
+}
+
+#[tokio::test]
 async fn unknown_output_format_lists_the_formats() {
     let sim = sim().await;
     let out = run(sim.mailfix().args(SCAN).args(["-o", "yaml"])).await;

@@ -73,8 +73,8 @@ async fn fix_repairs_every_target_and_leaves_every_other_address_as_it_was() {
     );
     let exchange = report["requests"]["exchange"].as_u64().unwrap();
     assert!(
-        exchange >= 3 * all.len() as u64,
-        "add, remove and verify per user: {exchange}"
+        exchange >= 2 * all.len() as u64,
+        "an add and a removal per user, and the reads proving them gone: {exchange}"
     );
     assert_eq!(report["next"], Value::Null);
     let status = stderr(&out);
@@ -132,7 +132,7 @@ async fn stuck_users_time_out_and_their_aliases_are_removed() {
         );
     }
     assert_fixed_and_untouched(&sim, &before, &fixed);
-    assert_eq!(report["status"], "finished");
+    assert_eq!(report["status"], "partial", "not every target was fixed");
     assert_eq!(
         report["next"],
         Value::Null,

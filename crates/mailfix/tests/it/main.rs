@@ -19,6 +19,8 @@ mod expected;
 mod fault_matrix;
 mod fix;
 mod fix_crash;
+mod fix_integrity;
+mod fix_speed;
 mod fix_watch;
 mod guard;
 mod guard_cost;

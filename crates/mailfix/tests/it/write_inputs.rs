@@ -24,7 +24,12 @@ const REFUSED: &[(&[&str], i32, &str)] = &[
     (
         &["fix", "--all-users", "--concurrency", "0"],
         2,
-        "--concurrency must be at least 1",
+        "--concurrency must be between 1 and 50",
+    ),
+    (
+        &["cleanup", "--concurrency", "51"],
+        2,
+        "--concurrency must be between 1 and 50",
     ),
     (
         &["fix", "--all-users", "--on-timeout", "later"],

@@ -4,9 +4,11 @@
 
 use serde_json::{Map, Value};
 
+use std::collections::HashSet;
+
 use super::error::ExoError;
 use super::paging::Cursor;
-use super::record;
+use super::{opath, record};
 use crate::model::mailboxes::AddressChange;
 use crate::model::{Tenant, UserIdx};
 
@@ -100,13 +102,13 @@ fn result_size(params: &Map<String, Value>, default: usize) -> Result<Option<usi
         .ok_or_else(|| ExoError::binding("ResultSize", "Use a positive number or \"Unlimited\"."))
 }
 
-/// `Get-Mailbox` (`Identity`, `ResultSize`).
+/// `Get-Mailbox` (`Identity`, `ResultSize`, and `Filter` as far as [`opath`] emulates it).
 pub fn get_mailbox(
     tenant: &Tenant,
     params: &Map<String, Value>,
     listing: Listing,
 ) -> Result<Output, ExoError> {
-    check_params("Get-Mailbox", params, &["Identity", "ResultSize"])?;
+    check_params("Get-Mailbox", params, &["Identity", "ResultSize", "Filter"])?;
     if let Some(id) = identity(params)? {
         let mailbox = tenant
             .exchange_identity_by(&id, listing.object_ids)
@@ -115,7 +117,23 @@ pub fn get_mailbox(
         return Ok(single(record::mailbox(tenant, mailbox)));
     }
     let limit = result_size(params, listing.default_result_size)?;
-    let has_mailbox = |idx| tenant.mailboxes.contains_key(&idx);
+    // An id that is not a GUID matches no mailbox, as in Exchange.
+    let selected: Option<HashSet<uuid::Uuid>> = match param(params, "Filter") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(filter)) => Some(
+            opath::object_ids(filter)?
+                .iter()
+                .filter_map(|id| id.parse().ok())
+                .collect(),
+        ),
+        Some(_) => return Err(ExoError::binding("Filter", "The filter must be a string.")),
+    };
+    let has_mailbox = |idx: UserIdx| {
+        tenant.mailboxes.contains_key(&idx)
+            && selected
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&tenant.users[idx as usize].id))
+    };
     list(tenant, listing, (limit, params), has_mailbox, |idx| {
         tenant
             .mailboxes

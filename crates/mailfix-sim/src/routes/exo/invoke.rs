@@ -282,7 +282,7 @@ fn set_mailbox(state: &AppState, params: &Map<String, Value>) -> Result<Output, 
         tenant.request_writeback(
             user,
             now,
-            state.writeback_delay(),
+            state.writeback_delay(&object_id),
             seconds(behaviour.consistency_lag_s),
         );
     } else {

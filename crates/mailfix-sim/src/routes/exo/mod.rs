@@ -5,6 +5,7 @@ pub mod cmdlets;
 pub mod discovery;
 pub mod error;
 pub mod invoke;
+pub mod opath;
 pub mod paging;
 pub mod record;
 mod router;

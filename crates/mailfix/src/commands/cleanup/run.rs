@@ -2,7 +2,7 @@
 
 use mailfix_engine::RunId;
 use mailfix_engine::cleanup::{self, CleanupPlan};
-use mailfix_engine::fix::{DEFAULT_CONCURRENCY, FixContext, FixError, check_max_changes};
+use mailfix_engine::fix::{FixContext, FixError, check_max_changes};
 use mailfix_engine::journal::Journal;
 use mailfix_engine::scope::{NotFound, Scope};
 
@@ -18,13 +18,13 @@ use crate::not_found;
 
 /// Runs `mailfix cleanup`.
 pub async fn run(args: &CleanupArgs, ctx: &Context) -> Result<Exit, CliError> {
-    let concurrency = concurrency(args.write.concurrency)?.unwrap_or(DEFAULT_CONCURRENCY);
+    let concurrency = concurrency(args.write.concurrency, &ctx.settings)?;
     let run = run_filter(args)?;
     let spec = args.scope.to_spec();
     check_sweep_scope(args.sweep, spec.is_empty())?;
     let html = ReportFile::for_run(args.html.path.as_deref(), args.write.dry_run)?;
     let journal = open_journal(ctx, args.write.dry_run)?;
-    let client = ctx.client()?;
+    let client = ctx.write_client(concurrency)?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
     let scope = match args.sweep {
         true => Some(Scope::resolve(&client, spec).await?),

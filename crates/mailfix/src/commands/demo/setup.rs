@@ -151,6 +151,7 @@ fn settings(sim: &RunningSim, dir: PathBuf, verbose: u8) -> Settings {
             source: Source::Default,
         }),
         token_cache: dir.join("token-cache.json"),
+        concurrency: None,
         retry_max_elapsed: None,
         mailbox_plans: None,
         dual_write_retry: None,

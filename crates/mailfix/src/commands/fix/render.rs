@@ -300,12 +300,20 @@ pub fn latency_line(p50: f64, p90: f64, max: f64) -> String {
 
 /// The last lines of a summary: requests, elapsed time, the next command.
 pub fn footer(ctx: &Context, r: &RequestCounts, elapsed_s: f64, next: Option<&str>) -> String {
+    let lane = &r.exchange_concurrency;
+    let lowered = match lane.lowest {
+        n if n < lane.configured => format!(" · lowered to {n}"),
+        _ => String::new(),
+    };
     let mut out = format!(
-        "requests: graph {} · exchange {} · throttled {} · retried {}\nelapsed: {}\n",
+        "requests: graph {} · exchange {} · throttled {} · retried {}\n\
+         exchange at once: {}{lowered} · Exchange pushed back {}\nelapsed: {}\n",
         r.graph,
         r.exchange,
         r.throttled,
         r.retried,
+        lane.configured,
+        lane.pushed_back,
         secs(elapsed_s)
     );
     if let Some(next) = next {

@@ -22,6 +22,7 @@ use crate::exit::Exit;
 use crate::html::{ReportFile, reports};
 use crate::not_found;
 use crate::output;
+use crate::settings::{MAX_CONCURRENCY, Settings};
 
 /// Runs `mailfix fix`.
 pub async fn run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
@@ -45,7 +46,7 @@ async fn new_run(args: &FixArgs, ctx: &Context) -> Result<Exit, CliError> {
         true => None,
         false => Some(ctx.journal_write("fix")?),
     };
-    let client = ctx.client()?;
+    let client = ctx.write_client(options.concurrency)?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
     let scope = Scope::resolve(&client, spec).await?;
     let prepared = fix::prepare(&client, journal.as_ref(), &scope, options, &*reporter).await?;
@@ -100,8 +101,9 @@ async fn resume_run(args: &FixArgs, run: &str, ctx: &Context) -> Result<Exit, Cl
         });
     }
     let journal = ctx.journal_write("fix")?;
-    let record = fix::run_to_resume(&journal, run.as_ref())?;
-    let client = ctx.client()?;
+    let record = fix::run_to_resume(&journal, run.as_ref()).await?;
+    let stored = fix::RunOptions::of_run(&record)?;
+    let client = ctx.write_client(overrides.concurrency.unwrap_or(stored.concurrency))?;
     let reporter = crate::progress::reporter(ctx.printer.clone());
     ctx.printer
         .status(&format!("Resuming run {} ({})", record.id, record.status));
@@ -199,7 +201,7 @@ fn fix_options(args: &FixArgs, ctx: &Context) -> Result<FixOptions, CliError> {
     Ok(FixOptions {
         template,
         alias_domain: args.alias_domain.clone(),
-        concurrency: concurrency(args.write.concurrency)?.unwrap_or(fix::DEFAULT_CONCURRENCY),
+        concurrency: concurrency(args.write.concurrency, &ctx.settings)?,
         max_changes: args.write.max_changes,
         watch: WatchOptions {
             poll_interval: poll_interval(args, ctx)?.unwrap_or(defaults.poll_interval),
@@ -218,7 +220,7 @@ fn fix_options(args: &FixArgs, ctx: &Context) -> Result<FixOptions, CliError> {
 
 fn resume_options(args: &FixArgs, ctx: &Context) -> Result<ResumeOptions, CliError> {
     Ok(ResumeOptions {
-        concurrency: concurrency(args.write.concurrency)?,
+        concurrency: concurrency_flag(args.write.concurrency)?,
         poll_interval: poll_interval(args, ctx)?,
         timeout: positive("--timeout", &args.timeout)?,
         on_timeout: args.on_timeout.map(on_timeout),
@@ -233,10 +235,21 @@ fn on_timeout(arg: OnTimeoutArg) -> OnTimeout {
     }
 }
 
-/// `--concurrency`, at least 1.
-pub(crate) fn concurrency(value: Option<usize>) -> Result<Option<usize>, CliError> {
+/// Exchange requests at once: `--concurrency`, else `MAILFIX_CONCURRENCY` or the config's
+/// `concurrency`, else the default (3).
+pub(crate) fn concurrency(flag: Option<usize>, settings: &Settings) -> Result<usize, CliError> {
+    Ok(concurrency_flag(flag)?
+        .or_else(|| settings.concurrency.as_ref().map(|c| c.value))
+        .unwrap_or(fix::DEFAULT_CONCURRENCY))
+}
+
+/// `--concurrency`, 1 to [`MAX_CONCURRENCY`].
+fn concurrency_flag(value: Option<usize>) -> Result<Option<usize>, CliError> {
     match value {
-        Some(0) => Err(CliError::usage("--concurrency must be at least 1")),
+        Some(n) if n == 0 || n > MAX_CONCURRENCY => Err(CliError::usage(format!(
+            "--concurrency must be between 1 and {MAX_CONCURRENCY}"
+        ))
+        .hint("3 is the default; Exchange pushes back above what it accepts, and mailfix then lowers it by itself")),
         other => Ok(other),
     }
 }

@@ -52,7 +52,8 @@ pub async fn run(args: &GuardArgs, ctx: &Context) -> Result<Exit, CliError> {
         .transpose()?;
     let html = ReportFile::from_flag(args.html.as_deref())?;
     let journal = ctx.journal_write("guard")?;
-    let client = ctx.client()?;
+    // Remediation's Exchange lane sends up to --concurrency requests at once.
+    let client = ctx.write_client(options.fix.concurrency)?;
     let metrics = Arc::new(Metrics::default());
     let health = Arc::new(Health::new(options.interval));
     let lines: Arc<dyn GuardObserver> = Arc::new(Lines::new(
@@ -108,7 +109,7 @@ fn options(args: &GuardArgs, ctx: &Context) -> Result<GuardOptions, CliError> {
             .map_err(|e| CliError::usage(format!("invalid --alias-template: {e}")))?,
         None => AliasTemplate::default(),
     };
-    let concurrency = crate::commands::fix::concurrency(args.concurrency)?;
+    let concurrency = crate::commands::fix::concurrency(args.concurrency, &ctx.settings)?;
     let interval = match args.once {
         true => None,
         false => Some(positive("--interval", &args.interval)?.unwrap_or(DEFAULT_INTERVAL)),
@@ -137,7 +138,7 @@ fn options(args: &GuardArgs, ctx: &Context) -> Result<GuardOptions, CliError> {
         fix: FixOptions {
             template,
             alias_domain: args.alias_domain.clone(),
-            concurrency: concurrency.unwrap_or(fix::DEFAULT_CONCURRENCY),
+            concurrency,
             max_changes: None,
             watch: WatchOptions {
                 poll_interval: positive("--poll-interval", &args.poll_interval)?

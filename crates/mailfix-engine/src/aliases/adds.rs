@@ -1,16 +1,18 @@
-//! Step 4 of `fix` (README "Fix"): add the planned aliases, `--concurrency` at a time. An address that
-//! another recipient holds gets a new suffix once (journaled as a re-plan); an address Exchange
-//! could not write to Entra ID (dual-write `ObjectConflict`) is tried once more a few minutes later,
-//! then treated as in use; the other failures are per-user and final.
+//! The add stage: adds the planned aliases, as many at a time as the writer allows, and hands
+//! each one on as soon as it is on its mailbox. An address that another recipient holds gets a
+//! new suffix once (journaled as a re-plan); an address Exchange could not write to Entra ID
+//! (dual-write `ObjectConflict`) is tried once more a few minutes later, then treated as in use;
+//! the other failures are per-user and final.
 
 use futures::StreamExt as _;
 use futures::stream;
 
-use super::FixError;
-use super::plan::AliasPlanner;
-use crate::aliases::{AddOutcome, AliasItem, Writer};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::writer::{AddOutcome, AliasItem, Writer};
 use crate::events::{Action, Event};
 use crate::facts::UserFacts;
+use crate::fix::{AliasPlanner, FixError};
 use crate::journal::{EventKind, ItemState};
 
 /// What a re-plan's journal event says first (so that a resumed run knows it happened).
@@ -28,22 +30,26 @@ pub struct AddTarget {
     pub replanned: bool,
 }
 
-/// Adds every target's alias; returns the items whose alias is on the mailbox, in the order the
-/// adds finished.
-pub async fn add_all(
+/// Adds every target's alias; each item whose alias is on its mailbox goes to `added` as soon as
+/// it is.
+pub(super) async fn add_all(
     writer: &Writer<'_>,
     targets: Vec<AddTarget>,
     planner: &AliasPlanner,
-    concurrency: usize,
-) -> Result<Vec<AliasItem>, FixError> {
+    added: &UnboundedSender<AliasItem>,
+) -> Result<(), FixError> {
+    // Twice as many adds as permits: while adds are left, some always wait for a permit, which
+    // holds removals back (the writer serves adds first).
     let mut adds = stream::iter(targets)
         .map(|target| add_one(writer, target, planner))
-        .buffer_unordered(concurrency.max(1));
-    let mut added = Vec::new();
+        .buffer_unordered(2 * writer.depth());
     while let Some(result) = adds.next().await {
-        added.extend(result?);
+        if let Some(item) = result? {
+            // The watch stage ends only after this sender is dropped.
+            let _ = added.send(item);
+        }
     }
-    Ok(added)
+    Ok(())
 }
 
 async fn add_one(
@@ -76,8 +82,12 @@ async fn add_one(
                 let Ok(address) = planner.retry_address(&facts, &mut rand::rng()) else {
                     return Ok(None);
                 };
-                let note = format!("{REPLAN_NOTE}: {reason}");
-                writer.journal().replan(item.id, &address, &note)?;
+                let (id, planned, note) =
+                    (item.id, address.clone(), format!("{REPLAN_NOTE}: {reason}"));
+                writer
+                    .journal()
+                    .submit(move |j| j.replan(id, &planned, &note))
+                    .await?;
                 writer.reporter().report(&Event::ItemRetrying {
                     user: item.user.clone(),
                     action: Action::AddAlias,
@@ -114,7 +124,7 @@ async fn wait_for_dual_write(writer: &Writer<'_>, item: &AliasItem, reason: Stri
 pub fn was_replanned(
     journal: &crate::journal::Journal,
     item: crate::journal::ItemId,
-) -> Result<bool, FixError> {
+) -> Result<bool, crate::journal::JournalError> {
     Ok(journal.item_events(item)?.iter().any(|event| {
         event.kind == EventKind::State
             && event.state == ItemState::Planned
