@@ -1,5 +1,6 @@
-//! One guard cycle: detect what changed, apply the rules to the changed users in scope, record the
-//! delta link with the users to fix (one journal transaction), remediate, notify, and count.
+//! One guard cycle in two stages: detect what changed, apply the rules to the changed users in
+//! scope and record the delta link with the users to fix (one journal transaction); then remediate,
+//! notify, and count.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
@@ -35,13 +36,26 @@ pub struct CycleOutcome {
     pub open: Vec<Finding>,
 }
 
-/// Runs one cycle.
-pub async fn cycle(
+/// A cycle whose changes are read, checked and recorded; what is left is its remediation, its
+/// notice and its counts ([`finish_stage`]).
+pub struct Detected {
+    started: Instant,
+    before: CountersSnapshot,
+    detection: Detection,
+    findings: Vec<Finding>,
+    notice: Notice,
+    targets: Vec<UserRef>,
+    known: HashMap<String, GuardUserState>,
+}
+
+/// The first part of a cycle: detect, check, tell the findings, record the delta link with the
+/// users to fix (and, in `alert` mode, send the notice).
+pub async fn detect_stage(
     ctx: &GuardContext<'_>,
     watched: &Watched<'_>,
     options: &GuardOptions,
     recovered: NoticeFixes,
-) -> Result<CycleOutcome, GuardError> {
+) -> Result<Detected, GuardError> {
     let started = Instant::now();
     let before = ctx.client.counters();
     let state = ctx.journal.guard_state(&watched.key)?.unwrap_or_default();
@@ -73,6 +87,35 @@ pub async fn cycle(
     }
     let targets = mf001_users(&findings);
     notice.cycle = record(ctx, watched, options, &detection, &targets, &known)?;
+    Ok(Detected {
+        started,
+        before,
+        detection,
+        findings,
+        notice,
+        targets,
+        known,
+    })
+}
+
+/// The rest of a cycle: remediate (in `remediate` mode) and send the notice with the fixes' outcome,
+/// then count. A running guard lets this go on beside its next cycles, so that a fix waiting for
+/// write-backs never holds up the detection of new starters.
+pub async fn finish_stage(
+    ctx: &GuardContext<'_>,
+    watched: &Watched<'_>,
+    options: &GuardOptions,
+    detected: Detected,
+) -> Result<CycleOutcome, GuardError> {
+    let Detected {
+        started,
+        before,
+        detection,
+        findings,
+        mut notice,
+        targets,
+        known,
+    } = detected;
     if options.mode == Mode::Remediate {
         remediate(ctx, watched, options, &mut notice, &targets, &known).await?;
         notify(ctx, &notice).await;

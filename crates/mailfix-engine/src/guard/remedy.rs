@@ -13,7 +13,7 @@ use super::events::GuardEvent;
 use super::notify::{FixLine, NoticeFixes};
 use super::{GuardContext, GuardError, GuardOptions};
 use crate::finding::UserRef;
-use crate::fix::{FixOutcome, execute, prepare};
+use crate::fix::{FixOutcome, PreparedFix, execute, prepare};
 use crate::fix::{ResumeOptions, resume};
 use crate::journal::{GuardUserState, RunStatus};
 use crate::run_id::RunId;
@@ -32,11 +32,17 @@ pub struct Plan {
 /// the users of a run it does not have back in the queue.
 pub async fn recover(ctx: &GuardContext<'_>, scope: &str) -> Result<NoticeFixes, GuardError> {
     let mut runs: BTreeMap<RunId, Vec<UserRef>> = BTreeMap::new();
+    let mut unstarted = Vec::new();
     for user in ctx.journal.guard_users(scope)? {
-        if let (GuardUserState::Fixing, Some(run)) = (user.state, user.run) {
-            runs.entry(run).or_default().push(user.user);
+        match (user.state, user.run) {
+            (GuardUserState::Fixing, Some(run)) => runs.entry(run).or_default().push(user.user),
+            // Planned, but stopped before their fix run began: back in the queue.
+            (GuardUserState::Fixing, None) => unstarted.push(user.user),
+            _ => {}
         }
     }
+    ctx.journal
+        .set_guard_users(scope, &unstarted, GuardUserState::Queued, None, None)?;
     let mut fixes = NoticeFixes::default();
     for (run, users) in runs {
         if ctx.shutdown.is_cancelled() {
@@ -76,10 +82,12 @@ pub fn plan(ctx: &GuardContext<'_>, scope: &str, max: usize) -> Result<Plan, Gua
         .map(|u| u.user)
         .collect();
     let deferred = queued.len().saturating_sub(max);
-    Ok(Plan {
-        fixing: queued.into_iter().take(max).collect(),
-        deferred,
-    })
+    let fixing: Vec<UserRef> = queued.into_iter().take(max).collect();
+    // Taken out of the queue before anything is awaited: a cycle planned while this fix is still
+    // on its way never picks them again.
+    ctx.journal
+        .set_guard_users(scope, &fixing, GuardUserState::Fixing, None, None)?;
+    Ok(Plan { fixing, deferred })
 }
 
 /// Fixes the planned users in one fix run (the users are read again by id, so a user whose `mail`
@@ -90,8 +98,33 @@ pub async fn fix(
     options: &GuardOptions,
     users: &[UserRef],
 ) -> Result<NoticeFixes, GuardError> {
-    if users.is_empty() || ctx.shutdown.is_cancelled() {
+    if users.is_empty() {
         return Ok(NoticeFixes::default());
+    }
+    let prepared = match start_run(ctx, options, users).await {
+        Ok(Some(prepared)) => prepared,
+        other => {
+            // No run holds them: back in the queue for the next cycle (or the next start).
+            ctx.journal
+                .set_guard_users(scope, users, GuardUserState::Queued, None, None)?;
+            return other.map(|_| NoticeFixes::default());
+        }
+    };
+    let run = prepared.run.clone();
+    ctx.journal.assign_guard_run(scope, users, &run)?;
+    let outcome = execute(ctx.fix(), prepared).await?;
+    let report = report_of(&outcome)?;
+    settle(ctx, scope, &run, users, &report, Absent::NotNeeded)
+}
+
+/// Reads the planned users again and prepares their fix run (none once guard is stopping).
+async fn start_run(
+    ctx: &GuardContext<'_>,
+    options: &GuardOptions,
+    users: &[UserRef],
+) -> Result<Option<PreparedFix>, GuardError> {
+    if ctx.shutdown.is_cancelled() {
+        return Ok(None);
     }
     let spec = ScopeSpec {
         users: users.iter().map(|u| u.id.clone()).collect(),
@@ -106,11 +139,7 @@ pub async fn fix(
         ctx.reporter,
     )
     .await?;
-    let run = prepared.run.clone();
-    ctx.journal.assign_guard_run(scope, users, &run)?;
-    let outcome = execute(ctx.fix(), prepared).await?;
-    let report = report_of(&outcome)?;
-    settle(ctx, scope, &run, users, &report, Absent::NotNeeded)
+    Ok(Some(prepared))
 }
 
 fn report_of(outcome: &FixOutcome) -> Result<Value, GuardError> {

@@ -1,11 +1,14 @@
 //! The guard loop: take up what a crash or a stop left, then one cycle per interval (or one cycle
-//! with `--once`) until the shutdown token is cancelled. A cycle that fails for a passing reason
+//! with `--once`) until the shutdown token is cancelled. A running guard in `remediate` mode lets a
+//! cycle's fix go on beside the next cycles. A cycle that fails for a passing reason
 //! (network, throttling) is reported and tried again at the next interval; a lasting one (sign-in,
 //! permission, journal) stops the guard.
 
 use sha2::{Digest as _, Sha256};
 
-use super::cycle::{CycleOutcome, Watched, cycle};
+use futures::stream::{FuturesUnordered, StreamExt as _};
+
+use super::cycle::{CycleOutcome, Watched, detect_stage, finish_stage};
 use super::events::GuardEvent;
 use super::notify::NoticeFixes;
 use super::{GuardContext, GuardError, GuardOptions, Mode, remedy};
@@ -39,28 +42,76 @@ pub async fn run(
         _ => warn_unfinished(&ctx, &watched.key)?,
     }
     let mut outcome = GuardOutcome::default();
+    // Remediations of earlier cycles still waiting for write-backs: a running guard lets them go
+    // on beside its next cycles, so that a slow fix never holds up the detection of new starters.
+    let mut finishing = FuturesUnordered::new();
+    let background = options.interval.is_some() && options.mode == Mode::Remediate;
     loop {
         if ctx.shutdown.is_cancelled() {
+            // In-flight work is finished (and journaled) before guard stops.
+            while let Some(done) = finishing.next().await {
+                ended(&ctx, options, &mut outcome, done)?;
+            }
             outcome.stopped = true;
             return Ok(outcome);
         }
         let started = tokio::time::Instant::now();
-        match cycle(&ctx, &watched, options, std::mem::take(&mut recovered)).await {
-            Ok(done) => {
-                outcome.cycles += 1;
-                outcome.last = Some(done);
+        let detecting = detect_stage(&ctx, &watched, options, std::mem::take(&mut recovered));
+        tokio::pin!(detecting);
+        let detected = loop {
+            tokio::select! {
+                detected = &mut detecting => break detected,
+                Some(done) = finishing.next(), if !finishing.is_empty() => {
+                    ended(&ctx, options, &mut outcome, done)?;
+                }
             }
-            Err(e) if options.interval.is_none() || e.is_lasting() => return Err(e),
-            Err(e) => ctx.observer.event(&GuardEvent::Warning {
-                message: format!("the cycle failed ({e}); trying again at the next interval"),
-            }),
+        };
+        match detected {
+            Ok(detected) if background => {
+                let (ctx, watched) = (&ctx, &watched);
+                finishing.push(Box::pin(finish_stage(ctx, watched, options, detected)));
+            }
+            Ok(detected) => {
+                let done = finish_stage(&ctx, &watched, options, detected).await;
+                ended(&ctx, options, &mut outcome, done)?;
+            }
+            Err(e) => ended(&ctx, options, &mut outcome, Err(e))?,
         }
         let Some(interval) = options.interval else {
             return Ok(outcome);
         };
-        tokio::select! {
-            () = tokio::time::sleep_until(started + interval) => {}
-            () = ctx.shutdown.cancelled() => {}
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(started + interval) => break,
+                () = ctx.shutdown.cancelled() => break,
+                Some(done) = finishing.next(), if !finishing.is_empty() => {
+                    ended(&ctx, options, &mut outcome, done)?;
+                }
+            }
+        }
+    }
+}
+
+/// Counts a cycle that ended; a failed one is reported and tried again at the next interval, unless
+/// guard runs once or the failure lasts (sign-in, permission, journal).
+fn ended(
+    ctx: &GuardContext<'_>,
+    options: &GuardOptions,
+    outcome: &mut GuardOutcome,
+    done: Result<CycleOutcome, GuardError>,
+) -> Result<(), GuardError> {
+    match done {
+        Ok(done) => {
+            outcome.cycles += 1;
+            outcome.last = Some(done);
+            Ok(())
+        }
+        Err(e) if options.interval.is_none() || e.is_lasting() => Err(e),
+        Err(e) => {
+            ctx.observer.event(&GuardEvent::Warning {
+                message: format!("the cycle failed ({e}); trying again at the next interval"),
+            });
+            Ok(())
         }
     }
 }

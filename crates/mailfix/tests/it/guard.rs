@@ -354,6 +354,69 @@ fn free_port() -> u16 {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_fix_waiting_for_a_write_back_does_not_hold_up_the_next_new_starters() {
+    let sim = compressed(&small(5), 600.0, (60.0, 300.0)).await;
+    sim.control_post("/_sim/unstick", json!({})).await;
+    let mut guard = Running::start(
+        &sim,
+        &[
+            "--mode",
+            "remediate",
+            "--yes",
+            "--poll-interval",
+            "100ms",
+            "--fix-timeout",
+            "120s",
+        ],
+    );
+    guard
+        .until("the first cycle", |e| e["event"] == "cycle-finished")
+        .await;
+    // A new starter whose write-back never comes: its fix waits the whole --fix-timeout.
+    let stuck = hire(&sim, json!({"count": 1, "defects": {"stuck": 1.0}})).await;
+    let stuck_id = stuck[0]["id"].as_str().unwrap().to_owned();
+    guard
+        .until("the stuck starter's fix", |e| {
+            e["event"] == "plan" && e["fixing"].as_u64().unwrap_or(0) > 0
+        })
+        .await;
+    let hired = hire(&sim, json!({"count": 3, "defects": {"empty-mail": 1.0}})).await;
+    let targets: Vec<String> = with_label(&hired, &["empty-mail"])
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(targets.len(), 3);
+    let done = guard
+        .until("the later starters' fix", |e| {
+            e["event"] == "fix-finished"
+                && targets.iter().all(|t| {
+                    e["fixed"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|f| f["id"] == t.as_str())
+                })
+        })
+        .await;
+    assert_eq!(done["stuck"], json!([]));
+    // The stuck starter's fix is still waiting: no fix has ended with it yet.
+    let stuck_ended = guard.seen.iter().any(|e| {
+        e["event"] == "fix-finished"
+            && ["fixed", "stuck", "failed"].iter().any(|k| {
+                e[*k]
+                    .as_array()
+                    .is_some_and(|users| users.iter().any(|u| u["id"] == stuck_id.as_str()))
+            })
+    });
+    assert!(
+        !stuck_ended,
+        "the later starters waited for the stuck one: {:#?}",
+        guard.seen
+    );
+    let _ = guard.child.kill().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_stuck_new_starter_is_alerted_once_and_not_planned_again() {
     let sim = compressed(&small(7), 600.0, (60.0, 120.0)).await;
     sim.control_post("/_sim/unstick", json!({})).await;
