@@ -176,6 +176,16 @@ async fn remediate_refuses_to_start_off_a_terminal_without_yes() {
     );
 }
 
+/// Whether `event` is a fix run that ended with every one of `targets` fixed.
+fn fixed_all(event: &Value, targets: &[String]) -> bool {
+    event["event"] == "fix-finished"
+        && targets.iter().all(|t| {
+            event["fixed"]
+                .as_array()
+                .is_some_and(|fixed| fixed.iter().any(|f| f["id"] == t.as_str()))
+        })
+}
+
 /// A guard running every second with `-o ndjson`, its events read as they come.
 struct Running {
     child: tokio::process::Child,
@@ -248,16 +258,7 @@ async fn a_running_guard_fixes_new_starters_within_one_interval_and_stops_on_sig
         .map(|h| h["id"].as_str().unwrap().to_owned())
         .collect();
     let done = guard
-        .until("the new starters' fix", |e| {
-            e["event"] == "fix-finished"
-                && targets.iter().all(|t| {
-                    e["fixed"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|f| f["id"] == t.as_str())
-                })
-        })
+        .until("the new starters' fix", |e| fixed_all(e, &targets))
         .await;
     assert_eq!(done["stuck"], json!([]));
     // Detected by the first cycle that started after the hire: within one interval. The cycle
@@ -387,16 +388,7 @@ async fn a_fix_waiting_for_a_write_back_does_not_hold_up_the_next_new_starters()
         .collect();
     assert_eq!(targets.len(), 3);
     let done = guard
-        .until("the later starters' fix", |e| {
-            e["event"] == "fix-finished"
-                && targets.iter().all(|t| {
-                    e["fixed"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|f| f["id"] == t.as_str())
-                })
-        })
+        .until("the later starters' fix", |e| fixed_all(e, &targets))
         .await;
     assert_eq!(done["stuck"], json!([]));
     // The stuck starter's fix is still waiting: no fix has ended with it yet.
