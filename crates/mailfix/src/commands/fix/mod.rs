@@ -4,5 +4,5 @@ mod render;
 mod run;
 
 pub use render::{footer, latency_line, others_table, secs, with_journal};
-pub(crate) use run::concurrency;
+pub(crate) use run::{concurrency, positive};
 pub use run::{exit_for_missing, run};

@@ -289,7 +289,7 @@ fn poll_interval(args: &FixArgs, ctx: &Context) -> Result<Option<Duration>, CliE
 }
 
 /// A duration flag that must be longer than zero.
-fn positive(flag: &str, value: &Option<String>) -> Result<Option<Duration>, CliError> {
+pub(crate) fn positive(flag: &str, value: &Option<String>) -> Result<Option<Duration>, CliError> {
     let Some(text) = value else {
         return Ok(None);
     };

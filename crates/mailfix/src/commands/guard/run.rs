@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mailfix_engine::aliases::AliasTemplate;
-use mailfix_engine::duration::{format_duration, parse_duration};
+use mailfix_engine::duration::format_duration;
 use mailfix_engine::events::NoopReporter;
 use mailfix_engine::fix::{self, FixOptions, OnTimeout, WatchOptions};
 use mailfix_engine::guard::notify::{Format, Notifier};
@@ -24,6 +24,7 @@ use super::render::{Fanout, Lines};
 use super::shutdown::OnSignal;
 use super::webhook::Webhook;
 use crate::cli::{FailOn, OutputFormat};
+use crate::commands::fix::positive;
 use crate::confirm::confirm;
 use crate::connect::Context;
 use crate::error::CliError;
@@ -249,17 +250,4 @@ fn exit_for(open: &[Finding], fail_on: FailOn) -> Exit {
         true => Exit::Findings,
         false => Exit::Success,
     }
-}
-
-/// A duration flag that must be longer than zero.
-fn positive(flag: &str, value: &Option<String>) -> Result<Option<Duration>, CliError> {
-    let Some(text) = value else {
-        return Ok(None);
-    };
-    let duration =
-        parse_duration(text).map_err(|e| CliError::usage(format!("invalid {flag}: {e}")))?;
-    if duration.is_zero() {
-        return Err(CliError::usage(format!("{flag} must be longer than 0s")));
-    }
-    Ok(Some(duration))
 }
