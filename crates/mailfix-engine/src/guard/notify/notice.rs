@@ -41,6 +41,21 @@ impl NoticeFixes {
             && self.failed.is_empty()
             && self.deferred == 0
     }
+
+    /// The fixed, stuck and failed users, each list with the title a message gives it.
+    pub fn sections(&self) -> [(&'static str, &[FixLine]); 3] {
+        [
+            (
+                "Fixed: `mail` written back, temporary alias removed",
+                &self.fixed,
+            ),
+            (
+                "Stuck: Exchange did not write these back (alerted once; check the mailbox, then `mailfix fix --user`)",
+                &self.stuck,
+            ),
+            ("Fix failed", &self.failed),
+        ]
+    }
 }
 
 /// One cycle's notice.

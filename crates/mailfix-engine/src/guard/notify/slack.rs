@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{FixLine, LIST_LIMIT, Notice};
+use super::{LIST_LIMIT, Notice};
 use crate::finding::Finding;
 
 /// Slack's limit on a `header` block's text.
@@ -24,17 +24,7 @@ pub fn slack(notice: &Notice) -> Value {
                "elements": [{"type": "mrkdwn", "text": escape(&notice.context_line())}]}),
     ];
     let fixes = &notice.fixes;
-    let sections: [(&str, &Vec<FixLine>); 3] = [
-        (
-            "Fixed: `mail` written back, temporary alias removed",
-            &fixes.fixed,
-        ),
-        (
-            "Stuck: Exchange did not write these back (alerted once; check the mailbox, then `mailfix fix --user`)",
-            &fixes.stuck,
-        ),
-        ("Fix failed", &fixes.failed),
-    ];
+    let sections = fixes.sections();
     for (title, lines) in sections {
         if lines.is_empty() {
             continue;

@@ -29,17 +29,7 @@ pub fn card(notice: &Notice) -> Value {
                "wrap": true, "spacing": "None"}),
     ];
     let fixes = &notice.fixes;
-    let sections = [
-        (
-            "Fixed: `mail` written back, temporary alias removed",
-            &fixes.fixed,
-        ),
-        (
-            "Stuck: Exchange did not write these back (alerted once; check the mailbox, then `mailfix fix --user`)",
-            &fixes.stuck,
-        ),
-        ("Fix failed", &fixes.failed),
-    ];
+    let sections = fixes.sections();
     for (title, lines) in sections {
         if lines.is_empty() {
             continue;
