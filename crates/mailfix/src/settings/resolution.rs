@@ -164,6 +164,14 @@ pub struct Settings {
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 impl Settings {
+    /// How long to wait before adding an address again after a dual-write conflict: the setting,
+    /// else the engine's default.
+    pub fn dual_write_retry(&self) -> std::time::Duration {
+        self.dual_write_retry
+            .as_ref()
+            .map_or(mailfix_engine::aliases::DUAL_WRITE_RETRY, |d| d.value)
+    }
+
     /// Resolves settings from flags, the environment, the config file and defaults.
     pub fn resolve(
         args: &GlobalArgs,

@@ -210,11 +210,7 @@ fn fix_options(args: &FixArgs, ctx: &Context) -> Result<FixOptions, CliError> {
             keep_aliases: args.keep_aliases,
         },
         plans: ctx.settings.mailbox_plans(),
-        dual_write_retry: ctx
-            .settings
-            .dual_write_retry
-            .as_ref()
-            .map_or(mailfix_engine::aliases::DUAL_WRITE_RETRY, |d| d.value),
+        dual_write_retry: ctx.settings.dual_write_retry(),
     })
 }
 

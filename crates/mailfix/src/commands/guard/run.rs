@@ -150,11 +150,7 @@ fn options(args: &GuardArgs, ctx: &Context) -> Result<GuardOptions, CliError> {
                 keep_aliases: false,
             },
             plans: ctx.settings.mailbox_plans(),
-            dual_write_retry: ctx
-                .settings
-                .dual_write_retry
-                .as_ref()
-                .map_or(mailfix_engine::aliases::DUAL_WRITE_RETRY, |d| d.value),
+            dual_write_retry: ctx.settings.dual_write_retry(),
         },
         tenant: ctx
             .settings
